@@ -1,0 +1,49 @@
+"""Token authentication for integrations: `Authorization: Token <key>`; keys are stored hashed."""
+
+import hashlib
+import secrets
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+__all__ = ["ApiTokenAuthentication", "api_token_create"]
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str, expires=None) -> tuple[str, object]:
+    """Create a token and return (clear key, token). The clear key is not stored anywhere."""
+    from tuijin.users.models import ApiToken
+
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=_digest(key), expires=expires)
+    return key, token
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("令牌格式不正确。"))
+        from tuijin.users.models import ApiToken
+
+        try:
+            key = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("令牌格式不正确。")) from exc
+        token = ApiToken.objects.select_related("user").filter(key_hash=_digest(key), revoked=False).first()
+        now = timezone.now()
+        if token is None or (token.expires and token.expires <= now) or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("令牌无效或已过期。"))
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return self.keyword

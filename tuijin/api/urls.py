@@ -1,0 +1,11 @@
+"""API root: each app's router under /api/<app>/, the OpenAPI schema and its browsable views."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("org/", include("tuijin.org.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
+    path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]

@@ -1,0 +1,37 @@
+"""Writing the security audit log. Call `audit_event_record` in the same transaction as the action it records."""
+
+from typing import Any
+
+from .choices import AuditEventType, AuditOutcome
+from .context import current_request
+from .models import AuditEvent
+
+__all__ = ["audit_event_record"]
+
+
+def audit_event_record(
+    *,
+    event_type: AuditEventType,
+    user=None,
+    user_name: str = "",
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    object_repr: str = "",
+    detail: dict[str, Any] | None = None,
+    request=None,
+) -> AuditEvent:
+    request = request or current_request.get()
+    if user is None and request is not None and getattr(request, "user", None) is not None:
+        user = request.user if request.user.is_authenticated else None
+    if not user_name and user is not None:
+        user_name = user.get_username()
+    return AuditEvent.objects.create(
+        user=user,
+        user_name=user_name[:150],
+        event_type=event_type,
+        outcome=outcome,
+        ip=getattr(request, "client_ip", None) if request is not None else None,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        request_id=str(getattr(request, "id", "")) if request is not None else "",
+        object_repr=object_repr[:200],
+        detail=detail or {},
+    )

@@ -1,0 +1,56 @@
+"""Database triggers that make the audit tables append-only (security.md DB-AU-3).
+
+UPDATE is always refused. DELETE is refused unless an `AuditGuard` row exists (visible only inside the retention
+purge's own transaction). Installed by migration core.0002 on SQLite and PostgreSQL.
+"""
+
+__all__ = ["AUDIT_TABLES", "install_audit_triggers", "remove_audit_triggers"]
+
+AUDIT_TABLES = ("core_objectchange", "core_auditevent")
+GUARD_TABLE = "core_auditguard"
+
+
+def _sqlite_sql(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+        f"WHEN NOT EXISTS (SELECT 1 FROM {GUARD_TABLE}) "
+        f"BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;",
+    ]
+
+
+def _postgres_sql(table: str) -> list[str]:
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM {GUARD_TABLE}) THEN
+                RETURN OLD;
+            END IF;
+            RAISE EXCEPTION 'audit records are append-only';
+        END;
+        $$ LANGUAGE plpgsql;
+        """,
+        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();",
+    ]
+
+
+def install_audit_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        for table in AUDIT_TABLES:
+            statements = _postgres_sql(table) if connection.vendor == "postgresql" else _sqlite_sql(table)
+            for sql in statements:
+                cursor.execute(sql)
+
+
+def remove_audit_triggers(connection) -> None:
+    with connection.cursor() as cursor:
+        for table in AUDIT_TABLES:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete;")

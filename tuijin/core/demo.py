@@ -1,0 +1,17 @@
+"""Demo data steps, run in order by `tuijin load_demo`. Each app adds its loader here; each must be idempotent."""
+
+from django.utils.module_loading import import_string
+
+__all__ = ["DEMO_STEPS", "run_demo_steps"]
+
+DEMO_STEPS = [
+    "tuijin.org.demo.load_org",
+    "tuijin.org.demo.load_accounts",
+]
+
+
+def run_demo_steps(stdout) -> dict:
+    context: dict = {}
+    for dotted in DEMO_STEPS:
+        import_string(dotted)(context, stdout)
+    return context

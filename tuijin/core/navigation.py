@@ -1,0 +1,37 @@
+"""The navigation menu, by permission: an item shows when the user holds its permission."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["NAV_ITEMS", "NavItem", "nav_for"]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    permission: str
+    icon: str = "circle"
+    group: str = ""
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),
+    NavItem(_("领导与人员"), "org:person_list", "org.view_person", "people", _("组织机构")),
+    NavItem(_("账户与角色"), "users:account_list", "users.view_user", "person-gear", _("系统管理")),
+    NavItem(_("锁定管理"), "users:lockout_list", "users.unlock_user", "shield-lock", _("系统管理")),
+    NavItem(_("审计日志"), "core:auditevent_list", "core.view_auditevent", "journal-text", _("审计")),
+    NavItem(_("数据变更记录"), "core:objectchange_list", "core.view_objectchange", "clock-history", _("审计")),
+]
+
+
+def nav_for(user) -> list[tuple[str, list[NavItem]]]:
+    if not user.is_authenticated:
+        return []
+    perms = user.get_all_permissions()
+    groups: dict[str, list[NavItem]] = {}
+    for item in NAV_ITEMS:
+        if item.permission in perms:
+            groups.setdefault(str(item.group), []).append(item)
+    return list(groups.items())

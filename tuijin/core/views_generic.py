@@ -1,0 +1,95 @@
+"""Generic scoped views: every page that shows domain objects inherits one of these (NetBox generic views).
+
+The queryset is restricted once, in dispatch: no permission → 403, out of scope → 404, anonymous → login.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView
+
+from .audit import audit_event_record
+from .choices import AuditEventType, AuditOutcome
+from .history import object_history
+
+__all__ = ["ObjectDetailView", "ObjectListView", "ScopedViewMixin", "htmx_partial", "permission_name"]
+
+
+def permission_name(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def htmx_partial(request) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    queryset = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        model = self.queryset.model
+        permission = permission_name(model, self.action)
+        if not request.user.has_perm(permission):
+            audit_event_record(event_type=AuditEventType.ACCESS_DENIED, outcome=AuditOutcome.FAILURE,
+                               detail={"path": request.path, "permission": permission})
+            raise PermissionDenied(_("您没有访问此页面的权限。"))
+        self.base_queryset = self.queryset
+        self.queryset = self.queryset.restrict(request.user, self.action)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.queryset
+
+
+class ObjectListView(ScopedViewMixin, ListView):
+    paginate_by = 50
+    filterset_class = None
+    template_name = "generic/object_list.html"
+    table_template = ""
+    title = ""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+            return self.filterset.qs
+        self.filterset = None
+        return queryset
+
+    def get_template_names(self):
+        if htmx_partial(self.request) and self.table_template:
+            return [self.table_template]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(filterset=self.filterset, title=self.title, table_template=self.table_template,
+                       querystring=query.urlencode())
+        return context
+
+
+class ObjectDetailView(ScopedViewMixin, DetailView):
+    show_history = True
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            pk = self.kwargs.get(self.pk_url_kwarg)
+            if pk is not None and str(pk).isdigit() and self.base_queryset.filter(pk=pk).exists():
+                audit_event_record(event_type=AuditEventType.ACCESS_DENIED, outcome=AuditOutcome.FAILURE,
+                                   detail={"path": self.request.path, "reason": "out_of_scope"})
+            raise
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.show_history:
+            context["history"] = object_history(self.object)
+        return context

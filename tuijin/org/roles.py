@@ -1,0 +1,66 @@
+"""What each role may do (permissions) and over which rows (scope). The single place to read or change it.
+
+Permission names follow Django's `<app_label>.<action>_<model_name>`; workflow actions (submit, approve …) use the
+same form. The 三员 (系统/安全/审计管理员) hold no business permission at all, and none of them can be combined
+with another role on one account (enforced in `org.services.membership_grant`).
+"""
+
+from dataclasses import dataclass
+
+from .choices import Role, ScopeKind
+
+__all__ = ["ADMIN_ROLES", "ROLE_SPECS", "RoleSpec", "role_permissions"]
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    scope: ScopeKind
+    permissions: frozenset[str]
+    idle_minutes_setting: str = "TUIJIN_SESSION_IDLE_MINUTES"
+
+
+_DIRECTORY = {"org.view_orgunit", "org.view_person", "org.view_position"}
+
+ROLE_SPECS: dict[str, RoleSpec] = {
+    Role.PROJECT_OFFICE: RoleSpec(ScopeKind.REGION, frozenset(_DIRECTORY)),
+    Role.UNIT_REPORTER: RoleSpec(ScopeKind.UNIT, frozenset(_DIRECTORY)),
+    Role.UNIT_APPROVER: RoleSpec(ScopeKind.UNIT, frozenset(_DIRECTORY)),
+    Role.SPONSOR_LEADER: RoleSpec(ScopeKind.SPONSOR, frozenset(_DIRECTORY)),
+    Role.DISTRICT_LEADER: RoleSpec(ScopeKind.REGION, frozenset(_DIRECTORY)),
+    Role.ENTERPRISE: RoleSpec(ScopeKind.ENTERPRISE, frozenset({"org.view_orgunit"})),
+    # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
+    # cannot read the audit log, holds no business permission.
+    Role.SYS_ADMIN: RoleSpec(
+        ScopeKind.REGION,
+        frozenset({
+            "users.view_user", "users.add_user", "users.change_user",
+            "org.view_region", "org.add_region", "org.change_region",
+            "org.view_orgunit", "org.add_orgunit", "org.change_orgunit",
+            "org.view_person", "org.add_person", "org.change_person",
+            "org.view_position", "org.add_position", "org.change_position", "org.delete_position",
+        }),
+        "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
+    ),
+    # 安全管理员: grants and revokes roles, unlocks accounts; cannot create accounts or read business data.
+    Role.SEC_ADMIN: RoleSpec(
+        ScopeKind.REGION,
+        frozenset({
+            "users.view_user", "users.unlock_user", "users.view_lockout",
+            "org.view_orgunit", "org.view_membership", "org.add_membership", "org.delete_membership",
+        }),
+        "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
+    ),
+    # 审计管理员: reads and searches the audit log and the change history; nobody can edit either.
+    Role.AUDIT_ADMIN: RoleSpec(
+        ScopeKind.REGION,
+        frozenset({"core.view_auditevent", "core.view_objectchange"}),
+        "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
+    ),
+}
+
+ADMIN_ROLES = frozenset({Role.SYS_ADMIN, Role.SEC_ADMIN, Role.AUDIT_ADMIN})
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    spec = ROLE_SPECS.get(role)
+    return spec.permissions if spec else frozenset()

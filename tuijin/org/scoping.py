@@ -1,0 +1,93 @@
+"""Compiling a user's memberships into one filter per (model, action): the engine behind `restrict()`.
+
+A membership grants its role's permissions over a scope:
+- REGION: rows whose unit lies in the region subtree of the membership unit's region (项目办, 区领导);
+- UNIT: rows whose unit lies in the membership unit's subtree (单位填报员/审核人);
+- ENTERPRISE: rows of that enterprise only (企业用户);
+- SPONSOR: rows the user's person sponsors (包联领导); models without a sponsor path (directory data such as
+  units and people) are visible region-wide instead.
+Several memberships are OR-ed. See docs/subsystems/permissions.md.
+"""
+
+from django.db.models import Q
+
+from .choices import ScopeKind
+from .roles import ROLE_SPECS
+
+__all__ = ["scope_filter", "user_memberships", "user_permissions"]
+
+
+def user_memberships(user) -> list:
+    """The user's memberships with unit and region loaded, cached on the user object for the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_tuijin_memberships", None)
+    if cached is None:
+        cached = list(user.memberships.select_related("unit__region"))
+        user._tuijin_memberships = cached
+    return cached
+
+
+def user_permissions(user) -> set[str]:
+    perms: set[str] = set()
+    for membership in user_memberships(user):
+        spec = ROLE_SPECS.get(membership.role)
+        if spec:
+            perms |= spec.permissions
+    return perms
+
+
+def _prefix(lookup: str) -> str:
+    return f"{lookup}__" if lookup else ""
+
+
+def _membership_q(kind: str, membership, user, fields: dict[str, str]) -> Q | None:
+    if kind == ScopeKind.SPONSOR:
+        lookup = fields.get("sponsor")
+        if lookup is None:
+            kind = ScopeKind.REGION
+        else:
+            person_id = getattr(user, "person_id", None)
+            return Q(**{lookup: person_id}) if person_id else None
+    if kind == ScopeKind.REGION:
+        lookup = fields.get("region")
+        if lookup is None:
+            return None
+        return Q(**{f"{_prefix(lookup)}region__path__startswith": membership.unit.region.path})
+    if kind == ScopeKind.UNIT:
+        lookup = fields.get("unit")
+        if lookup is None:
+            return None
+        return Q(**{f"{_prefix(lookup)}path__startswith": membership.unit.path})
+    if kind == ScopeKind.ENTERPRISE:
+        lookup = fields.get("enterprise")
+        if lookup is None:
+            return None
+        return Q(**{lookup or "pk": membership.unit_id})
+    return None
+
+
+def scope_filter(user, model, action: str) -> Q | bool | None:
+    """None: no permission. True: permitted without row limits (model not unit-scoped). Q: the rows allowed."""
+    permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    granted = [m for m in user_memberships(user) if permission in ROLE_SPECS.get(m.role, ROLE_SPECS_EMPTY).permissions]
+    if not granted:
+        return None
+    fields = getattr(model, "scope_fields", None)
+    if fields is None:
+        return True
+    condition = Q()
+    matched = False
+    for membership in granted:
+        part = _membership_q(ROLE_SPECS[membership.role].scope, membership, user, fields)
+        if part is not None:
+            condition |= part
+            matched = True
+    return condition if matched else None
+
+
+class _Empty:
+    permissions: frozenset[str] = frozenset()
+
+
+ROLE_SPECS_EMPTY = _Empty()

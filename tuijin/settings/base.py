@@ -1,0 +1,248 @@
+"""Tuijin settings: one file, driven by `TUIJIN_*` / `DATABASE_URL` environment variables (see `.env.example`).
+
+There are no production-only code paths: a deployment differs from `make run` only by its environment.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from .env import env_bool, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # the `tuijin` package
+REPO_DIR = BASE_DIR.parent
+VAR_DIR = env_path("TUIJIN_VAR_DIR", REPO_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The key from the environment, else one generated once into var/ (never committed)."""
+    key = env_str("TUIJIN_SECRET_KEY")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("TUIJIN_DEBUG", False)
+ALLOWED_HOSTS = env_list("TUIJIN_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("TUIJIN_CSRF_TRUSTED_ORIGINS", [])
+
+# Client address: REMOTE_ADDR unless it is one of these proxies, in which case the right-most
+# X-Forwarded-For entry that is not itself a trusted proxy (see tuijin.core.net.client_ip).
+TUIJIN_TRUSTED_PROXIES = env_list("TUIJIN_TRUSTED_PROXIES", [])
+
+INSTALLED_APPS = [
+    "tuijin.core",
+    "tuijin.org",
+    "tuijin.users",
+    "tuijin.admin_site.TuijinAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tuijin.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "tuijin.users.middleware.SessionPolicyMiddleware",
+    "tuijin.users.middleware.PasswordPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tuijin.core.middleware.NoStoreMiddleware",
+]
+
+ROOT_URLCONF = "tuijin.urls"
+WSGI_APPLICATION = "tuijin.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tuijin.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Database: embedded SQLite (WAL) under var/ by default; PostgreSQL (or any dj-database-url URL) via DATABASE_URL.
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tuijin.sqlite3'}"
+
+
+def database_config(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=env_int("TUIJIN_DB_CONN_MAX_AGE", 60, minimum=0))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock at BEGIN so
+            # concurrent writers queue (busy timeout) instead of failing with "database is locked" mid-transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    return config
+
+
+DATABASES = {"default": database_config(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tuijin"}}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Authentication and the password / lockout / session policy (security.md §1.0; all asserted by tests).
+AUTH_USER_MODEL = "users.User"
+AUTHENTICATION_BACKENDS = ["tuijin.users.backends.RoleBackend"]
+LOGIN_URL = "users:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "users:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+TUIJIN_PASSWORD_MIN_LENGTH = env_int("TUIJIN_PASSWORD_MIN_LENGTH", 8, minimum=8)
+TUIJIN_PASSWORD_ADMIN_MIN_LENGTH = env_int("TUIJIN_PASSWORD_ADMIN_MIN_LENGTH", 12, minimum=8)
+TUIJIN_PASSWORD_MIN_CLASSES = env_int("TUIJIN_PASSWORD_MIN_CLASSES", 3, minimum=1)
+TUIJIN_PASSWORD_HISTORY = env_int("TUIJIN_PASSWORD_HISTORY", 5, minimum=0)
+TUIJIN_PASSWORD_MAX_AGE_DAYS = env_int("TUIJIN_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
+TUIJIN_PASSWORD_WARN_DAYS = env_int("TUIJIN_PASSWORD_WARN_DAYS", 7, minimum=0)
+TUIJIN_LOCKOUT_FAILURES = env_int("TUIJIN_LOCKOUT_FAILURES", 5, minimum=1)
+TUIJIN_LOCKOUT_WINDOW_MINUTES = env_int("TUIJIN_LOCKOUT_WINDOW_MINUTES", 15, minimum=1)
+TUIJIN_LOCKOUT_MINUTES = env_int("TUIJIN_LOCKOUT_MINUTES", 30, minimum=1)
+TUIJIN_SESSION_IDLE_MINUTES = env_int("TUIJIN_SESSION_IDLE_MINUTES", 30, minimum=1)
+TUIJIN_SESSION_IDLE_MINUTES_ADMIN = env_int("TUIJIN_SESSION_IDLE_MINUTES_ADMIN", 15, minimum=1)
+TUIJIN_SESSION_ABSOLUTE_HOURS = env_int("TUIJIN_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 365, minimum=180)
+TUIJIN_DEMO_PASSWORD = env_str("TUIJIN_DEMO_PASSWORD")
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "tuijin.users.validators.LengthValidator"},
+    {"NAME": "tuijin.users.validators.CharacterClassesValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "tuijin.users.validators.PasswordHistoryValidator"},
+]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = TUIJIN_SESSION_ABSOLUTE_HOURS * 3600
+SESSION_SAVE_EVERY_REQUEST = False  # idle time is tracked in the session by SessionPolicyMiddleware
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+# HTTPS hardening: switched on together for a TLS deployment (TUIJIN_SECURE=1); off for http://127.0.0.1 demos.
+TUIJIN_SECURE = env_bool("TUIJIN_SECURE", False)
+SESSION_COOKIE_SECURE = TUIJIN_SECURE
+CSRF_COOKIE_SECURE = TUIJIN_SECURE
+SECURE_SSL_REDIRECT = TUIJIN_SECURE
+SECURE_HSTS_SECONDS = 31536000 if TUIJIN_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = TUIJIN_SECURE
+SECURE_HSTS_PRELOAD = TUIJIN_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TUIJIN_TRUSTED_PROXIES else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Internationalisation: Simplified Chinese first, English switchable; all times Asia/Shanghai.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Uploaded files live outside the static tree and are served only through permission-checked views.
+MEDIA_ROOT = env_path("TUIJIN_MEDIA_ROOT", VAR_DIR / "media")
+MEDIA_URL = None
+TUIJIN_UPLOAD_MAX_MB = env_int("TUIJIN_UPLOAD_MAX_MB", 20, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# ---------------------------------------------------------------------------------------------------------------
+# Background work: Django's tasks interface (django-tasks), database backend by default.
+TASKS = {"default": {"BACKEND": env_str("TUIJIN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# ---------------------------------------------------------------------------------------------------------------
+# REST API
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tuijin.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tuijin.api.permissions.ScopedModelPermission"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_PAGINATION_CLASS": "tuijin.api.pagination.StandardPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tuijin.api.exceptions.exception_handler",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tuijin API",
+    "DESCRIPTION": "推进 重点项目建设管理平台 API. Every list is scoped to the caller's units.",
+    "VERSION": "1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+LOG_LEVEL = env_str("TUIJIN_LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"TUIJIN_LOG_LEVEL must be a logging level name, got {LOG_LEVEL!r}")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "tuijin.core.logging.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+TUIJIN_SESSION_IDLE = timedelta(minutes=TUIJIN_SESSION_IDLE_MINUTES)

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("tuijin.core.urls")),
+    path("accounts/", include("tuijin.users.urls")),
+    path("org/", include("tuijin.org.urls")),
+    path("api/", include("tuijin.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler500 = "tuijin.core.views.server_error"

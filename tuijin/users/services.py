@@ -1,0 +1,133 @@
+"""Writes for authentication: login with lockout, logout, password change, unlock."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core.audit import audit_event_record
+from tuijin.core.choices import AuditEventType, AuditOutcome
+
+from .models import LoginAttempt, Lockout, LockoutKind, User, normalize_username
+
+__all__ = [
+    "LoginResult", "active_lockouts", "lockout_unlock", "session_start", "user_login", "user_logout",
+    "user_password_change",
+]
+
+GENERIC_FAILURE = _("用户名或密码错误。")
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str = ""
+    locked: bool = False
+
+
+def active_lockouts(*, username: str = "", ip: str = ""):
+    now = timezone.now()
+    query = Lockout.objects.filter(unlocked_at__isnull=True, until__gt=now)
+    keys = []
+    if username:
+        keys.append((LockoutKind.USERNAME, username))
+    if ip:
+        keys.append((LockoutKind.IP, ip))
+    from django.db.models import Q
+
+    condition = Q(pk__in=[])
+    for kind, key in keys:
+        condition |= Q(kind=kind, key=key)
+    return query.filter(condition)
+
+
+def _failures_since_reset(kind: str, key: str, now) -> int:
+    window_start = now - timedelta(minutes=settings.TUIJIN_LOCKOUT_WINDOW_MINUTES)
+    field = "username" if kind == LockoutKind.USERNAME else "ip"
+    attempts = LoginAttempt.objects.filter(**{field: key})
+    last_success = attempts.filter(success=True).aggregate(t=Max("at"))["t"]
+    last_lock = Lockout.objects.filter(kind=kind, key=key).aggregate(t=Max("locked_at"))["t"]
+    start = max(t for t in (window_start, last_success, last_lock) if t is not None)
+    return attempts.filter(success=False, at__gt=start).count()
+
+
+def _lock_if_needed(kind: str, key: str, now) -> Lockout | None:
+    if _failures_since_reset(kind, key, now) < settings.TUIJIN_LOCKOUT_FAILURES:
+        return None
+    lock = Lockout.objects.create(kind=kind, key=key, locked_at=now,
+                                  until=now + timedelta(minutes=settings.TUIJIN_LOCKOUT_MINUTES))
+    audit_event_record(event_type=AuditEventType.LOCKOUT, user_name=key if kind == LockoutKind.USERNAME else "",
+                       outcome=AuditOutcome.FAILURE, object_repr=f"{lock.get_kind_display()} {key}",
+                       detail={"kind": kind, "key": key, "until": lock.until.isoformat()})
+    return lock
+
+
+def session_start(request, user: User) -> None:
+    """Log the user in (Django rotates the session key) and stamp the session clocks."""
+    login(request, user, backend="tuijin.users.backends.RoleBackend")
+    now = timezone.now().timestamp()
+    request.session["tuijin_login_at"] = now
+    request.session["tuijin_last_activity"] = now
+
+
+@transaction.atomic
+def user_login(request, *, username: str, password: str) -> LoginResult:
+    """Check locks, authenticate, count failures, lock after TUIJIN_LOCKOUT_FAILURES within the window."""
+    now = timezone.now()
+    key = normalize_username(username)[:150]
+    ip = getattr(request, "client_ip", None) or "0.0.0.0"  # noqa: S104
+    if active_lockouts(username=key, ip=ip).exists():
+        LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False)
+        audit_event_record(event_type=AuditEventType.LOGIN_FAILED, user_name=key, outcome=AuditOutcome.FAILURE,
+                           detail={"reason": "locked"}, request=request)
+        minutes = settings.TUIJIN_LOCKOUT_MINUTES
+        return LoginResult(None, _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。")
+                           % {"m": minutes}, locked=True)
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False)
+        audit_event_record(event_type=AuditEventType.LOGIN_FAILED, user_name=key, outcome=AuditOutcome.FAILURE,
+                           detail={"reason": "bad_credentials"}, request=request)
+        locked = [_lock_if_needed(LockoutKind.USERNAME, key, now), _lock_if_needed(LockoutKind.IP, ip, now)]
+        if any(locked):
+            return LoginResult(None, _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。")
+                               % {"m": settings.TUIJIN_LOCKOUT_MINUTES}, locked=True)
+        return LoginResult(None, GENERIC_FAILURE)
+    LoginAttempt.objects.create(username=key, ip=ip, at=now, success=True)
+    session_start(request, user)
+    User.objects.filter(pk=user.pk).update(last_login=now)
+    audit_event_record(event_type=AuditEventType.LOGIN, user=user, request=request)
+    return LoginResult(user)
+
+
+def user_logout(request, *, reason: str = AuditEventType.LOGOUT) -> None:
+    user = request.user if request.user.is_authenticated else None
+    if user is not None:
+        audit_event_record(event_type=reason, user=user, request=request)
+    logout(request)  # flushes the session row, not just the cookie
+
+
+@transaction.atomic
+def user_password_change(request, *, user: User, new_password: str) -> None:
+    """Set a new password (validators already ran in the form), clear the forced-change flag, keep the session."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    update_session_auth_hash(request, user)
+    audit_event_record(event_type=AuditEventType.PASSWORD_CHANGE, user=user, request=request)
+
+
+@transaction.atomic
+def lockout_unlock(*, actor: User, lockout: Lockout) -> Lockout:
+    lockout.unlocked_at = timezone.now()
+    lockout.unlocked_by = actor
+    lockout.save(update_fields=["unlocked_at", "unlocked_by"])
+    audit_event_record(event_type=AuditEventType.UNLOCK, user=actor,
+                       object_repr=f"{lockout.get_kind_display()} {lockout.key}",
+                       detail={"kind": lockout.kind, "key": lockout.key})
+    return lockout

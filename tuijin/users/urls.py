@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "users"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("users/", views.AccountListView.as_view(), name="account_list"),
+    path("users/<int:pk>/", views.AccountDetailView.as_view(), name="account"),
+    path("memberships/<int:pk>/revoke/", views.membership_revoke_view, name="membership_revoke"),
+    path("lockouts/", views.LockoutListView.as_view(), name="lockout_list"),
+    path("lockouts/<int:pk>/unlock/", views.lockout_unlock_view, name="lockout_unlock"),
+]

@@ -1,0 +1,136 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.org.models import Membership, OrgUnit
+from tuijin.org.services import membership_grant, membership_revoke
+
+from .forms import LoginForm, MembershipGrantForm, TuijinPasswordChangeForm
+from .models import Lockout, User
+from .services import lockout_unlock, user_login, user_logout, user_password_change
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        result = user_login(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
+        if result.user is not None:
+            target = request.POST.get("next") or request.GET.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = ""
+            return redirect(target or settings.LOGIN_REDIRECT_URL)
+        error = result.error
+    return render(request, "users/login.html", {"form": form, "error": error, "next": request.GET.get("next", "")},
+                  status=200 if not error else 200)
+
+
+@require_POST
+def logout_view(request):
+    user_logout(request)
+    messages.info(request, _("您已安全退出。"))
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@sensitive_post_parameters()
+@login_required
+def password_change_view(request):
+    form = TuijinPasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_password_change(request, user=request.user, new_password=form.cleaned_data["new_password1"])
+        messages.success(request, _("密码已修改。"))
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "users/password_change.html", {"form": form})
+
+
+class AccountListView(ObjectListView):
+    """Accounts and their roles: the 系统管理员 creates accounts (admin site), the 安全管理员 grants roles here."""
+
+    queryset = User.objects.prefetch_related("memberships__unit").order_by("username")
+    table_template = "users/htmx/account_table.html"
+    title = gettext_lazy("账户与角色")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            queryset = queryset.filter(username__icontains=query) | queryset.filter(display_name__icontains=query)
+        return queryset
+
+
+class AccountDetailView(ObjectDetailView):
+    queryset = User.objects.prefetch_related("memberships__unit")
+    template_name = "users/account.html"
+    show_history = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_grant"] = user.has_perm("org.add_membership")
+        context["can_revoke"] = user.has_perm("org.delete_membership")
+        context["grant_form"] = kwargs.get("grant_form") or MembershipGrantForm(
+            units=OrgUnit.objects.restrict(user, "view"))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not request.user.has_perm("org.add_membership"):
+            raise PermissionDenied
+        form = MembershipGrantForm(request.POST, units=OrgUnit.objects.restrict(request.user, "view"))
+        if form.is_valid():
+            try:
+                membership_grant(actor=request.user, user=self.object, unit=form.cleaned_data["unit"],
+                                 role=form.cleaned_data["role"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已授予角色。"))
+                return redirect("users:account", pk=self.object.pk)
+        return self.render_to_response(self.get_context_data(grant_form=form))
+
+
+@require_POST
+@login_required
+def membership_revoke_view(request, pk: int):
+    if not request.user.has_perm("org.delete_membership"):
+        raise PermissionDenied
+    membership = get_object_or_404(Membership.objects.restrict(request.user, "delete").select_related("user"), pk=pk)
+    try:
+        membership_revoke(actor=request.user, membership=membership)
+        messages.success(request, _("已撤销角色。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("users:account", pk=membership.user_id)
+
+
+class LockoutListView(ObjectListView):
+    queryset = Lockout.objects.select_related("unlocked_by")
+    table_template = "users/htmx/lockout_table.html"
+    title = gettext_lazy("锁定管理")
+
+
+@require_POST
+@login_required
+def lockout_unlock_view(request, pk: int):
+    if not request.user.has_perm("users.unlock_user"):
+        raise PermissionDenied
+    lockout = get_object_or_404(Lockout, pk=pk, unlocked_at__isnull=True)
+    lockout_unlock(actor=request.user, lockout=lockout)
+    messages.success(request, _("已解除锁定：%(key)s") % {"key": lockout.key})
+    return redirect("users:lockout_list")
