@@ -24,7 +24,7 @@ run: install  ## migrate, load the demo, serve http://127.0.0.1:8000 on embedded
 	$(BIN)/tuijin collectstatic --no-input -v 0
 	$(BIN)/tuijin load_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/tuijin runserver --insecure $(HOST):$(PORT)
+	$(BIN)/tuijin runserver --nostatic $(HOST):$(PORT)
 
 test: install system-deps  ## the whole suite, browser tests included
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -47,3 +47,17 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+try:  # describe the token scheme in the OpenAPI schema
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class ApiTokenScheme(OpenApiAuthenticationExtension):
+        target_class = "tuijin.api.authentication.ApiTokenAuthentication"
+        name = "tokenAuth"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "apiKey", "in": "header", "name": "Authorization",
+                    "description": "`Token <key>`; keys are issued by `tuijin create_api_token`."}
+except ImportError:  # pragma: no cover
+    pass

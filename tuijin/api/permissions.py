@@ -3,8 +3,13 @@ from rest_framework.permissions import BasePermission
 __all__ = ["ACTION_FOR_METHOD", "ScopedModelPermission"]
 
 ACTION_FOR_METHOD = {
-    "GET": "view", "HEAD": "view", "OPTIONS": "view",
-    "POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete",
+    "GET": "view",
+    "HEAD": "view",
+    "OPTIONS": "view",
+    "POST": "add",
+    "PUT": "change",
+    "PATCH": "change",
+    "DELETE": "delete",
 }
 
 

@@ -4,6 +4,8 @@ UPDATE is always refused. DELETE is refused unless an `AuditGuard` row exists (v
 purge's own transaction). Installed by migration core.0002 on SQLite and PostgreSQL.
 """
 
+# ruff: noqa: S608 (table names are module constants, never user input)
+
 __all__ = ["AUDIT_TABLES", "install_audit_triggers", "remove_audit_triggers"]
 
 AUDIT_TABLES = ("core_objectchange", "core_auditevent")

@@ -65,9 +65,12 @@ def object_change_record(obj: models.Model, action: str, before=None, after=None
     return change
 
 
-def object_changes_bulk_record(objects: Iterable[models.Model], action: str = ChangeAction.CREATE,
-                               message: str = "") -> None:
+def object_changes_bulk_record(
+    objects: Iterable[models.Model], action: str = ChangeAction.CREATE, message: str = ""
+) -> None:
     """For bulk_create/bulk_update paths, which bypass the signals: one INSERT per 500 rows."""
-    rows = [_build(obj, action, None if action == ChangeAction.CREATE else None, serialize_object(obj), message)
-            for obj in objects]
+    rows = [
+        _build(obj, action, None if action == ChangeAction.CREATE else None, serialize_object(obj), message)
+        for obj in objects
+    ]
     ObjectChange.objects.bulk_create(rows, batch_size=500)

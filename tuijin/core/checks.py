@@ -9,12 +9,15 @@ from django.core.checks import Error, Tags, Warning, register
 def check_tuijin_deploy(app_configs, **kwargs):
     problems = []
     if settings.TUIJIN_AUDIT_RETENTION_DAYS < 180:
-        problems.append(Error("TUIJIN_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法 第二十一条).",
-                              id="tuijin.E001"))
+        problems.append(
+            Error("TUIJIN_AUDIT_RETENTION_DAYS must be at least 180 (网络安全法 第二十一条).", id="tuijin.E001")
+        )
     if settings.TUIJIN_DEMO_PASSWORD and not settings.DEBUG:
-        problems.append(Warning("TUIJIN_DEMO_PASSWORD is set: every demo account shares one known password.",
-                                id="tuijin.W001"))
+        problems.append(
+            Warning("TUIJIN_DEMO_PASSWORD is set: every demo account shares one known password.", id="tuijin.W001")
+        )
     if not getattr(openpyxl, "DEFUSEDXML", False):
-        problems.append(Error("openpyxl is not using defusedxml: Excel imports would be open to XML attacks.",
-                              id="tuijin.E002"))
+        problems.append(
+            Error("openpyxl is not using defusedxml: Excel imports would be open to XML attacks.", id="tuijin.E002")
+        )
     return problems

@@ -23,8 +23,12 @@ class AuditEventFilterSet(_DateRange):
         fields = ["q", "event_type", "outcome", "date_from", "date_to"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(user_name__icontains=value) | Q(object_repr__icontains=value)
-                               | Q(ip__startswith=value) | Q(request_id=value))
+        return queryset.filter(
+            Q(user_name__icontains=value)
+            | Q(object_repr__icontains=value)
+            | Q(ip__startswith=value)
+            | Q(request_id=value)
+        )
 
 
 class ObjectChangeFilterSet(_DateRange):
@@ -36,5 +40,9 @@ class ObjectChangeFilterSet(_DateRange):
         fields = ["q", "action", "date_from", "date_to"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(user_name__icontains=value) | Q(object_repr__icontains=value)
-                               | Q(request_id=value) | Q(message__icontains=value))
+        return queryset.filter(
+            Q(user_name__icontains=value)
+            | Q(object_repr__icontains=value)
+            | Q(request_id=value)
+            | Q(message__icontains=value)
+        )

@@ -57,8 +57,13 @@ class ObjectChange(models.Model):
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
-        related_name="+", verbose_name=_("用户"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
     )
     user_name = models.CharField(_("用户名"), max_length=150, blank=True, editable=False)
     request_id = models.CharField(_("请求编号"), max_length=36, blank=True, db_index=True, editable=False)
@@ -99,8 +104,13 @@ class AuditEvent(models.Model):
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True,
-        related_name="+", verbose_name=_("用户"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("用户"),
     )
     user_name = models.CharField(_("用户名"), max_length=150, blank=True)
     event_type = models.CharField(_("事件类型"), max_length=40, choices=AuditEventType.choices, db_index=True)

@@ -1,6 +1,7 @@
 """The navigation menu, by permission: an item shows when the user holds its permission."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,11 +10,11 @@ __all__ = ["NAV_ITEMS", "NavItem", "nav_for"]
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: Any  # lazy translation
     url_name: str
     permission: str
     icon: str = "circle"
-    group: str = ""
+    group: Any = ""
 
 
 NAV_ITEMS: list[NavItem] = [

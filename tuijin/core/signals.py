@@ -42,5 +42,6 @@ def log_saved_object(sender, instance, created, raw=False, update_fields=None, *
 def log_deleted_object(sender, instance, **kwargs):
     if not isinstance(instance, ChangeLoggedModel):
         return
-    object_change_record(instance, ChangeAction.DELETE, serialize_object(instance), None,
-                         getattr(instance, "_changelog_message", ""))
+    object_change_record(
+        instance, ChangeAction.DELETE, serialize_object(instance), None, getattr(instance, "_changelog_message", "")
+    )

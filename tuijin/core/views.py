@@ -36,8 +36,10 @@ def server_error(request, *args, **kwargs):
 class _AuditListView(ObjectListView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        audit_event_record(event_type=AuditEventType.AUDIT_VIEW,
-                           detail={"list": self.queryset.model._meta.model_name, "filters": request.GET.dict()})
+        audit_event_record(
+            event_type=AuditEventType.AUDIT_VIEW,
+            detail={"list": self.queryset.model._meta.model_name, "filters": request.GET.dict()},
+        )
         return response
 
 

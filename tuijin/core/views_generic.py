@@ -3,6 +3,8 @@
 The queryset is restricted once, in dispatch: no permission → 403, out of scope → 404, anonymous → login.
 """
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -22,11 +24,11 @@ def permission_name(model, action: str) -> str:
 
 def htmx_partial(request) -> bool:
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 class ScopedViewMixin(LoginRequiredMixin):
-    queryset = None
+    queryset: Any = None
     action = "view"
 
     def dispatch(self, request, *args, **kwargs):
@@ -35,8 +37,11 @@ class ScopedViewMixin(LoginRequiredMixin):
         model = self.queryset.model
         permission = permission_name(model, self.action)
         if not request.user.has_perm(permission):
-            audit_event_record(event_type=AuditEventType.ACCESS_DENIED, outcome=AuditOutcome.FAILURE,
-                               detail={"path": request.path, "permission": permission})
+            audit_event_record(
+                event_type=AuditEventType.ACCESS_DENIED,
+                outcome=AuditOutcome.FAILURE,
+                detail={"path": request.path, "permission": permission},
+            )
             raise PermissionDenied(_("您没有访问此页面的权限。"))
         self.base_queryset = self.queryset
         self.queryset = self.queryset.restrict(request.user, self.action)
@@ -46,12 +51,12 @@ class ScopedViewMixin(LoginRequiredMixin):
         return self.queryset
 
 
-class ObjectListView(ScopedViewMixin, ListView):
+class ObjectListView(ScopedViewMixin, ListView):  # type: ignore[misc]
     paginate_by = 50
-    filterset_class = None
+    filterset_class: Any = None
     template_name = "generic/object_list.html"
     table_template = ""
-    title = ""
+    title: Any = ""
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -70,12 +75,16 @@ class ObjectListView(ScopedViewMixin, ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(filterset=self.filterset, title=self.title, table_template=self.table_template,
-                       querystring=query.urlencode())
+        context.update(
+            filterset=self.filterset,
+            title=self.title,
+            table_template=self.table_template,
+            querystring=query.urlencode(),
+        )
         return context
 
 
-class ObjectDetailView(ScopedViewMixin, DetailView):
+class ObjectDetailView(ScopedViewMixin, DetailView):  # type: ignore[misc]
     show_history = True
 
     def get_object(self, queryset=None):
@@ -84,8 +93,11 @@ class ObjectDetailView(ScopedViewMixin, DetailView):
         except Http404:
             pk = self.kwargs.get(self.pk_url_kwarg)
             if pk is not None and str(pk).isdigit() and self.base_queryset.filter(pk=pk).exists():
-                audit_event_record(event_type=AuditEventType.ACCESS_DENIED, outcome=AuditOutcome.FAILURE,
-                                   detail={"path": self.request.path, "reason": "out_of_scope"})
+                audit_event_record(
+                    event_type=AuditEventType.ACCESS_DENIED,
+                    outcome=AuditOutcome.FAILURE,
+                    detail={"path": self.request.path, "reason": "out_of_scope"},
+                )
             raise
 
     def get_context_data(self, **kwargs):

@@ -17,19 +17,46 @@ from .services import org_unit_set_path
 
 __all__ = ["load_accounts", "load_org"]
 
-STREETS = [("西街", "410702001", "xijie"), ("东街", "410702002", "dongjie"), ("渠东", "410702003", "qudong"),
-           ("文化街", "410702005", "wenhuajie"), ("向阳小区", "410702004", "xiangyang")]
+STREETS = [
+    ("西街", "410702001", "xijie"),
+    ("东街", "410702002", "dongjie"),
+    ("渠东", "410702003", "qudong"),
+    ("文化街", "410702005", "wenhuajie"),
+    ("向阳小区", "410702004", "xiangyang"),
+]
 TOWNS = [("洪门镇", "410702100", "hongmen"), ("小店镇", "410702101", "xiaodian")]
-DEPARTMENTS = ["区发展和改革委员会", "区工业和信息化局", "区商务局", "区财政局", "区住房和城乡建设局", "区科学技术局",
-               "区统计局", "区城市管理局", "区教育体育文化旅游局", "区应急管理局", "区优化营商环境服务中心",
-               "新乡市自然资源和规划局红旗分局", "新乡市生态环境局红旗分局"]
-SHORT = {"区发展和改革委员会": "区发改委", "区工业和信息化局": "区工信局", "区住房和城乡建设局": "区住建局",
-         "区教育体育文化旅游局": "区教体文旅局", "区优化营商环境服务中心": "区营商环境服务中心",
-         "新乡市自然资源和规划局红旗分局": "自然资源红旗分局", "新乡市生态环境局红旗分局": "生态环境红旗分局"}
+DEPARTMENTS = [
+    "区发展和改革委员会",
+    "区工业和信息化局",
+    "区商务局",
+    "区财政局",
+    "区住房和城乡建设局",
+    "区科学技术局",
+    "区统计局",
+    "区城市管理局",
+    "区教育体育文化旅游局",
+    "区应急管理局",
+    "区优化营商环境服务中心",
+    "新乡市自然资源和规划局红旗分局",
+    "新乡市生态环境局红旗分局",
+]
+SHORT = {
+    "区发展和改革委员会": "区发改委",
+    "区工业和信息化局": "区工信局",
+    "区住房和城乡建设局": "区住建局",
+    "区教育体育文化旅游局": "区教体文旅局",
+    "区优化营商环境服务中心": "区营商环境服务中心",
+    "新乡市自然资源和规划局红旗分局": "自然资源红旗分局",
+    "新乡市生态环境局红旗分局": "生态环境红旗分局",
+}
 PLATFORMS = ["红旗区城乡建设投资集团有限公司（示例）", "红旗区产业发展投资有限公司（示例）"]
-ENTERPRISES = ["新乡示例光电科技有限公司（示例）", "红旗示例智能装备制造有限公司（示例）",
-               "示例电子商务产业园运营有限公司（示例）", "示例精密仪表股份有限公司（示例）",
-               "示例新材料科技有限公司（示例）"]
+ENTERPRISES = [
+    "新乡示例光电科技有限公司（示例）",
+    "红旗示例智能装备制造有限公司（示例）",
+    "示例电子商务产业园运营有限公司（示例）",
+    "示例精密仪表股份有限公司（示例）",
+    "示例新材料科技有限公司（示例）",
+]
 UNIVERSITIES = ["新乡医学院", "河南科技学院", "河南工学院", "新乡学院", "新乡职业技术学院"]
 LEADERS = [  # (fictional name, position, portfolio, county-level leader)
     ("周立新", "区委书记", "", True),
@@ -50,8 +77,16 @@ def _demo_credit_code(seed: int) -> str:
 def _unit(name, unit_type, region, parent=None, short_name="", credit_code="", sort_order=100, is_demo=False):
     unit = OrgUnit.objects.filter(region=region, name=name).first()
     if unit is None:
-        unit = OrgUnit(name=name, unit_type=unit_type, region=region, parent=parent, short_name=short_name,
-                       credit_code=credit_code, sort_order=sort_order, is_demo=is_demo)
+        unit = OrgUnit(
+            name=name,
+            unit_type=unit_type,
+            region=region,
+            parent=parent,
+            short_name=short_name,
+            credit_code=credit_code,
+            sort_order=sort_order,
+            is_demo=is_demo,
+        )
         unit.full_clean(exclude=["path"])
         unit.save()
     org_unit_set_path(unit)
@@ -81,11 +116,19 @@ def load_org(context: dict, stdout) -> None:
         units[key] = _unit(name, UnitType.TOWN, region, gov, name, sort_order=50 + i)
     units["hongkai"] = _unit("新乡红旗区先进制造业开发区", UnitType.DEV_ZONE, hongqi, gov, "红开区", sort_order=60)
     for i, name in enumerate(PLATFORMS):
-        units[name] = _unit(name, UnitType.STATE_PLATFORM, hongqi, gov, credit_code=_demo_credit_code(100 + i),
-                            sort_order=70 + i, is_demo=True)
+        units[name] = _unit(
+            name,
+            UnitType.STATE_PLATFORM,
+            hongqi,
+            gov,
+            credit_code=_demo_credit_code(100 + i),
+            sort_order=70 + i,
+            is_demo=True,
+        )
     for i, name in enumerate(ENTERPRISES):
-        units[name] = _unit(name, UnitType.ENTERPRISE, hongqi, credit_code=_demo_credit_code(200 + i),
-                            sort_order=200 + i, is_demo=True)
+        units[name] = _unit(
+            name, UnitType.ENTERPRISE, hongqi, credit_code=_demo_credit_code(200 + i), sort_order=200 + i, is_demo=True
+        )
     for i, name in enumerate(UNIVERSITIES):
         units[name] = _unit(name, UnitType.UNIVERSITY, hongqi, sort_order=300 + i)
     people = {}

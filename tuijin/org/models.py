@@ -21,8 +21,9 @@ class Region(ChangeLoggedModel):
     name = models.CharField(_("名称"), max_length=100)
     code = models.CharField(_("行政区划代码"), max_length=12, unique=True, validators=[division_code_validator])
     level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("上级"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+    )
     path = models.CharField(max_length=255, db_index=True, editable=False)
 
     class Meta:
@@ -45,8 +46,9 @@ class OrgUnit(ChangeLoggedModel):
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     unit_type = models.CharField(_("单位类型"), max_length=20, choices=UnitType.choices)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="units", verbose_name=_("所在区划"))
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
-                               verbose_name=_("上级单位"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级单位")
+    )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     is_demo = models.BooleanField(_("示例数据"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -60,11 +62,17 @@ class OrgUnit(ChangeLoggedModel):
         verbose_name_plural = _("单位")
         ordering = ["sort_order", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="org_orgunit_unique_region_name",
-                                    violation_error_message=_("同一区划内单位名称不能重复")),
-            models.UniqueConstraint(fields=["credit_code"], condition=~models.Q(credit_code=""),
-                                    name="org_orgunit_unique_credit_code",
-                                    violation_error_message=_("统一社会信用代码已被其他单位使用")),
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="org_orgunit_unique_region_name",
+                violation_error_message=_("同一区划内单位名称不能重复"),
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="org_orgunit_unique_credit_code",
+                violation_error_message=_("统一社会信用代码已被其他单位使用"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,8 +132,9 @@ class Position(ChangeLoggedModel):
 class Membership(ChangeLoggedModel):
     """A user's role in a unit: the only source of permissions and data scope (granted by the 安全管理员)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("账户"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("账户")
+    )
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位"))
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
 
@@ -136,8 +145,11 @@ class Membership(ChangeLoggedModel):
         verbose_name_plural = _("角色授权")
         ordering = ["user", "role", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "unit", "role"], name="org_membership_unique",
-                                    violation_error_message=_("该账户在此单位已有此角色")),
+            models.UniqueConstraint(
+                fields=["user", "unit", "role"],
+                name="org_membership_unique",
+                violation_error_message=_("该账户在此单位已有此角色"),
+            ),
         ]
 
     def __str__(self) -> str:

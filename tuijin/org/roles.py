@@ -32,22 +32,42 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     # cannot read the audit log, holds no business permission.
     Role.SYS_ADMIN: RoleSpec(
         ScopeKind.REGION,
-        frozenset({
-            "users.view_user", "users.add_user", "users.change_user",
-            "org.view_region", "org.add_region", "org.change_region",
-            "org.view_orgunit", "org.add_orgunit", "org.change_orgunit",
-            "org.view_person", "org.add_person", "org.change_person",
-            "org.view_position", "org.add_position", "org.change_position", "org.delete_position",
-        }),
+        frozenset(
+            {
+                "users.view_user",
+                "users.add_user",
+                "users.change_user",
+                "org.view_region",
+                "org.add_region",
+                "org.change_region",
+                "org.view_orgunit",
+                "org.add_orgunit",
+                "org.change_orgunit",
+                "org.view_person",
+                "org.add_person",
+                "org.change_person",
+                "org.view_position",
+                "org.add_position",
+                "org.change_position",
+                "org.delete_position",
+            }
+        ),
         "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
     ),
     # 安全管理员: grants and revokes roles, unlocks accounts; cannot create accounts or read business data.
     Role.SEC_ADMIN: RoleSpec(
         ScopeKind.REGION,
-        frozenset({
-            "users.view_user", "users.unlock_user", "users.view_lockout",
-            "org.view_orgunit", "org.view_membership", "org.add_membership", "org.delete_membership",
-        }),
+        frozenset(
+            {
+                "users.view_user",
+                "users.unlock_user",
+                "users.view_lockout",
+                "org.view_orgunit",
+                "org.view_membership",
+                "org.add_membership",
+                "org.delete_membership",
+            }
+        ),
         "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
     ),
     # 审计管理员: reads and searches the audit log and the change history; nobody can edit either.

@@ -14,7 +14,7 @@ __all__ = ["membership_grant", "membership_revoke", "org_unit_create", "org_unit
 
 
 def org_unit_set_path(unit: OrgUnit) -> None:
-    path = (unit.parent.path if unit.parent_id else "") + f"{unit.pk}/"
+    path = (unit.parent.path if unit.parent is not None else "") + f"{unit.pk}/"
     if unit.path != path:
         OrgUnit.objects.filter(pk=unit.pk).update(path=path)
         unit.path = path
@@ -42,8 +42,12 @@ def membership_grant(*, actor, user, unit: OrgUnit, role: str) -> Membership:
     membership = Membership(user=user, unit=unit, role=role)
     membership.full_clean()
     membership.save()
-    audit_event_record(event_type=AuditEventType.ROLE_GRANT, user=actor, object_repr=str(membership)[:200],
-                       detail={"user": user.username, "unit": unit.pk, "role": role})
+    audit_event_record(
+        event_type=AuditEventType.ROLE_GRANT,
+        user=actor,
+        object_repr=str(membership)[:200],
+        detail={"user": user.username, "unit": unit.pk, "role": role},
+    )
     return membership
 
 
@@ -51,6 +55,10 @@ def membership_grant(*, actor, user, unit: OrgUnit, role: str) -> Membership:
 def membership_revoke(*, actor, membership: Membership) -> None:
     if actor is not None and actor.pk == membership.user_id:
         raise ValidationError(_("不能撤销自己的角色。"))
-    audit_event_record(event_type=AuditEventType.ROLE_REVOKE, user=actor, object_repr=str(membership)[:200],
-                       detail={"user": membership.user.username, "unit": membership.unit_id, "role": membership.role})
+    audit_event_record(
+        event_type=AuditEventType.ROLE_REVOKE,
+        user=actor,
+        object_repr=str(membership)[:200],
+        detail={"user": membership.user.username, "unit": membership.unit_id, "role": membership.role},
+    )
     membership.delete()

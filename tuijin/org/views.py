@@ -23,8 +23,7 @@ class OrgUnitView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["children"] = OrgUnit.objects.restrict(user, "view").filter(parent=self.object)
-        context["people"] = (Person.objects.restrict(user, "view").filter(unit=self.object)
-                             .prefetch_related("positions"))
+        context["people"] = Person.objects.restrict(user, "view").filter(unit=self.object).prefetch_related("positions")
         return context
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_path, env_str
 
@@ -103,7 +102,8 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tuijin.sqlite3
 
 
 def database_config(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=env_int("TUIJIN_DB_CONN_MAX_AGE", 60, minimum=0))
+    max_age = env_int("TUIJIN_DB_CONN_MAX_AGE", 60, minimum=0)
+    config: dict = dj_database_url.parse(url, conn_max_age=max_age)  # type: ignore[assignment]
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
@@ -214,7 +214,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tuijin.api.permissions.ScopedModelPermission"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
     "DEFAULT_PAGINATION_CLASS": "tuijin.api.pagination.StandardPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tuijin.api.exceptions.exception_handler",

@@ -10,7 +10,7 @@ from .models import User
 
 
 class TuijinUserCreationForm(AdminUserCreationForm):
-    class Meta(AdminUserCreationForm.Meta):
+    class Meta(AdminUserCreationForm.Meta):  # type: ignore[name-defined]
         model = User
         fields = ("username", "display_name", "person")
 
@@ -29,8 +29,9 @@ class TuijinUserAdmin(UserAdmin):
         (_("基本信息"), {"fields": ("display_name", "person", "email")}),
         (_("状态"), {"fields": ("is_active", "must_change_password", "last_login", "password_changed_at")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "display_name", "person",
-                                                             "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "display_name", "person", "password1", "password2")}),
+    )
     readonly_fields = ("last_login", "password_changed_at")
     filter_horizontal = ()
 
@@ -38,8 +39,11 @@ class TuijinUserAdmin(UserAdmin):
         if not change:
             obj.must_change_password = True
         super().save_model(request, obj, form, change)
-        audit_event_record(event_type=AuditEventType.USER_UPDATE if change else AuditEventType.USER_CREATE,
-                           object_repr=obj.username, detail={"fields": list(form.changed_data)})
+        audit_event_record(
+            event_type=AuditEventType.USER_UPDATE if change else AuditEventType.USER_CREATE,
+            object_repr=obj.username,
+            detail={"fields": list(form.changed_data)},
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are disabled, never deleted (their history must keep its author)

@@ -70,8 +70,12 @@ class PasswordPolicyMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated and getattr(request, "auth", None) is None
-                and not request.path.startswith(_EXEMPT_PREFIXES)):
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(request, "auth", None) is None
+            and not request.path.startswith(_EXEMPT_PREFIXES)
+        ):
             expires = password_expires_at(user)
             if user.must_change_password or (expires is not None and expires <= timezone.now()):
                 if _is_api(request):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.querysets import RestrictedQuerySet
 
-__all__ = ["ApiToken", "LoginAttempt", "Lockout", "PasswordHistory", "User", "normalize_username"]
+__all__ = ["ApiToken", "Lockout", "LoginAttempt", "PasswordHistory", "User", "normalize_username"]
 
 
 def normalize_username(value: str) -> str:
@@ -27,13 +27,19 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     username_normalized = models.CharField(max_length=150, unique=True, editable=False)
-    person = models.ForeignKey("org.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="accounts",
-                               verbose_name=_("对应人员"))
+    person = models.ForeignKey(
+        "org.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("对应人员"),
+    )
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=True)
     is_demo = models.BooleanField(_("示例账户"), default=False)
 
-    objects = TuijinUserManager()
+    objects = TuijinUserManager()  # type: ignore[misc]
     scope_fields = None
 
     class Meta:
@@ -102,8 +108,9 @@ class Lockout(models.Model):
     locked_at = models.DateTimeField(_("锁定时间"), default=timezone.now)
     until = models.DateTimeField(_("锁定至"))
     unlocked_at = models.DateTimeField(_("解锁时间"), null=True, blank=True)
-    unlocked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                    verbose_name=_("解锁人"))
+    unlocked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("解锁人")
+    )
 
     objects = RestrictedQuerySet.as_manager()
     scope_fields = None

@@ -13,10 +13,15 @@ from django.utils.translation import gettext as _
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType, AuditOutcome
 
-from .models import LoginAttempt, Lockout, LockoutKind, User, normalize_username
+from .models import Lockout, LockoutKind, LoginAttempt, User, normalize_username
 
 __all__ = [
-    "LoginResult", "active_lockouts", "lockout_unlock", "session_start", "user_login", "user_logout",
+    "LoginResult",
+    "active_lockouts",
+    "lockout_unlock",
+    "session_start",
+    "user_login",
+    "user_logout",
     "user_password_change",
 ]
 
@@ -59,11 +64,16 @@ def _failures_since_reset(kind: str, key: str, now) -> int:
 def _lock_if_needed(kind: str, key: str, now) -> Lockout | None:
     if _failures_since_reset(kind, key, now) < settings.TUIJIN_LOCKOUT_FAILURES:
         return None
-    lock = Lockout.objects.create(kind=kind, key=key, locked_at=now,
-                                  until=now + timedelta(minutes=settings.TUIJIN_LOCKOUT_MINUTES))
-    audit_event_record(event_type=AuditEventType.LOCKOUT, user_name=key if kind == LockoutKind.USERNAME else "",
-                       outcome=AuditOutcome.FAILURE, object_repr=f"{lock.get_kind_display()} {key}",
-                       detail={"kind": kind, "key": key, "until": lock.until.isoformat()})
+    lock = Lockout.objects.create(
+        kind=kind, key=key, locked_at=now, until=now + timedelta(minutes=settings.TUIJIN_LOCKOUT_MINUTES)
+    )
+    audit_event_record(
+        event_type=AuditEventType.LOCKOUT,
+        user_name=key if kind == LockoutKind.USERNAME else "",
+        outcome=AuditOutcome.FAILURE,
+        object_repr=f"{lock.get_kind_display()} {key}",
+        detail={"kind": kind, "key": key, "until": lock.until.isoformat()},
+    )
     return lock
 
 
@@ -83,20 +93,38 @@ def user_login(request, *, username: str, password: str) -> LoginResult:
     ip = getattr(request, "client_ip", None) or "0.0.0.0"  # noqa: S104
     if active_lockouts(username=key, ip=ip).exists():
         LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False)
-        audit_event_record(event_type=AuditEventType.LOGIN_FAILED, user_name=key, outcome=AuditOutcome.FAILURE,
-                           detail={"reason": "locked"}, request=request)
+        audit_event_record(
+            event_type=AuditEventType.LOGIN_FAILED,
+            user_name=key,
+            outcome=AuditOutcome.FAILURE,
+            detail={"reason": "locked"},
+            request=request,
+        )
         minutes = settings.TUIJIN_LOCKOUT_MINUTES
-        return LoginResult(None, _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。")
-                           % {"m": minutes}, locked=True)
+        return LoginResult(
+            None,
+            _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。")
+            % {"m": minutes},
+            locked=True,
+        )
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False)
-        audit_event_record(event_type=AuditEventType.LOGIN_FAILED, user_name=key, outcome=AuditOutcome.FAILURE,
-                           detail={"reason": "bad_credentials"}, request=request)
+        audit_event_record(
+            event_type=AuditEventType.LOGIN_FAILED,
+            user_name=key,
+            outcome=AuditOutcome.FAILURE,
+            detail={"reason": "bad_credentials"},
+            request=request,
+        )
         locked = [_lock_if_needed(LockoutKind.USERNAME, key, now), _lock_if_needed(LockoutKind.IP, ip, now)]
         if any(locked):
-            return LoginResult(None, _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。")
-                               % {"m": settings.TUIJIN_LOCKOUT_MINUTES}, locked=True)
+            return LoginResult(
+                None,
+                _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。")
+                % {"m": settings.TUIJIN_LOCKOUT_MINUTES},
+                locked=True,
+            )
         return LoginResult(None, GENERIC_FAILURE)
     LoginAttempt.objects.create(username=key, ip=ip, at=now, success=True)
     session_start(request, user)
@@ -105,7 +133,7 @@ def user_login(request, *, username: str, password: str) -> LoginResult:
     return LoginResult(user)
 
 
-def user_logout(request, *, reason: str = AuditEventType.LOGOUT) -> None:
+def user_logout(request, *, reason: AuditEventType = AuditEventType.LOGOUT) -> None:
     user = request.user if request.user.is_authenticated else None
     if user is not None:
         audit_event_record(event_type=reason, user=user, request=request)
@@ -127,7 +155,10 @@ def lockout_unlock(*, actor: User, lockout: Lockout) -> Lockout:
     lockout.unlocked_at = timezone.now()
     lockout.unlocked_by = actor
     lockout.save(update_fields=["unlocked_at", "unlocked_by"])
-    audit_event_record(event_type=AuditEventType.UNLOCK, user=actor,
-                       object_repr=f"{lockout.get_kind_display()} {lockout.key}",
-                       detail={"kind": lockout.kind, "key": lockout.key})
+    audit_event_record(
+        event_type=AuditEventType.UNLOCK,
+        user=actor,
+        object_repr=f"{lockout.get_kind_display()} {lockout.key}",
+        detail={"kind": lockout.kind, "key": lockout.key},
+    )
     return lockout

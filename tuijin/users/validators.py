@@ -31,7 +31,9 @@ class LengthValidator:
 
     def get_help_text(self):
         return _("密码至少 %(n)d 个字符（管理员账户至少 %(m)d 个）。") % {
-            "n": settings.TUIJIN_PASSWORD_MIN_LENGTH, "m": settings.TUIJIN_PASSWORD_ADMIN_MIN_LENGTH}
+            "n": settings.TUIJIN_PASSWORD_MIN_LENGTH,
+            "m": settings.TUIJIN_PASSWORD_ADMIN_MIN_LENGTH,
+        }
 
 
 class CharacterClassesValidator:
@@ -56,7 +58,9 @@ class CharacterClassesValidator:
             )
 
     def get_help_text(self):
-        return _("须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {"n": settings.TUIJIN_PASSWORD_MIN_CLASSES}
+        return _("须包含大写字母、小写字母、数字、符号中的至少 %(n)d 类。") % {
+            "n": settings.TUIJIN_PASSWORD_MIN_CLASSES
+        }
 
 
 class PasswordHistoryValidator:

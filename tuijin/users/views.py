@@ -32,13 +32,18 @@ def login_view(request):
         result = user_login(request, username=form.cleaned_data["username"], password=form.cleaned_data["password"])
         if result.user is not None:
             target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
                 target = ""
             return redirect(target or settings.LOGIN_REDIRECT_URL)
         error = result.error
-    return render(request, "users/login.html", {"form": form, "error": error, "next": request.GET.get("next", "")},
-                  status=200 if not error else 200)
+    return render(
+        request,
+        "users/login.html",
+        {"form": form, "error": error, "next": request.GET.get("next", "")},
+        status=200 if not error else 200,
+    )
 
 
 @require_POST
@@ -85,7 +90,8 @@ class AccountDetailView(ObjectDetailView):
         context["can_grant"] = user.has_perm("org.add_membership")
         context["can_revoke"] = user.has_perm("org.delete_membership")
         context["grant_form"] = kwargs.get("grant_form") or MembershipGrantForm(
-            units=OrgUnit.objects.restrict(user, "view"))
+            units=OrgUnit.objects.restrict(user, "view")
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -95,8 +101,9 @@ class AccountDetailView(ObjectDetailView):
         form = MembershipGrantForm(request.POST, units=OrgUnit.objects.restrict(request.user, "view"))
         if form.is_valid():
             try:
-                membership_grant(actor=request.user, user=self.object, unit=form.cleaned_data["unit"],
-                                 role=form.cleaned_data["role"])
+                membership_grant(
+                    actor=request.user, user=self.object, unit=form.cleaned_data["unit"], role=form.cleaned_data["role"]
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:

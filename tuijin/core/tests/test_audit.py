@@ -68,8 +68,10 @@ def test_audit_admin_searches_changes_region_wide(client, world):
 def test_orm_cannot_update_or_delete_audit_rows(world):
     change = ObjectChange.objects.first()
     event = AuditEvent.objects.create(event_type="login", user_name="x")
-    for qs, values in ((ObjectChange.objects.filter(pk=change.pk), {"user_name": "forged"}),
-                       (AuditEvent.objects.filter(pk=event.pk), {"user_name": "forged"})):
+    for qs, values in (
+        (ObjectChange.objects.filter(pk=change.pk), {"user_name": "forged"}),
+        (AuditEvent.objects.filter(pk=event.pk), {"user_name": "forged"}),
+    ):
         with pytest.raises(DatabaseError), transaction.atomic():
             qs.update(**values)
         with pytest.raises(DatabaseError), transaction.atomic():
@@ -100,8 +102,12 @@ def test_purge_guard_allows_delete_only_inside_its_transaction(world):
 
 
 def test_audit_row_content(client, world):
-    client.post("/accounts/login/", {"username": "office", "password": "bad"}, REMOTE_ADDR="10.1.2.3",
-                HTTP_USER_AGENT="pytest-agent")
+    client.post(
+        "/accounts/login/",
+        {"username": "office", "password": "bad"},
+        REMOTE_ADDR="10.1.2.3",
+        HTTP_USER_AGENT="pytest-agent",
+    )
     event = AuditEvent.objects.get(event_type="login_failed")
     assert event.ip == "10.1.2.3" and event.user_agent == "pytest-agent" and event.user_name == "office"
     assert event.outcome == "failure" and len(event.request_id) == 36 and event.time.tzinfo is not None

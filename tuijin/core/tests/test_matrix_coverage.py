@@ -12,11 +12,18 @@ from tuijin.utilities.testing.matrix import REGISTERED_URL_NAMES
 EXEMPT = {
     "core:home",  # the user's own home page (test_views)
     "core:healthz",
-    "users:login", "users:logout", "users:password_change",  # test_auth / test_password_policy
-    "users:membership_revoke", "users:lockout_unlock", "users:account",  # POST actions: test_separation
-    "users:account_list", "users:lockout_list",  # test_users_views
+    "users:login",
+    "users:logout",
+    "users:password_change",  # test_auth / test_password_policy
+    "users:membership_revoke",
+    "users:lockout_unlock",
+    "users:account",  # POST actions: test_separation
+    "users:account_list",
+    "users:lockout_list",  # test_users_views
     "set_language",
-    "schema", "swagger", "redoc",  # authenticated-only API documentation
+    "schema",
+    "swagger",
+    "redoc",  # authenticated-only API documentation
 }
 EXEMPT_PREFIXES = ("admin:",)  # the admin site: TuijinAdminSite.has_permission (test_separation)
 

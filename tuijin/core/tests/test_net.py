@@ -33,7 +33,11 @@ def test_lockout_counts_the_real_client_behind_the_proxy(client, db):
     from tuijin.users.models import Lockout
 
     for i in range(5):
-        client.post("/accounts/login/", {"username": f"x{i}", "password": "bad"}, REMOTE_ADDR="10.0.0.1",
-                    HTTP_X_FORWARDED_FOR="198.51.100.9")
+        client.post(
+            "/accounts/login/",
+            {"username": f"x{i}", "password": "bad"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="198.51.100.9",
+        )
     assert Lockout.objects.filter(kind="ip", key="198.51.100.9").exists()
     assert not Lockout.objects.filter(kind="ip", key="10.0.0.1").exists()

@@ -17,8 +17,19 @@ class OrgUnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "name", "short_name", "unit_type", "unit_type_display", "region", "parent", "credit_code",
-                  "is_active", "version", "last_updated"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "unit_type",
+            "unit_type_display",
+            "region",
+            "parent",
+            "credit_code",
+            "is_active",
+            "version",
+            "last_updated",
+        ]
         read_only_fields = fields
 
 

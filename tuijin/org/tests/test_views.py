@@ -15,8 +15,7 @@ class TestOrgUnitList(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.reporter_a, denied=world.norole, in_scope=world.unit_a,
-                    out_of_scope=world.unit_b)
+        return Case(allowed=world.reporter_a, denied=world.norole, in_scope=world.unit_a, out_of_scope=world.unit_b)
 
 
 class TestOrgUnitDetail(ViewMatrix):
@@ -24,8 +23,12 @@ class TestOrgUnitDetail(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.ent_user_a, denied=world.auditadmin, in_scope=world.enterprise_a,
-                    out_of_scope=world.enterprise_b)
+        return Case(
+            allowed=world.ent_user_a,
+            denied=world.auditadmin,
+            in_scope=world.enterprise_a,
+            out_of_scope=world.enterprise_b,
+        )
 
 
 class TestPersonList(ViewMatrix):
@@ -54,8 +57,7 @@ class TestOrgUnitApiList(ApiMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.reporter_b, denied=world.norole,
-                    in_scope=world.unit_b, out_of_scope=world.unit_a)
+        return Case(allowed=world.reporter_b, denied=world.norole, in_scope=world.unit_b, out_of_scope=world.unit_a)
 
 
 class TestOrgUnitApiDetail(ApiMatrix):
@@ -63,8 +65,7 @@ class TestOrgUnitApiDetail(ApiMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.reporter_b, denied=world.auditadmin, in_scope=world.unit_b,
-                    out_of_scope=world.unit_a)
+        return Case(allowed=world.reporter_b, denied=world.auditadmin, in_scope=world.unit_b, out_of_scope=world.unit_a)
 
 
 class TestPersonApiList(ApiMatrix):
@@ -84,8 +85,7 @@ class TestPersonApiDetail(ApiMatrix):
         from tuijin.org.models import Person
 
         other = Person.objects.create(name="邻区某局长", unit=world.foreign_unit)
-        return Case(allowed=world.office, denied=world.ent_user_a, in_scope=world.leader_person,
-                    out_of_scope=other)
+        return Case(allowed=world.office, denied=world.ent_user_a, in_scope=world.leader_person, out_of_scope=other)
 
 
 def test_api_writes_are_not_allowed(client, world):
@@ -112,8 +112,9 @@ def test_filter_parameter_cannot_widen_scope(client, world):
 
 def _add_units(world, count):
     for i in range(count):
-        unit = OrgUnit.objects.create(name=f"批量单位{i}", unit_type=UnitType.OTHER, region=world.district,
-                                      parent=world.gov)
+        unit = OrgUnit.objects.create(
+            name=f"批量单位{i}", unit_type=UnitType.OTHER, region=world.district, parent=world.gov
+        )
         org_unit_set_path(unit)
 
 

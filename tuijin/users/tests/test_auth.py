@@ -170,13 +170,16 @@ def test_logout_requires_post(client, alice):
 
 
 def test_open_redirect_after_login_is_refused(client, alice):
-    response = client.post(LOGIN + "?next=https://evil.example/", {"username": "alice", "password": TEST_PASSWORD,
-                                                                   "next": "https://evil.example/"})
+    response = client.post(
+        LOGIN + "?next=https://evil.example/",
+        {"username": "alice", "password": TEST_PASSWORD, "next": "https://evil.example/"},
+    )
     assert response["Location"] == "/"
 
 
 def test_production_hasher_is_argon2(db):
     from django.conf import settings as s
+
     from tuijin.settings import base
 
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")

@@ -85,8 +85,10 @@ def test_first_login_forces_a_password_change(client, db):
     assert client.get("/").url == reverse("users:password_change")
     assert client.get(reverse("org:orgunit_list")).url == reverse("users:password_change")
     assert client.get("/api/org/units/").status_code == 403
-    response = client.post(reverse("users:password_change"), {
-        "old_password": TEST_PASSWORD, "new_password1": "Brand-New-1", "new_password2": "Brand-New-1"})
+    response = client.post(
+        reverse("users:password_change"),
+        {"old_password": TEST_PASSWORD, "new_password1": "Brand-New-1", "new_password2": "Brand-New-1"},
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
 
@@ -106,9 +108,17 @@ def test_password_expires_after_90_days_with_a_warning_before(client, world):
 
 def test_new_accounts_created_in_admin_must_change_password(client, world):
     client.force_login(world.sysadmin)
-    response = client.post("/admin/users/user/add/", {
-        "username": "newbie", "display_name": "新人", "person": "",
-        "password1": "Strong-Pass-1", "password2": "Strong-Pass-1", "usable_password": "true"})
+    response = client.post(
+        "/admin/users/user/add/",
+        {
+            "username": "newbie",
+            "display_name": "新人",
+            "person": "",
+            "password1": "Strong-Pass-1",
+            "password2": "Strong-Pass-1",
+            "usable_password": "true",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     from tuijin.users.models import User
 
@@ -117,8 +127,10 @@ def test_new_accounts_created_in_admin_must_change_password(client, world):
 
 def test_admin_create_user_enforces_the_policy(client, world):
     client.force_login(world.sysadmin)
-    response = client.post("/admin/users/user/add/", {
-        "username": "weak", "password1": "12345678", "password2": "12345678", "usable_password": "true"})
+    response = client.post(
+        "/admin/users/user/add/",
+        {"username": "weak", "password1": "12345678", "password2": "12345678", "usable_password": "true"},
+    )
     assert response.status_code == 200
     from tuijin.users.models import User
 

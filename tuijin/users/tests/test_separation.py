@@ -56,10 +56,16 @@ def test_business_roles_reach_neither_admin_nor_audit(client, world):
         assert client.get(reverse("users:account_list")).status_code == 403
 
 
-@pytest.mark.parametrize("first,second", [
-    (Role.SYS_ADMIN, Role.AUDIT_ADMIN), (Role.AUDIT_ADMIN, Role.SYS_ADMIN),
-    (Role.SEC_ADMIN, Role.SYS_ADMIN), (Role.SYS_ADMIN, Role.PROJECT_OFFICE), (Role.UNIT_REPORTER, Role.AUDIT_ADMIN),
-])
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        (Role.SYS_ADMIN, Role.AUDIT_ADMIN),
+        (Role.AUDIT_ADMIN, Role.SYS_ADMIN),
+        (Role.SEC_ADMIN, Role.SYS_ADMIN),
+        (Role.SYS_ADMIN, Role.PROJECT_OFFICE),
+        (Role.UNIT_REPORTER, Role.AUDIT_ADMIN),
+    ],
+)
 def test_admin_roles_cannot_be_combined(world, first, second):
     membership_grant(actor=world.secadmin, user=world.norole, unit=world.gov, role=first)
     with pytest.raises(ValidationError):

@@ -9,8 +9,7 @@ class TestAccountList(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.secadmin, denied=world.office, in_scope=world.reporter_a,
-                    marker=lambda u: u.username)
+        return Case(allowed=world.secadmin, denied=world.office, in_scope=world.reporter_a, marker=lambda u: u.username)
 
 
 class TestLockoutList(ViewMatrix):

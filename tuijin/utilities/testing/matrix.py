@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.urls import reverse
 
-__all__ = ["ApiMatrix", "Case", "REGISTERED_URL_NAMES", "ViewMatrix"]
+__all__ = ["REGISTERED_URL_NAMES", "ApiMatrix", "Case", "ViewMatrix"]
 
 REGISTERED_URL_NAMES: set[str] = set()
 

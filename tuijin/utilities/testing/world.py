@@ -22,8 +22,7 @@ def make_user(username: str, *, role: str | None = None, unit: OrgUnit | None = 
 
 
 def _unit(name, unit_type, region, parent=None, credit_code="") -> OrgUnit:
-    unit = OrgUnit.objects.create(name=name, unit_type=unit_type, region=region, parent=parent,
-                                  credit_code=credit_code)
+    unit = OrgUnit.objects.create(name=name, unit_type=unit_type, region=region, parent=parent, credit_code=credit_code)
     org_unit_set_path(unit)
     return unit
 
