@@ -48,8 +48,12 @@ def _measure(client, url: str, runs: int) -> dict:
             raise SystemExit(f"{url}: HTTP {response.status_code}")
         queries = len(ctx.captured_queries)
     times.sort()
-    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
-            "queries": queries, "runs": runs}
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
+        "queries": queries,
+        "runs": runs,
+    }
 
 
 ROWS = [  # (label, username, url)
@@ -81,8 +85,10 @@ def main(argv=None) -> int:
     print(header)
     print("-" * len(header))
     for row in results:
-        print(f"{row['row']:<34} {row['db']:<7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8} "
-              f"{row['runs']:>5}")
+        print(
+            f"{row['row']:<34} {row['db']:<7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8} "
+            f"{row['runs']:>5}"
+        )
     out_dir = Path(__file__).resolve().parent.parent / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"  # noqa: DTZ005

@@ -5,6 +5,8 @@ urlpatterns = [
     path("", include("tuijin.core.urls")),
     path("accounts/", include("tuijin.users.urls")),
     path("org/", include("tuijin.org.urls")),
+    path("workdays/", include("tuijin.workdays.urls")),
+    path("projects/", include("tuijin.projects.urls")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -24,6 +24,8 @@ def serialize_object(obj: models.Model) -> dict[str, Any]:
         if field.name in exclude:
             continue
         value = getattr(obj, field.attname)
+        if isinstance(field, models.FileField):
+            value = value.name if value else ""
         data[field.name] = MASK if field.name in SENSITIVE and value else value
     return data
 

@@ -18,6 +18,11 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem(_("项目库"), "projects:project_list", "projects.view_project", "kanban", _("重点项目")),
+    NavItem(
+        _("项目导入"), "projects:project_import", "projects.import_project", "file-earmark-arrow-up", _("重点项目")
+    ),
+    NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),
     NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),
     NavItem(_("领导与人员"), "org:person_list", "org.view_person", "people", _("组织机构")),
     NavItem(_("账户与角色"), "users:account_list", "users.view_user", "person-gear", _("系统管理")),

@@ -96,6 +96,7 @@ class Person(ChangeLoggedModel):
     is_demo = models.BooleanField(_("示例数据"), default=False)
 
     scope_fields = {"unit": "unit", "region": "unit", "enterprise": "unit"}
+    scope_public = models.Q(is_county_leader=True)
 
     class Meta:
         verbose_name = _("人员")

@@ -20,14 +20,58 @@ class RoleSpec:
 
 
 _DIRECTORY = {"org.view_orgunit", "org.view_person", "org.view_position"}
+_CALENDAR_READ = {"workdays.view_holidayoverride"}
+_CALENDAR_EDIT = {"workdays.add_holidayoverride", "workdays.change_holidayoverride", "workdays.delete_holidayoverride"}
+_PROJECT_READ = {
+    "projects.view_project",
+    "projects.view_annualplan",
+    "projects.view_approvalitem",
+    "projects.view_attachment",
+    "projects.export_project",
+    "projects.view_planchange",
+}
+_PROJECT_UNIT_EDIT = {
+    "projects.change_project",
+    "projects.change_approvalitem",
+    "projects.add_attachment",
+    "projects.change_annualplan",
+}
+_PROJECT_OFFICE = {
+    "projects.add_project",
+    "projects.delete_attachment",
+    "projects.transition_project",
+    "projects.import_project",
+    "projects.bulkedit_project",
+    "projects.add_annualplan",
+    "projects.approve_annualplan",
+    "projects.add_approvalitem",
+}
 
 ROLE_SPECS: dict[str, RoleSpec] = {
-    Role.PROJECT_OFFICE: RoleSpec(ScopeKind.REGION, frozenset(_DIRECTORY)),
-    Role.UNIT_REPORTER: RoleSpec(ScopeKind.UNIT, frozenset(_DIRECTORY)),
-    Role.UNIT_APPROVER: RoleSpec(ScopeKind.UNIT, frozenset(_DIRECTORY)),
-    Role.SPONSOR_LEADER: RoleSpec(ScopeKind.SPONSOR, frozenset(_DIRECTORY)),
-    Role.DISTRICT_LEADER: RoleSpec(ScopeKind.REGION, frozenset(_DIRECTORY)),
-    Role.ENTERPRISE: RoleSpec(ScopeKind.ENTERPRISE, frozenset({"org.view_orgunit"})),
+    Role.PROJECT_OFFICE: RoleSpec(
+        ScopeKind.REGION,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _CALENDAR_EDIT | _PROJECT_READ | _PROJECT_UNIT_EDIT | _PROJECT_OFFICE),
+    ),
+    Role.UNIT_REPORTER: RoleSpec(
+        ScopeKind.UNIT, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _PROJECT_UNIT_EDIT)
+    ),
+    Role.UNIT_APPROVER: RoleSpec(
+        ScopeKind.UNIT, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _PROJECT_UNIT_EDIT)
+    ),
+    Role.SPONSOR_LEADER: RoleSpec(ScopeKind.SPONSOR, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ)),
+    Role.DISTRICT_LEADER: RoleSpec(ScopeKind.REGION, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ)),
+    Role.ENTERPRISE: RoleSpec(
+        ScopeKind.ENTERPRISE,
+        frozenset(
+            {
+                "org.view_orgunit",
+                "projects.view_project",
+                "projects.view_annualplan",
+                "projects.view_approvalitem",
+                "projects.view_attachment",
+            }
+        ),
+    ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
     # cannot read the audit log, holds no business permission.
     Role.SYS_ADMIN: RoleSpec(

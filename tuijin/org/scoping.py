@@ -6,6 +6,8 @@ A membership grants its role's permissions over a scope:
 - ENTERPRISE: rows of that enterprise only (企业用户);
 - SPONSOR: rows the user's person sponsors (包联领导); models without a sponsor path (directory data such as
   units and people) are visible region-wide instead.
+A model may also declare `scope_public` (a Q): rows matching it are visible region-wide to every role that holds
+the permission (county leaders in the people directory, so any unit can name its 包联领导).
 Several memberships are OR-ed. See docs/subsystems/permissions.md.
 """
 
@@ -35,6 +37,15 @@ def user_permissions(user) -> set[str]:
         if spec:
             perms |= spec.permissions
     return perms
+
+
+def _county_path(path: str) -> str:
+    """The region path cut after its county-level (6-digit) code: a 街道's path → its district's path."""
+    parts = [p for p in path.split("/") if p]
+    for i, code in enumerate(parts):
+        if len(code) >= 6:
+            return "/".join(parts[: i + 1]) + "/"
+    return path
 
 
 def _prefix(lookup: str) -> str:
@@ -78,10 +89,17 @@ def scope_filter(user, model, action: str) -> Q | bool | None:
         return True
     condition = Q()
     matched = False
+    public = getattr(model, "scope_public", None)
     for membership in granted:
         part = _membership_q(ROLE_SPECS[membership.role].scope, membership, user, fields)
         if part is not None:
             condition |= part
+            matched = True
+        region_lookup = fields.get("region")
+        if public is not None and region_lookup is not None:
+            # Rows public within the membership's county-level region (e.g. county leaders), whatever the scope.
+            county = _county_path(membership.unit.region.path)
+            condition |= public & Q(**{f"{_prefix(region_lookup)}region__path__startswith": county})
             matched = True
     return condition if matched else None
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "tuijin.core",
     "tuijin.org",
     "tuijin.users",
+    "tuijin.workdays",
+    "tuijin.projects",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -46,9 +46,13 @@ def test_write_actions_need_their_own_permission(world):
     assert OrgUnit.objects.restrict(world.sysadmin, "change").filter(pk=world.unit_a.pk).exists()
 
 
-def test_people_follow_their_unit(world):
-    assert names(world.reporter_a, Person) == set()
-    assert names(world.office, Person) == {"测试副区长"}
+def test_people_follow_their_unit_but_county_leaders_are_public(world):
+    Person.objects.create(name="乙街道主任", unit=world.unit_b)
+    Person.objects.create(name="邻区领导", unit=world.foreign_unit, is_county_leader=True)
+    assert names(world.reporter_a, Person) == {"测试副区长"}
+    assert names(world.reporter_b, Person) == {"测试副区长", "乙街道主任"}
+    assert names(world.office, Person) == {"测试副区长", "乙街道主任"}
+    assert names(world.ent_user_a, Person) == set()  # enterprises have no people permission
 
 
 def test_restrict_compiles_to_one_query_with_a_subquery(world):

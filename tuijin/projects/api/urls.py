@@ -1,0 +1,10 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "projects-api"
+
+router = DefaultRouter()
+router.register("projects", views.ProjectViewSet)
+
+urlpatterns = router.urls

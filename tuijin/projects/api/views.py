@@ -1,0 +1,126 @@
+"""/api/projects/projects/: list, detail, create, update — same services, scoping and optimistic locking as the
+pages. Reads return an ETag of the project version; writes require `If-Match` with that ETag."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.core.exceptions import ConflictError
+
+from .. import services
+from ..filtersets import ProjectFilterSet
+from ..models import Project
+from ..selectors import project_detail_queryset
+from .serializers import ProjectInputSerializer, ProjectSerializer
+
+__all__ = ["ProjectViewSet"]
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The ETag from the last GET (the project version), e.g. "3".',
+)
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "修改须携带 If-Match 请求头（取自上次读取的 ETag）。"
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "该项目已被他人修改，请重新读取后再提交。"
+    default_code = "precondition_failed"
+
+
+def _to_input(data: dict) -> services.ProjectInput:
+    fields = {k: v for k, v in data.items() if k in services.PROJECT_FIELDS}
+    return services.ProjectInput(
+        fields=fields,
+        levels=data.get("levels"),
+        sponsors=data.get("sponsors"),
+        special_lists=[(row["code"], row.get("batch", "")) for row in data["special_lists"]]
+        if "special_lists" in data
+        else None,
+        funding=[services.FundingRow(r["kind"], r["amount"], r.get("note", "")) for r in data["funding"]]
+        if "funding" in data
+        else None,
+        stage=data.get("stage"),
+        stage_reason=data.get("stage_reason", ""),
+        message="API",
+    )
+
+
+def _service_error(exc: ValidationError) -> exceptions.ValidationError:
+    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH], request=ProjectInputSerializer),
+    partial_update=extend_schema(parameters=[IF_MATCH], request=ProjectInputSerializer),
+    create=extend_schema(request=ProjectInputSerializer),
+)
+class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    ordering_fields = ["name", "total_investment", "actual_start", "last_updated", "ndl_days_to_permit"]
+
+    def get_queryset(self):
+        return project_detail_queryset(super().get_queryset()).prefetch_related("special_list_entries__special_list")
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = ProjectInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                project = services.project_create(actor=request.user, data=_to_input(serializer.validated_data))
+        except ValidationError as exc:
+            raise _service_error(exc) from exc
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return self._respond(project, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        project = self.get_object()
+        header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
+        if not header:
+            raise PreconditionRequired()
+        if not header.isdigit() or int(header) != project.version:
+            raise PreconditionFailed()
+        serializer = ProjectInputSerializer(project, data=request.data, partial=partial, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                project = services.project_update(
+                    actor=request.user, project=project, version=int(header), data=_to_input(serializer.validated_data)
+                )
+        except ConflictError as exc:
+            raise PreconditionFailed(exc.message) from exc
+        except ValidationError as exc:
+            raise _service_error(exc) from exc
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return self._respond(project, status.HTTP_200_OK)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _respond(self, project, code):
+        fresh = self.get_queryset().model.objects.filter(pk=project.pk)
+        instance = project_detail_queryset(fresh).prefetch_related("special_list_entries__special_list").get()
+        response = Response(ProjectSerializer(instance, context={"request": self.request}).data, status=code)
+        response["ETag"] = f'"{instance.version}"'
+        return response

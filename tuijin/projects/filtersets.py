@@ -1,0 +1,134 @@
+"""One filterset for the project list page, the export and the API (NetBox: shared filtersets)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.org.models import OrgUnit, Person
+
+from .choices import ProjectDomain, Stage, YearlyCategory
+from .models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
+
+__all__ = ["ProjectFilterSet", "current_year"]
+
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "total": "total_investment",
+    "-total": "-total_investment",
+    "start": "actual_start",
+    "-start": "-actual_start",
+    "code": "code",
+    "-code": "-code",
+    "ndl": "ndl_days_to_permit",
+    "-ndl": "-ndl_days_to_permit",
+    "unit": "responsible_unit__sort_order",
+    "-unit": "-responsible_unit__sort_order",
+    "updated": "last_updated",
+    "-updated": "-last_updated",
+}
+
+
+def current_year() -> int:
+    return timezone.localdate().year
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("名称/代码/业主"))
+    responsible_unit = django_filters.ModelChoiceFilter(
+        queryset=OrgUnit.objects.none(), label=_("责任单位"), method="filter_unit"
+    )
+    sponsor = django_filters.ModelChoiceFilter(
+        queryset=Person.objects.none(), field_name="sponsors", label=_("包联领导")
+    )
+    locality = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.none(), label=_("属地"))
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("项目阶段"))
+    yearly_category = django_filters.ChoiceFilter(
+        choices=YearlyCategory.choices, label=_("年度类别"), method="filter_yearly"
+    )
+    level = django_filters.ModelChoiceFilter(
+        queryset=ProjectLevel.objects.all(), field_name="levels", label=_("项目级别")
+    )
+    chain = django_filters.ModelChoiceFilter(queryset=IndustryChain.objects.all(), label=_("产业链"))
+    industry = django_filters.ModelChoiceFilter(
+        queryset=IndustryCategory.objects.filter(parent__isnull=True), label=_("行业门类"), method="filter_industry"
+    )
+    domain = django_filters.ChoiceFilter(choices=ProjectDomain.choices, label=_("投资领域"))
+    special_list = django_filters.ModelChoiceFilter(
+        queryset=SpecialList.objects.all(), field_name="special_lists", label=_("专项名单")
+    )
+    is_fast_track = django_filters.BooleanFilter(
+        label=_("拿地即开工"), widget=forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))])
+    )
+    has_code = django_filters.BooleanFilter(
+        field_name="code",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("已赋码"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("是")), ("false", _("否"))]),
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "q",
+            "responsible_unit",
+            "sponsor",
+            "locality",
+            "stage",
+            "yearly_category",
+            "level",
+            "chain",
+            "industry",
+            "domain",
+            "special_list",
+            "is_fast_track",
+            "has_code",
+        ]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        units = OrgUnit.objects.restrict(user, "view").exclude(unit_type__in=["enterprise", "university"])
+        self.filters["responsible_unit"].queryset = units
+        self.filters["locality"].queryset = units.filter(unit_type__in=["town", "subdistrict", "dev_zone"])
+        self.filters["sponsor"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
+        for name in (
+            "responsible_unit",
+            "sponsor",
+            "locality",
+            "level",
+            "chain",
+            "industry",
+            "special_list",
+            "stage",
+            "yearly_category",
+            "domain",
+        ):
+            self.filters[name].extra["empty_label"] = _("全部")
+
+    @property
+    def qs(self):
+        return (
+            super().qs.distinct()
+            if self.is_bound and any(self.data.get(k) for k in ("sponsor", "level", "special_list"))
+            else super().qs
+        )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(owner_name__icontains=value))
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(responsible_unit__path__startswith=value.path)
+
+    def filter_industry(self, queryset, name, value):
+        return queryset.filter(Q(industry=value) | Q(industry__parent=value))
+
+    def filter_yearly(self, queryset, name, value):
+        if "yearly_category" not in queryset.query.annotations:
+            year = self.data.get("year") or current_year()
+            queryset = queryset.with_yearly_category(int(year))
+        return queryset.filter(yearly_category=value)

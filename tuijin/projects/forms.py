@@ -1,0 +1,217 @@
+"""Forms for projects. They only collect and type-check input; rules live in services.py."""
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.org.models import OrgUnit, Person
+
+from .choices import ApprovalStatus, AttachmentKind, Stage
+from .models import AnnualPlan, ApprovalItem, FundingSource, IndustryCategory, Project, SpecialList
+
+__all__ = [
+    "AnnualPlanForm",
+    "ApprovalItemForm",
+    "AttachmentForm",
+    "BulkReassignForm",
+    "FundingFormSet",
+    "ImportUploadForm",
+    "PlanChangeForm",
+    "ProjectForm",
+    "TransitionForm",
+    "YearMonthField",
+]
+
+
+class YearMonthField(forms.DateField):
+    """A year-month as YYYY-MM (stored as the first day of the month)."""
+
+    widget = forms.DateInput(attrs={"type": "month"})
+    input_formats = ["%Y-%m", "%Y-%m-%d", "%Y/%m"]
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        return result.replace(day=1) if result else result
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    construction_start = YearMonthField(label=_("建设起始年月"), required=False)
+    construction_end = YearMonthField(label=_("建设截止年月"), required=False)
+    stats_month = YearMonthField(label=_("纳统入库月份"), required=False)
+    special_lists_text = forms.CharField(
+        label=_("专项名单"), required=False, help_text=_("多个用“、”分隔，期次用冒号，例如：两重、专项债:2026年第一批")
+    )
+
+    class Meta:
+        model = Project
+        fields = [
+            "code",
+            "name",
+            "owner_name",
+            "owner_credit_code",
+            "owner_enterprise",
+            "scale_content",
+            "address",
+            "longitude",
+            "latitude",
+            "industry",
+            "chain",
+            "domain",
+            "levels",
+            "construction_nature",
+            "investment_subject",
+            "responsible_unit",
+            "sponsors",
+            "locality",
+            "total_investment",
+            "funding_note",
+            "construction_start",
+            "construction_end",
+            "planned_start",
+            "planned_finish",
+            "actual_start",
+            "actual_finish",
+            "is_industrial",
+            "land_area_mu",
+            "floor_area_m2",
+            "expected_output",
+            "expected_tax",
+            "expected_jobs",
+            "stats_status",
+            "stats_month",
+            "is_fast_track",
+            "land_deal_date",
+        ]
+        widgets = {
+            "scale_content": forms.Textarea(attrs={"rows": 3}),
+            "funding_note": forms.Textarea(attrs={"rows": 2}),
+            "planned_start": DateInput(),
+            "planned_finish": DateInput(),
+            "actual_start": DateInput(),
+            "actual_finish": DateInput(),
+            "land_deal_date": DateInput(),
+            "levels": forms.CheckboxSelectMultiple,
+            "sponsors": forms.SelectMultiple(attrs={"size": 5}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = OrgUnit.objects.restrict(user, "view")
+        self.fields["responsible_unit"].queryset = units.exclude(unit_type__in=["enterprise", "university"])
+        self.fields["locality"].queryset = units.filter(unit_type__in=["town", "subdistrict", "dev_zone"])
+        self.fields["owner_enterprise"].queryset = units.filter(unit_type__in=["enterprise", "state_platform"])
+        self.fields["sponsors"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
+        self.fields["industry"].queryset = IndustryCategory.objects.filter(parent__isnull=False)
+        self.fields["code"].help_text = _("24位，如 2403-410702-04-01-12345X；旧版代码可录入并标记")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["special_lists_text"].initial = "、".join(
+                f"{e.special_list.name}:{e.batch}" if e.batch else e.special_list.name
+                for e in self.instance.special_list_entries.select_related("special_list")
+            )
+
+    def clean_special_lists_text(self):
+        text = self.cleaned_data.get("special_lists_text", "")
+        lists = {sl.name: sl for sl in SpecialList.objects.all()}
+        result = []
+        for part in [p.strip() for p in text.replace(",", "、").replace("，", "、").split("、") if p.strip()]:
+            name, _sep, batch = part.replace("：", ":").partition(":")
+            if name.strip() not in lists:
+                raise forms.ValidationError(_("未知的专项名单：%(name)s") % {"name": name.strip()})
+            result.append((lists[name.strip()], batch.strip()))
+        return result
+
+
+FundingFormSet = inlineformset_factory(
+    Project,
+    FundingSource,
+    fields=["kind", "amount", "note"],
+    extra=2,
+    can_delete=True,
+    labels={"kind": _("资金来源"), "amount": _("金额（万元）"), "note": _("说明")},
+)
+
+
+class TransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_stage = forms.ChoiceField(label=_("变更为"), choices=Stage.choices)
+    reason = forms.CharField(label=_("原因（暂缓/取消必填）"), required=False, max_length=200)
+    actual_start = forms.DateField(label=_("实际开工日期"), required=False, widget=DateInput())
+    actual_finish = forms.DateField(label=_("实际竣工日期"), required=False, widget=DateInput())
+
+
+class AnnualPlanForm(forms.ModelForm):
+    monthly_text = forms.CharField(label=_("月度计划（万元，12个数，用逗号分隔，可留空）"), required=False)
+
+    class Meta:
+        model = AnnualPlan
+        fields = ["planned_investment", "progress_target", "planned_start_quarter"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.monthly_plan:
+            self.fields["monthly_text"].initial = ", ".join(self.instance.monthly_plan)
+
+    def clean_monthly_text(self):
+        text = self.cleaned_data.get("monthly_text", "").replace("，", ",").strip()
+        return [part.strip() for part in text.split(",")] if text else None
+
+
+class PlanChangeForm(forms.Form):
+    new_investment = forms.DecimalField(label=_("调整后计划投资（万元）"), max_digits=14, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("调整原因"), max_length=300)
+    monthly_text = forms.CharField(label=_("调整后月度计划（可留空）"), required=False)
+
+    def clean_monthly_text(self):
+        text = self.cleaned_data.get("monthly_text", "").replace("，", ",").strip()
+        return [part.strip() for part in text.split(",")] if text else None
+
+
+class ApprovalItemForm(forms.ModelForm):
+    file = forms.FileField(label=_("附件（PDF/图片/Word）"), required=False)
+
+    class Meta:
+        model = ApprovalItem
+        fields = ["status", "department", "due_date", "completed_date", "permit_no", "note"]
+        widgets = {"due_date": DateInput(), "completed_date": DateInput()}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = OrgUnit.objects.restrict(user, "view").filter(
+            unit_type__in=["department", "party_gov", "dev_zone"]
+        )
+        self.fields["status"].choices = ApprovalStatus.choices
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类别"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("文件"))
+
+
+class BulkReassignForm(forms.Form):
+    pk = forms.ModelMultipleChoiceField(queryset=Project.objects.none(), label=_("项目"))
+    responsible_unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False, label=_("新责任单位"))
+    sponsors = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label=_("新包联领导"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pk"].queryset = Project.objects.restrict(user, "change")
+        self.fields["responsible_unit"].queryset = OrgUnit.objects.restrict(user, "view").exclude(
+            unit_type__in=["enterprise", "university"]
+        )
+        self.fields["sponsors"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

@@ -1,0 +1,119 @@
+"""Reads for projects: list/detail querysets with bounded queries, columns, totals."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.utils.translation import gettext_lazy as _
+
+from .filtersets import current_year
+from .models import AnnualPlan, ApprovalItem, ProjectEvent, ProjectSpecialList
+
+__all__ = [
+    "COLUMNS",
+    "Column",
+    "chosen_columns",
+    "project_detail_queryset",
+    "project_list_queryset",
+    "project_totals",
+    "submitted_differences",
+    "year_param",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    sort: str = ""
+    numeric: bool = False
+    default: bool = True
+
+
+COLUMNS = [
+    Column("code", _("项目代码"), "code"),
+    Column("unit", _("责任单位"), "unit"),
+    Column("locality", _("属地"), default=False),
+    Column("sponsors", _("包联领导")),
+    Column("stage", _("阶段")),
+    Column("yearly", _("年度类别")),
+    Column("levels", _("级别")),
+    Column("chain", _("产业链"), default=False),
+    Column("industry", _("行业"), default=False),
+    Column("total", _("总投资（万元）"), "total", True),
+    Column("plan", _("年度计划（万元）"), numeric=True),
+    Column("start", _("实际开工"), "start", default=False),
+    Column("ndl", _("拿地→施工许可（工作日）"), "ndl", True, default=False),
+    Column("owner", _("项目业主"), default=False),
+    Column("updated", _("更新时间"), "updated", default=False),
+]
+COLUMN_KEYS = {c.key for c in COLUMNS}
+
+
+def year_param(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return current_year()
+    return year if 2000 <= year <= 2100 else current_year()
+
+
+def chosen_columns(request) -> list[Column]:
+    """Columns from ?cols=a,b (remembered in the session), else the defaults."""
+    raw = request.GET.get("cols")
+    if raw is not None:
+        keys = [k for k in raw.split(",") if k in COLUMN_KEYS]
+        request.session["project_columns"] = keys
+    else:
+        keys = request.session.get("project_columns") or [c.key for c in COLUMNS if c.default]
+    return [c for c in COLUMNS if c.key in keys]
+
+
+def project_list_queryset(queryset, *, year: int):
+    plans = AnnualPlan.objects.filter(year=year)
+    return (
+        queryset.with_yearly_category(year)
+        .select_related("responsible_unit", "locality", "chain", "industry")
+        .prefetch_related("levels", "sponsors", Prefetch("annual_plans", queryset=plans, to_attr="year_plans"))
+    )
+
+
+def project_detail_queryset(queryset):
+    return queryset.select_related(
+        "responsible_unit__region", "locality", "chain", "industry__parent", "owner_enterprise"
+    ).prefetch_related(
+        "levels",
+        "sponsors",
+        "funding_sources",
+        Prefetch("special_list_entries", queryset=ProjectSpecialList.objects.select_related("special_list")),
+        Prefetch("annual_plans", queryset=AnnualPlan.objects.select_related("baseline_approved_by")),
+        Prefetch(
+            "approval_items", queryset=ApprovalItem.objects.select_related("item_type", "department", "attachment")
+        ),
+        "attachments",
+        Prefetch("events", queryset=ProjectEvent.objects.select_related("actor")),
+    )
+
+
+def project_totals(queryset) -> dict:
+    """Count and total investment of the filtered list (one aggregate query)."""
+    if not hasattr(queryset, "aggregate"):
+        return {"count": 0, "total": Decimal("0")}
+    result = queryset.order_by().aggregate(total=Sum("total_investment"))
+    return {"total": result["total"] or Decimal("0")}
+
+
+def submitted_differences(current, data) -> list[tuple[str, object, object]]:
+    """(field label, value now in the database, value the user submitted) for the conflict page."""
+    rows = []
+    for key, value in data.fields.items():
+        if key in ("is_demo",):
+            continue
+        now = getattr(current, key, None)
+        if hasattr(now, "pk"):
+            same = getattr(value, "pk", value) == now.pk
+        else:
+            same = now == value or (now in (None, "") and value in (None, ""))
+        if not same:
+            rows.append((str(current._meta.get_field(key).verbose_name), now, value))
+    return rows

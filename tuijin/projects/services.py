@@ -1,0 +1,586 @@
+"""Writes for key projects. Views, the API, the Excel import and commands all come through here."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.models import ObjectChange
+from tuijin.utilities.uploads import check_upload
+
+from .choices import ApprovalStatus, PlanStatus, ProjectEventType, Stage, StatsStatus
+from .constants import ALLOWED_TRANSITIONS, ATTACHMENT_TYPES, PERMIT_ITEM_CODE
+from .models import (
+    AnnualPlan,
+    ApprovalItem,
+    ApprovalItemType,
+    Attachment,
+    FundingSource,
+    PlanChange,
+    Project,
+    ProjectEvent,
+    ProjectSpecialList,
+)
+from .validators import parse_project_code, validate_credit_code
+
+__all__ = [
+    "PROJECT_FIELDS",
+    "FundingRow",
+    "ProjectInput",
+    "annual_plan_approve",
+    "annual_plan_save",
+    "approval_item_update",
+    "approval_items_ensure",
+    "attachment_create",
+    "fast_track_recompute",
+    "monthly_plan_clean",
+    "plan_change_decide",
+    "plan_change_request",
+    "project_bulk_reassign",
+    "project_create",
+    "project_event_create",
+    "project_transition",
+    "project_update",
+    "region_codes_for_unit",
+]
+
+PROJECT_FIELDS = [
+    "code",
+    "name",
+    "owner_name",
+    "owner_credit_code",
+    "owner_enterprise",
+    "scale_content",
+    "address",
+    "longitude",
+    "latitude",
+    "industry",
+    "chain",
+    "domain",
+    "construction_nature",
+    "investment_subject",
+    "responsible_unit",
+    "locality",
+    "total_investment",
+    "funding_note",
+    "construction_start",
+    "construction_end",
+    "planned_start",
+    "planned_finish",
+    "actual_start",
+    "actual_finish",
+    "is_industrial",
+    "land_area_mu",
+    "floor_area_m2",
+    "expected_output",
+    "expected_tax",
+    "expected_jobs",
+    "stats_status",
+    "stats_month",
+    "is_fast_track",
+    "land_deal_date",
+    "is_demo",
+]
+
+
+@dataclass
+class FundingRow:
+    kind: str
+    amount: Decimal
+    note: str = ""
+
+
+@dataclass
+class ProjectInput:
+    """Everything a create/update may set. `None` for a relation list means "leave as it is"."""
+
+    fields: dict[str, Any]
+    levels: list | None = None
+    sponsors: list | None = None
+    special_lists: list[tuple[Any, str]] | None = None  # (SpecialList, batch)
+    funding: list[FundingRow] | None = None
+    stage: str | None = None
+    stage_reason: str = ""
+    message: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def region_codes_for_unit(unit) -> set[str]:
+    """The 6-digit region codes a project of this unit may carry in its 项目代码."""
+    codes = set()
+    for code in unit.region.path.strip("/").split("/"):
+        if len(code) >= 6:
+            codes.add(code[:6])
+        else:
+            codes.add(code.ljust(6, "0"))
+    return codes
+
+
+def project_event_create(*, project: Project, actor, type: str, data: dict | None = None) -> ProjectEvent:
+    return ProjectEvent.objects.create(project=project, actor=actor, type=type, data=data or {})
+
+
+def _add_error(errors: dict[str, list[str]], key: str, message: str) -> None:
+    errors.setdefault(key, []).append(str(message))
+
+
+def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[str]]:
+    """Cross-field rules beyond the model's field and constraint checks; returns errors by field."""
+    errors: dict[str, list[str]] = {}
+    if project.code:
+        try:
+            parsed = parse_project_code(
+                project.code,
+                region_codes=region_codes_for_unit(project.responsible_unit) if project.responsible_unit_id else None,
+            )
+            project.code, project.code_is_legacy = parsed.value, parsed.is_legacy
+        except ValidationError as exc:
+            _add_error(errors, "code", exc.messages[0])
+    else:
+        project.code, project.code_is_legacy = None, False
+    try:
+        project.owner_credit_code = validate_credit_code(project.owner_credit_code)
+    except ValidationError as exc:
+        _add_error(errors, "owner_credit_code", exc.messages[0])
+    today = timezone.localdate()
+    for name, label in (
+        ("actual_start", _("实际开工日期")),
+        ("actual_finish", _("实际竣工日期")),
+        ("land_deal_date", _("土地成交日期")),
+    ):
+        value = getattr(project, name)
+        if value and value > today:
+            _add_error(errors, name, _("%(label)s不能晚于今天。") % {"label": label})
+    for start, end, label in (
+        ("construction_start", "construction_end", _("建设截止年月不能早于起始年月。")),
+        ("planned_start", "planned_finish", _("计划竣工日期不能早于计划开工日期。")),
+    ):
+        if getattr(project, start) and getattr(project, end) and getattr(project, end) < getattr(project, start):
+            _add_error(errors, end, label)
+    if project.stats_status == StatsStatus.COUNTED and not project.stats_month:
+        _add_error(errors, "stats_month", _("已纳统的项目须填写入库月份。"))
+    if (
+        project.owner_enterprise_id
+        and project.owner_credit_code
+        and project.owner_enterprise.credit_code
+        and project.owner_enterprise.credit_code != project.owner_credit_code
+    ):
+        _add_error(errors, "owner_credit_code", _("业主信用代码与所选业主企业不一致。"))
+    if data.funding is not None and project.total_investment is not None:
+        total = sum((row.amount for row in data.funding), Decimal("0"))
+        if data.funding and total != project.total_investment and not (project.funding_note or "").strip():
+            _add_error(
+                errors,
+                "funding_note",
+                _("资金来源合计 %(sum)s 万元与总投资 %(total)s 万元不一致，请填写说明。")
+                % {"sum": total, "total": project.total_investment},
+            )
+    return errors
+
+
+def _full_clean(project: Project, data: ProjectInput) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        project.full_clean(exclude=["code_is_legacy"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            for message in messages:
+                _add_error(errors, key, message)
+    for key, messages in _validate_project(project, data).items():
+        for message in messages:
+            _add_error(errors, key, message)
+    if not errors:
+        try:
+            project.validate_unique()
+            project.validate_constraints()
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                for message in messages:
+                    _add_error(errors, key if key != "__all__" else "stage", message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply_relations(project: Project, data: ProjectInput) -> None:
+    if data.levels is not None:
+        project.levels.set(data.levels)
+    if data.sponsors is not None:
+        project.sponsors.set(data.sponsors)
+    if data.special_lists is not None:
+        ProjectSpecialList.objects.filter(project=project).delete()
+        ProjectSpecialList.objects.bulk_create(
+            [
+                ProjectSpecialList(project=project, special_list=sl, batch=batch or "")
+                for sl, batch in data.special_lists
+            ]
+        )
+    if data.funding is not None:
+        existing = list(project.funding_sources.all())
+        for row in existing:
+            row.delete()
+        for row in data.funding:
+            FundingSource.objects.create(project=project, kind=row.kind, amount=row.amount, note=row.note)
+
+
+def _check_scope(actor, project: Project, action: str) -> None:
+    if actor is None:
+        return
+    if not Project.objects.restrict(actor, action).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("保存后的项目不在您的管理范围内（例如责任单位不属于本单位）。"))
+
+
+@transaction.atomic
+def project_create(*, actor, data: ProjectInput) -> Project:
+    project = Project(**{k: v for k, v in data.fields.items() if k in PROJECT_FIELDS})
+    if data.stage:
+        project.stage, project.stage_reason = data.stage, data.stage_reason
+    _full_clean(project, data)
+    project._changelog_message = data.message
+    project.save()
+    _apply_relations(project, data)
+    approval_items_ensure(project)
+    fast_track_recompute(project)
+    project_event_create(
+        project=project, actor=actor, type=ProjectEventType.CREATED, data={"source": data.message or "form"}
+    )
+    _check_scope(actor, project, "add")
+    return project
+
+
+def _changes_since(project: Project, version: int) -> list[ObjectChange]:
+    from django.contrib.contenttypes.models import ContentType
+
+    content_type = ContentType.objects.get_for_model(Project)
+    return list(
+        ObjectChange.objects.filter(
+            changed_object_type=content_type, changed_object_id=project.pk, postchange_data__version__gt=version
+        ).order_by("time", "pk")
+    )
+
+
+@transaction.atomic
+def project_update(*, actor, project: Project, version: int, data: ProjectInput) -> Project:
+    """Apply `data` if the project is still at `version`; otherwise raise ConflictError and write nothing."""
+    bumped = Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1)
+    if not bumped:
+        current = Project.objects.get(pk=project.pk)
+        raise ConflictError(
+            _("该项目已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版）。您的修改未保存。")
+            % {"mine": version, "now": current.version},
+            current=current,
+            changes=_changes_since(project, version),
+        )
+    project.version = version + 1
+    for key, value in data.fields.items():
+        if key in PROJECT_FIELDS:
+            setattr(project, key, value)
+    _full_clean(project, data)
+    project._changelog_message = data.message
+    project.save()
+    _apply_relations(project, data)
+    fast_track_recompute(project)
+    project_event_create(
+        project=project,
+        actor=actor,
+        type=ProjectEventType.UPDATED,
+        data={"fields": sorted(data.fields), "source": data.message or "form"},
+    )
+    _check_scope(actor, project, "change")
+    return project
+
+
+@transaction.atomic
+def project_transition(
+    *,
+    actor,
+    project: Project,
+    version: int,
+    to_stage: str,
+    reason: str = "",
+    actual_start: date | None = None,
+    actual_finish: date | None = None,
+) -> Project:
+    """Move the project through its lifecycle under the rules; every step is an event on the timeline."""
+    from_stage = project.stage
+    if to_stage not in ALLOWED_TRANSITIONS.get(from_stage, set()):
+        raise ApplicationError(
+            _("不能从“%(a)s”变更为“%(b)s”。") % {"a": Stage(from_stage).label, "b": Stage(to_stage).label},
+            code="invalid_transition",
+        )
+    if to_stage in (Stage.SUSPENDED, Stage.CANCELLED) and not reason.strip():
+        raise ApplicationError(_("暂缓或取消项目须填写原因。"), code="reason_required")
+    fields: dict[str, Any] = {}
+    if actual_start:
+        fields["actual_start"] = actual_start
+    if actual_finish:
+        fields["actual_finish"] = actual_finish
+    start = fields.get("actual_start", project.actual_start)
+    finish = fields.get("actual_finish", project.actual_finish)
+    if to_stage == Stage.CONSTRUCTION and not start:
+        raise ApplicationError(_("转为在建须填写实际开工日期。"), code="start_required")
+    if to_stage in (Stage.COMPLETED,) and not finish:
+        raise ApplicationError(_("转为竣工须填写实际竣工日期。"), code="finish_required")
+    project.stage = to_stage
+    project.stage_reason = reason.strip() if to_stage in (Stage.SUSPENDED, Stage.CANCELLED) else ""
+    data = ProjectInput(fields=fields, message=_("阶段变更"))
+    data.fields.update(stage=to_stage)
+    project.stage = to_stage
+    updated = project_update(actor=actor, project=project, version=version, data=data)
+    Project.objects.filter(pk=project.pk).update(stage=to_stage, stage_reason=project.stage_reason)
+    project_event_create(
+        project=updated,
+        actor=actor,
+        type=ProjectEventType.STAGE_CHANGED,
+        data={"from": from_stage, "to": to_stage, "reason": reason.strip()},
+    )
+    return updated
+
+
+def monthly_plan_clean(values, total: Decimal) -> list[str] | None:
+    """12 non-negative amounts that sum exactly to the annual plan, as strings (Decimal-safe JSON)."""
+    if values in (None, "", []):
+        return None
+    if len(values) != 12:
+        raise ValidationError(_("月度计划须包含12个月的数值。"))
+    amounts = []
+    for i, value in enumerate(values, start=1):
+        try:
+            amount = Decimal(str(value if value not in (None, "") else "0"))
+        except Exception as exc:
+            raise ValidationError(_("第 %(m)d 月的计划不是有效数字。") % {"m": i}) from exc
+        if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValidationError(_("第 %(m)d 月的计划须为不小于0、最多两位小数的数字。") % {"m": i})
+        amounts.append(amount)
+    if sum(amounts, Decimal("0")) != total:
+        raise ValidationError(
+            _("12个月计划合计 %(sum)s 万元，应等于年度计划 %(total)s 万元。")
+            % {"sum": sum(amounts, Decimal("0")), "total": total}
+        )
+    return [str(a) for a in amounts]
+
+
+@transaction.atomic
+def annual_plan_save(
+    *,
+    actor,
+    project: Project,
+    year: int,
+    planned_investment: Decimal,
+    progress_target: str = "",
+    monthly_plan=None,
+    planned_start_quarter: int | None = None,
+) -> AnnualPlan:
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    if plan is not None and plan.status != PlanStatus.DRAFT:
+        raise ApplicationError(
+            _("%(y)d 年计划已批准为基线，修改须提交调整申请并经批准。") % {"y": year}, code="plan_locked"
+        )
+    plan = plan or AnnualPlan(project=project, year=year)
+    plan.planned_investment = planned_investment
+    plan.progress_target = progress_target
+    plan.monthly_plan = monthly_plan_clean(monthly_plan, planned_investment)
+    plan.planned_start_quarter = planned_start_quarter
+    plan.full_clean()
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def annual_plan_approve(*, actor, plan: AnnualPlan) -> AnnualPlan:
+    if plan.status != PlanStatus.DRAFT:
+        raise ApplicationError(_("该年度计划已批准。"), code="already_approved")
+    plan.status = PlanStatus.APPROVED
+    plan.baseline_investment = plan.planned_investment
+    plan.baseline_monthly_plan = plan.monthly_plan
+    plan.baseline_approved_at = timezone.now()
+    plan.baseline_approved_by = actor
+    plan.save()
+    project_event_create(
+        project=plan.project,
+        actor=actor,
+        type=ProjectEventType.PLAN_APPROVED,
+        data={"year": plan.year, "investment": str(plan.planned_investment)},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_change_request(
+    *, actor, plan: AnnualPlan, new_investment: Decimal, reason: str, new_monthly_plan=None
+) -> PlanChange:
+    if plan.status == PlanStatus.DRAFT:
+        raise ApplicationError(_("计划尚未批准，可直接修改。"), code="plan_not_approved")
+    if plan.status == PlanStatus.CHANGE_PENDING:
+        raise ApplicationError(_("已有待审批的调整申请。"), code="change_pending")
+    if not reason.strip():
+        raise ApplicationError(_("调整年度计划须填写原因。"), code="reason_required")
+    change = PlanChange(
+        plan=plan,
+        new_investment=new_investment,
+        reason=reason.strip(),
+        requested_by=actor,
+        new_monthly_plan=monthly_plan_clean(new_monthly_plan, new_investment),
+    )
+    change.full_clean()
+    change.save()
+    plan.status = PlanStatus.CHANGE_PENDING
+    plan.save(update_fields=["status", "last_updated"])
+    project_event_create(
+        project=plan.project,
+        actor=actor,
+        type=ProjectEventType.PLAN_CHANGE_REQUESTED,
+        data={
+            "year": plan.year,
+            "from": str(plan.planned_investment),
+            "to": str(new_investment),
+            "reason": change.reason,
+        },
+    )
+    return change
+
+
+@transaction.atomic
+def plan_change_decide(*, actor, change: PlanChange, approve: bool, note: str = "") -> PlanChange:
+    if change.status != "pending":
+        raise ApplicationError(_("该调整申请已处理。"), code="already_decided")
+    if change.requested_by_id == getattr(actor, "pk", None):
+        raise ApplicationError(_("不能审批自己提交的调整申请。"), code="self_approval")
+    plan = change.plan
+    change.status = "approved" if approve else "rejected"
+    change.decided_by, change.decided_at, change.decision_note = actor, timezone.now(), note
+    change.save()
+    if approve:
+        plan.planned_investment = change.new_investment
+        plan.monthly_plan = change.new_monthly_plan
+    plan.status = PlanStatus.APPROVED
+    plan.save()
+    project_event_create(
+        project=plan.project,
+        actor=actor,
+        type=ProjectEventType.PLAN_CHANGE_APPROVED if approve else ProjectEventType.PLAN_CHANGE_REJECTED,
+        data={"year": plan.year, "to": str(change.new_investment), "note": note},
+    )
+    return change
+
+
+def approval_items_ensure(project: Project) -> None:
+    """Give the project one row for every active catalogue item it does not have yet (one INSERT)."""
+    have = set(project.approval_items.values_list("item_type_id", flat=True))
+    rows = [
+        ApprovalItem(project=project, item_type=item_type, department=item_type.default_department)
+        for item_type in ApprovalItemType.objects.filter(is_active=True)
+        if item_type.pk not in have
+    ]
+    ApprovalItem.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def approval_item_update(
+    *,
+    actor,
+    item: ApprovalItem,
+    status: str,
+    department=None,
+    due_date=None,
+    completed_date=None,
+    permit_no: str = "",
+    note: str = "",
+    attachment=None,
+) -> ApprovalItem:
+    item.status, item.department, item.due_date = status, department, due_date
+    item.completed_date, item.permit_no, item.note = completed_date, permit_no.strip(), note.strip()
+    if attachment is not None:
+        item.attachment = attachment
+    if completed_date and completed_date > timezone.localdate():
+        raise ValidationError({"completed_date": _("办结日期不能晚于今天。")})
+    if status != ApprovalStatus.DONE:
+        item.completed_date = completed_date if status == ApprovalStatus.DONE else None
+    item.full_clean()
+    item.save()
+    project_event_create(
+        project=item.project,
+        actor=actor,
+        type=ProjectEventType.APPROVAL_UPDATED,
+        data={"item": item.item_type.name, "status": status},
+    )
+    if item.item_type.code == PERMIT_ITEM_CODE:
+        fast_track_recompute(item.project)
+    return item
+
+
+def fast_track_recompute(project: Project) -> None:
+    """拿地即开工: working days land deal → construction permit, and permit → actual start (shared calendar)."""
+    from tuijin.workdays.services import workdays_between
+
+    to_permit = to_start = None
+    if project.is_fast_track:
+        permit = (
+            ApprovalItem.objects.filter(project=project, item_type__code=PERMIT_ITEM_CODE, status=ApprovalStatus.DONE)
+            .values_list("completed_date", flat=True)
+            .first()
+        )
+        if project.land_deal_date and permit:
+            to_permit = workdays_between(project.land_deal_date, permit)
+        if permit and project.actual_start:
+            to_start = workdays_between(permit, project.actual_start)
+    if (to_permit, to_start) != (project.ndl_days_to_permit, project.ndl_days_to_start):
+        Project.objects.filter(pk=project.pk).update(ndl_days_to_permit=to_permit, ndl_days_to_start=to_start)
+        project.ndl_days_to_permit, project.ndl_days_to_start = to_permit, to_start
+
+
+@transaction.atomic
+def attachment_create(*, actor, project: Project, uploaded, kind: str) -> Attachment:
+    checked = check_upload(uploaded, ATTACHMENT_TYPES)
+    name = (getattr(uploaded, "name", "") or "file")[-200:]
+    attachment = Attachment(
+        project=project,
+        kind=kind,
+        original_name=name,
+        content_type=checked.content_type,
+        extension=checked.extension,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.content), save=False)
+    attachment.full_clean()
+    attachment.save()
+    project_event_create(
+        project=project,
+        actor=actor,
+        type=ProjectEventType.ATTACHMENT_ADDED,
+        data={"name": name, "kind": kind, "size": checked.size},
+    )
+    return attachment
+
+
+@transaction.atomic
+def project_bulk_reassign(*, actor, projects, responsible_unit=None, sponsors=None) -> int:
+    """Change the responsible unit and/or the sponsoring leaders of many projects; each change is logged."""
+    if responsible_unit is None and sponsors is None:
+        raise ApplicationError(_("请选择新的责任单位或包联领导。"), code="nothing_to_change")
+    count = 0
+    for project in projects:
+        data = ProjectInput(fields={}, sponsors=list(sponsors) if sponsors is not None else None, message=_("批量调整"))
+        if responsible_unit is not None:
+            data.fields["responsible_unit"] = responsible_unit
+        project_update(actor=actor, project=project, version=project.version, data=data)
+        project_event_create(
+            project=project,
+            actor=actor,
+            type=ProjectEventType.REASSIGNED,
+            data={
+                "unit": getattr(responsible_unit, "name", None),
+                "sponsors": [str(s) for s in sponsors] if sponsors is not None else None,
+            },
+        )
+        count += 1
+    return count

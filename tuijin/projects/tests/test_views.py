@@ -1,0 +1,615 @@
+"""Project pages: a permission matrix for every URL, bounded queries, edit/conflict, bulk reassign, downloads."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tuijin.projects import services
+from tuijin.projects.models import AnnualPlan, ApprovalItem, Attachment, PlanChange, Project
+from tuijin.utilities.testing.matrix import Case, ViewMatrix
+
+from .factories import make_project
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
+
+
+@pytest.fixture
+def projects(world):
+    a = make_project(unit=world.unit_a, actor=world.office, name="甲街道光电产业园", sponsors=[world.leader_person])
+    b = make_project(unit=world.unit_b, actor=world.office, name="乙街道智能装备项目")
+    return a, b
+
+
+def marker(p):
+    return p.name
+
+
+class TestProjectList(ViewMatrix):
+    url_name = "projects:project_list"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.auditadmin,
+            in_scope=projects[0],
+            out_of_scope=projects[1],
+            marker=marker,
+        )
+
+
+class TestProjectDetail(ViewMatrix):
+    url_name = "projects:project"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.sysadmin,
+            in_scope=projects[0],
+            out_of_scope=projects[1],
+            marker=marker,
+        )
+
+
+class TestProjectDetailSponsor(ViewMatrix):
+    url_name = "projects:project"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(
+            allowed=world.sponsor, denied=world.norole, in_scope=projects[0], out_of_scope=projects[1], marker=marker
+        )
+
+
+class TestProjectDetailEnterprise(ViewMatrix):
+    url_name = "projects:project"
+
+    @pytest.fixture
+    def matrix(self, world):
+        own = make_project(unit=world.unit_a, name="甲企业自有项目", owner_enterprise=world.enterprise_a)
+        other = make_project(unit=world.unit_a, name="乙企业项目", owner_enterprise=world.enterprise_b)
+        return Case(allowed=world.ent_user_a, denied=world.secadmin, in_scope=own, out_of_scope=other, marker=marker)
+
+
+class TestProjectEdit(ViewMatrix):
+    url_name = "projects:project_edit"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(
+            allowed=world.reporter_a, denied=world.leader, in_scope=projects[0], out_of_scope=projects[1], marker=marker
+        )
+
+
+class TestProjectAdd(ViewMatrix):
+    url_name = "projects:project_add"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world):
+        return Case(allowed=world.office, denied=world.reporter_a, marker=lambda _: "新增")
+
+
+class TestProjectTemplate(ViewMatrix):
+    url_name = "projects:project_template"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world):
+        return Case(allowed=world.office, denied=world.reporter_a)
+
+
+class TestProjectExport(ViewMatrix):
+    url_name = "projects:project_export"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(allowed=world.reporter_a, denied=world.auditadmin)
+
+    def test_export_is_scoped(self, client, world, projects):
+        from openpyxl import load_workbook
+
+        client.force_login(world.reporter_a)
+        book = load_workbook(io.BytesIO(client.get(reverse(self.url_name)).content))
+        text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row if c)
+        assert projects[0].name in text and projects[1].name not in text
+
+
+class TestProjectImport(ViewMatrix):
+    url_name = "projects:project_import"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world):
+        return Case(allowed=world.office, denied=world.reporter_a, marker=lambda _: "导入")
+
+
+class TestPlanChangeList(ViewMatrix):
+    url_name = "projects:plan_change_list"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        plans = []
+        for p in projects:
+            plan = services.annual_plan_save(
+                actor=world.office, project=p, year=2026, planned_investment=Decimal("100")
+            )
+            services.annual_plan_approve(actor=world.office, plan=plan)
+            plans.append(
+                services.plan_change_request(
+                    actor=world.office, plan=plan, new_investment=Decimal("80"), reason=f"{p.name}调整"
+                )
+            )
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.norole,
+            in_scope=plans[0],
+            out_of_scope=plans[1],
+            marker=lambda c: c.reason,
+        )
+
+
+class TestPlanEdit(ViewMatrix):
+    url_name = "projects:plan_edit"
+
+    def url_for(self, obj=None):
+        return reverse(self.url_name, args=[obj.pk, 2026])
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(
+            allowed=world.reporter_a, denied=world.leader, in_scope=projects[0], out_of_scope=projects[1], marker=marker
+        )
+
+
+class TestPlanChangeRequest(ViewMatrix):
+    url_name = "projects:plan_change_request"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        plans = []
+        for p in projects:
+            plan = services.annual_plan_save(
+                actor=world.office, project=p, year=2026, planned_investment=Decimal("100")
+            )
+            plans.append(services.annual_plan_approve(actor=world.office, plan=plan))
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.ent_user_a,
+            in_scope=plans[0],
+            out_of_scope=plans[1],
+            marker=lambda plan: plan.project.name,
+        )
+
+
+class TestApprovalItemEdit(ViewMatrix):
+    url_name = "projects:approval_item_edit"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        a = ApprovalItem.objects.filter(project=projects[0]).first()
+        b = ApprovalItem.objects.filter(project=projects[1]).first()
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.sponsor,
+            in_scope=a,
+            out_of_scope=b,
+            marker=lambda item: item.item_type.name,
+        )
+
+
+class TestAttachmentDownload(ViewMatrix):
+    url_name = "projects:attachment_download"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        files = [
+            services.attachment_create(
+                actor=world.office, project=p, kind="photo", uploaded=SimpleUploadedFile("site.png", PNG)
+            )
+            for p in projects
+        ]
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.auditadmin,
+            in_scope=files[0],
+            out_of_scope=files[1],
+            marker=lambda _: "",
+        )
+
+    def test_in_scope_is_200(self, client, matrix):
+        client.force_login(matrix.allowed)
+        response = client.get(self.url_for(matrix.in_scope))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == PNG
+        assert "attachment" in response["Content-Disposition"] and response["X-Content-Type-Options"] == "nosniff"
+
+
+class _PostOnly(ViewMatrix):
+    """POST-only actions: GET is 405; the matrix is checked with POSTs."""
+
+    def post_data(self, matrix):
+        return {}
+
+    def test_in_scope_is_200(self, client, matrix):
+        client.force_login(matrix.allowed)
+        response = client.post(self.url_for(matrix.in_scope), self.post_data(matrix))
+        assert response.status_code in (302, 200)
+
+    def test_no_permission_is_403(self, client, matrix):
+        client.force_login(matrix.denied)
+        assert client.post(self.url_for(matrix.in_scope), self.post_data(matrix)).status_code == 403
+
+    def test_out_of_scope_is_hidden(self, client, matrix):
+        if matrix.out_of_scope is None:
+            return
+        client.force_login(matrix.allowed)
+        assert client.post(self.url_for(matrix.out_of_scope), self.post_data(matrix)).status_code == 404
+
+    def test_anonymous_redirects_to_login(self, client, matrix):
+        response = client.post(self.url_for(matrix.in_scope), self.post_data(matrix))
+        assert response.status_code == 302 and reverse("users:login") in response["Location"]
+
+
+class TestTransition(_PostOnly):
+    url_name = "projects:project_transition"
+
+    def post_data(self, matrix):
+        return {"version": matrix.in_scope.version, "to_stage": "reserve"}
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=projects[0])
+
+
+class TestAttachmentUpload(_PostOnly):
+    url_name = "projects:attachment_upload"
+
+    def post_data(self, matrix):
+        return {"kind": "photo", "file": SimpleUploadedFile("a.png", PNG)}
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(allowed=world.reporter_a, denied=world.leader, in_scope=projects[0], out_of_scope=projects[1])
+
+
+class TestPlanApprove(_PostOnly):
+    url_name = "projects:plan_approve"
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        plan = services.annual_plan_save(
+            actor=world.office, project=projects[0], year=2026, planned_investment=Decimal("100")
+        )
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=plan)
+
+
+class TestPlanChangeDecide(_PostOnly):
+    url_name = "projects:plan_change_decide"
+
+    def post_data(self, matrix):
+        return {"decision": "approve"}
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        plan = services.annual_plan_save(
+            actor=world.office, project=projects[0], year=2026, planned_investment=Decimal("100")
+        )
+        services.annual_plan_approve(actor=world.office, plan=plan)
+        change = services.plan_change_request(
+            actor=world.reporter_a, plan=plan, new_investment=Decimal("90"), reason="原因"
+        )
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=change)
+
+
+class TestBulkReassign(_PostOnly):
+    url_name = "projects:project_bulk_reassign"
+    detail = False
+
+    def post_data(self, matrix):
+        return {"pk": [matrix.in_scope.pk], "responsible_unit": matrix.in_scope.responsible_unit_id}
+
+    def url_for(self, obj=None):
+        return reverse(self.url_name)
+
+    @pytest.fixture
+    def matrix(self, world, projects):
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=projects[0])
+
+
+class TestImportJobPages(ViewMatrix):
+    """import_job, import_job_apply and import_job_annotated: only the uploader (with import permission)."""
+
+    url_name = "projects:import_job"
+
+    @pytest.fixture
+    def matrix(self, world):
+        from tuijin.projects.models import ImportJob
+
+        mine = ImportJob.objects.create(original_name="mine.xlsx", sha256="x", created_by=world.office)
+        theirs = ImportJob.objects.create(original_name="theirs.xlsx", sha256="y", created_by=world.reporter_a)
+        return Case(
+            allowed=world.office,
+            denied=world.reporter_a,
+            in_scope=mine,
+            out_of_scope=theirs,
+            marker=lambda job: job.original_name,
+        )
+
+
+class TestImportJobApply(_PostOnly):
+    url_name = "projects:import_job_apply"
+
+    @pytest.fixture
+    def matrix(self, world):
+        from tuijin.projects.models import ImportJob
+
+        mine = ImportJob.objects.create(original_name="m.xlsx", sha256="x", created_by=world.office, status="done")
+        theirs = ImportJob.objects.create(original_name="t.xlsx", sha256="y", created_by=world.secadmin)
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=mine, out_of_scope=theirs)
+
+
+class TestImportJobAnnotated(ViewMatrix):
+    url_name = "projects:import_job_annotated"
+
+    @pytest.fixture
+    def matrix(self, world):
+        from tuijin.projects.models import ImportJob
+
+        mine = ImportJob.objects.create(original_name="mine.xlsx", sha256="x", created_by=world.office)
+        theirs = ImportJob.objects.create(original_name="theirs.xlsx", sha256="y", created_by=world.reporter_a)
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=mine, out_of_scope=theirs)
+
+    def test_in_scope_is_200(self, client, matrix):  # covered by test_excel (needs a stored file)
+        client.force_login(matrix.denied)
+        assert client.get(self.url_for(matrix.in_scope)).status_code == 403
+
+
+def test_edit_saves_and_shows_history(client, world, projects):
+    project = projects[0]
+    client.force_login(world.reporter_a)
+    url = reverse("projects:project_edit", args=[project.pk])
+    form = client.get(url).context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if not isinstance(v, list)}
+    data.update(
+        {
+            "name": "甲街道光电产业园（二期）",
+            "responsible_unit": world.unit_a.pk,
+            "sponsors": [world.leader_person.pk],
+            "version": project.version,
+            "total_investment": "1000.00",
+            "funding-TOTAL_FORMS": "0",
+            "funding-INITIAL_FORMS": "0",
+            "domain": "industry",
+            "construction_nature": "new",
+            "investment_subject": "private",
+            "stats_status": "not_counted",
+        }
+    )
+    for key in ("owner_enterprise", "industry", "chain", "locality"):
+        data[key] = ""
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    page = client.get(reverse("projects:project", args=[project.pk])).content.decode()
+    assert "甲街道光电产业园（二期）" in page and "变更历史" in page
+
+
+def test_stale_edit_shows_conflict_page_and_saves_nothing(client, world, projects):
+    project = projects[0]
+    services.project_update(
+        actor=world.office,
+        project=Project.objects.get(pk=project.pk),
+        version=1,
+        data=services.ProjectInput(fields={"address": "项目办刚改的地址"}),
+    )
+    client.force_login(world.reporter_a)
+    url = reverse("projects:project_edit", args=[project.pk])
+    response = client.post(
+        url,
+        {
+            "name": "我的修改",
+            "owner_name": "业主",
+            "responsible_unit": world.unit_a.pk,
+            "total_investment": "1000.00",
+            "version": 1,
+            "domain": "industry",
+            "construction_nature": "new",
+            "investment_subject": "private",
+            "stats_status": "not_counted",
+            "funding-TOTAL_FORMS": "0",
+            "funding-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "已被他人修改" in body and "项目办刚改的地址" in body and "我的修改" in body
+    assert Project.objects.get(pk=project.pk).name == "甲街道光电产业园"
+
+
+def test_validation_errors_are_chinese_and_keep_input(client, world):
+    client.force_login(world.office)
+    response = client.post(
+        reverse("projects:project_add"),
+        {
+            "name": "新项目甲",
+            "owner_name": "业主",
+            "responsible_unit": world.unit_a.pk,
+            "total_investment": "abc",
+            "code": "1234",
+            "domain": "industry",
+            "construction_nature": "new",
+            "investment_subject": "private",
+            "stats_status": "not_counted",
+            "funding-TOTAL_FORMS": "0",
+            "funding-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "请输入一个数字" in body or "输入一个数字" in body
+    assert 'value="新项目甲"' in body
+    assert not Project.objects.filter(name="新项目甲").exists()
+
+
+def test_office_creates_project_with_service_rules(client, world):
+    client.force_login(world.office)
+    response = client.post(
+        reverse("projects:project_add"),
+        {
+            "name": "新项目乙",
+            "owner_name": "业主",
+            "responsible_unit": world.unit_a.pk,
+            "total_investment": "500",
+            "code": "2403-110101-04-01-12345X",
+            "domain": "industry",
+            "construction_nature": "new",
+            "investment_subject": "private",
+            "stats_status": "not_counted",
+            "funding-TOTAL_FORMS": "1",
+            "funding-INITIAL_FORMS": "0",
+            "funding-0-kind": "self",
+            "funding-0-amount": "500",
+        },
+    )
+    assert response.status_code == 200 and "区划代码" in response.content.decode()
+    response = client.post(
+        reverse("projects:project_add"),
+        {
+            "name": "新项目乙",
+            "owner_name": "业主",
+            "responsible_unit": world.unit_a.pk,
+            "total_investment": "500",
+            "code": "2403-410702-04-01-12345X",
+            "domain": "industry",
+            "construction_nature": "new",
+            "investment_subject": "private",
+            "stats_status": "not_counted",
+            "funding-TOTAL_FORMS": "1",
+            "funding-INITIAL_FORMS": "0",
+            "funding-0-kind": "self",
+            "funding-0-amount": "500",
+        },
+    )
+    assert response.status_code == 302
+    project = Project.objects.get(name="新项目乙")
+    assert project.funding_sources.get().amount == Decimal("500")
+
+
+def test_bulk_reassign_changes_unit_and_logs(client, world, projects):
+    client.force_login(world.office)
+    response = client.post(
+        reverse("projects:project_bulk_reassign"), {"pk": [p.pk for p in projects], "responsible_unit": world.unit_b.pk}
+    )
+    assert response.status_code == 302
+    assert set(Project.objects.values_list("responsible_unit", flat=True)) == {world.unit_b.pk}
+    assert Project.objects.get(pk=projects[0].pk).events.filter(type="reassigned").exists()
+
+
+def test_list_filters_sort_search_and_columns(client, world, projects):
+    client.force_login(world.office)
+    url = reverse("projects:project_list")
+    assert "乙街道智能装备项目" not in client.get(url, {"q": "光电"}).content.decode()
+    assert "甲街道光电产业园" not in client.get(url, {"responsible_unit": world.unit_b.pk}).content.decode()
+    body = client.get(url, {"sponsor": world.leader_person.pk}).content.decode()
+    assert "甲街道光电产业园" in body and "乙街道智能装备项目" not in body
+    assert client.get(url, {"sort": "-total"}).status_code == 200
+    body = client.get(url, {"cols": "code,owner"}).content.decode()
+    assert "项目业主" in body and "包联领导</th>" not in body
+    assert "项目业主" in client.get(url).content.decode()  # remembered in the session
+
+
+def test_list_and_detail_query_counts_do_not_grow(client, world):
+    from tuijin.projects.models import ProjectLevel
+
+    level = ProjectLevel.objects.first()
+
+    def add(n):
+        for i in range(n):
+            p = make_project(unit=world.unit_a, name=f"批量{i}-{n}", sponsors=[world.leader_person])
+            p.levels.add(level)
+
+    client.force_login(world.office)
+    add(10)
+    urls = [reverse("projects:project_list"), "/api/projects/projects/"]
+    counts_small = []
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts_small.append(len(ctx.captured_queries))
+    detail = Project.objects.first()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(detail.get_absolute_url())
+    detail_small = len(ctx.captured_queries)
+    add(490)
+    for url, small in zip(urls, counts_small, strict=True):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        assert len(ctx.captured_queries) == small, url
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(detail.get_absolute_url())
+    assert len(ctx.captured_queries) == detail_small
+
+
+def test_uploads_are_checked_by_content(client, world, projects):
+    client.force_login(world.reporter_a)
+    url = reverse("projects:attachment_upload", args=[projects[0].pk])
+    client.post(url, {"kind": "photo", "file": SimpleUploadedFile("evil.png", b"MZ\x90\x00binary")})
+    client.post(url, {"kind": "photo", "file": SimpleUploadedFile("photo.pdf", PNG)})
+    assert not Attachment.objects.exists()
+    client.post(url, {"kind": "photo", "file": SimpleUploadedFile("photo.png", PNG)})
+    assert Attachment.objects.count() == 1
+
+
+def test_upload_size_limit(client, world, projects, settings):
+    settings.TUIJIN_UPLOAD_MAX_MB = 1
+    client.force_login(world.reporter_a)
+    big = PNG + b"\x00" * (1024 * 1024)
+    response = client.post(
+        reverse("projects:attachment_upload", args=[projects[0].pk]),
+        {"kind": "photo", "file": SimpleUploadedFile("big.png", big)},
+        follow=True,
+    )
+    assert "上限" in response.content.decode()
+    assert not Attachment.objects.exists()
+
+
+def test_plan_flow_through_pages(client, world, projects):
+    project = projects[0]
+    client.force_login(world.reporter_a)
+    client.post(
+        reverse("projects:plan_edit", args=[project.pk, 2026]),
+        {"planned_investment": "1200", "progress_target": "主体封顶", "monthly_text": ""},
+    )
+    plan = AnnualPlan.objects.get(project=project, year=2026)
+    client.force_login(world.office)
+    client.post(reverse("projects:plan_approve", args=[plan.pk]))
+    plan.refresh_from_db()
+    assert plan.status == "approved" and plan.baseline_investment == Decimal("1200")
+    client.force_login(world.reporter_a)
+    client.post(
+        reverse("projects:plan_change_request", args=[plan.pk]), {"new_investment": "900", "reason": "拆迁延误"}
+    )
+    change = PlanChange.objects.get()
+    client.force_login(world.office)
+    client.post(reverse("projects:plan_change_decide", args=[change.pk]), {"decision": "approve"})
+    plan.refresh_from_db()
+    assert plan.planned_investment == Decimal("900") and plan.baseline_investment == Decimal("1200")

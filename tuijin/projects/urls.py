@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.ProjectListView.as_view(), name="project_list"),
+    path("add/", views.project_edit, name="project_add"),
+    path("export.xlsx", views.project_export, name="project_export"),
+    path("template.xlsx", views.project_template, name="project_template"),
+    path("bulk/reassign/", views.project_bulk_reassign, name="project_bulk_reassign"),
+    path("import/", views.project_import, name="project_import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/apply/", views.import_job_apply, name="import_job_apply"),
+    path("import/<int:pk>/annotated.xlsx", views.import_job_annotated, name="import_job_annotated"),
+    path("plan-changes/", views.PlanChangeListView.as_view(), name="plan_change_list"),
+    path("plan-changes/<int:pk>/decide/", views.plan_change_decide, name="plan_change_decide"),
+    path("plans/<int:pk>/approve/", views.plan_approve, name="plan_approve"),
+    path("plans/<int:pk>/change/", views.plan_change_request, name="plan_change_request"),
+    path("approvals/<int:pk>/edit/", views.approval_item_edit, name="approval_item_edit"),
+    path("attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
+    path("<int:pk>/", views.ProjectView.as_view(), name="project"),
+    path("<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("<int:pk>/transition/", views.project_transition, name="project_transition"),
+    path("<int:pk>/plans/<int:year>/", views.plan_edit, name="plan_edit"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+]

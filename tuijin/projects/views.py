@@ -1,0 +1,482 @@
+"""Project pages. Thin: parse input, call a service or selector, render. Scoping comes from the base views."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tuijin.core.audit import audit_event_record
+from tuijin.core.choices import AuditEventType
+from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView, permission_name
+
+from . import selectors, services
+from .filtersets import SORTS, ProjectFilterSet, current_year
+from .forms import (
+    AnnualPlanForm,
+    ApprovalItemForm,
+    AttachmentForm,
+    BulkReassignForm,
+    FundingFormSet,
+    ImportUploadForm,
+    PlanChangeForm,
+    ProjectForm,
+    TransitionForm,
+)
+from .models import AnnualPlan, ApprovalItem, Attachment, ImportJob, PlanChange, Project
+from .yearly import yearly_category
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(user, model, action: str) -> None:
+    if not user.has_perm(permission_name(model, action)):
+        audit_event_record(
+            event_type=AuditEventType.ACCESS_DENIED, detail={"permission": permission_name(model, action)}
+        )
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+
+
+def _scoped_project(request, pk: int, action: str = "view") -> Project:
+    _require(request.user, Project, action)
+    return get_object_or_404(Project.objects.restrict(request.user, action), pk=pk)
+
+
+class ProjectListView(ObjectListView):
+    queryset = Project.objects.all()
+    filterset_class = ProjectFilterSet
+    template_name = "projects/project_list.html"
+    table_template = "projects/htmx/project_table.html"
+    title = gettext_lazy("重点项目库")
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.year = selectors.year_param(self.request)
+        queryset = selectors.project_list_queryset(self.queryset, year=self.year)
+        self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        queryset = self.filterset.qs
+        sort = self.request.GET.get("sort", "")
+        return queryset.order_by(SORTS[sort], "pk") if sort in SORTS else queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        columns = selectors.chosen_columns(self.request)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("sort", None)
+        context.update(
+            year=self.year,
+            columns=columns,
+            all_columns=selectors.COLUMNS,
+            sort=self.request.GET.get("sort", ""),
+            sort_query=query.urlencode(),
+            sorts=SORTS,
+            can_add=self.request.user.has_perm("projects.add_project"),
+            can_bulk=self.request.user.has_perm("projects.bulkedit_project"),
+            can_import=self.request.user.has_perm("projects.import_project"),
+            bulk_form=BulkReassignForm(user=self.request.user)
+            if self.request.user.has_perm("projects.bulkedit_project")
+            else None,
+            totals=selectors.project_totals(context["paginator"].object_list if context.get("paginator") else []),
+        )
+        return context
+
+
+class ProjectView(ObjectDetailView):
+    queryset = Project.objects.all()
+    template_name = "projects/project.html"
+
+    def get_queryset(self):
+        return selectors.project_detail_queryset(super().get_queryset())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        project, user, year = self.object, self.request.user, current_year()
+        context.update(
+            year=year,
+            yearly_category=yearly_category(project, year),
+            funding_total=sum((f.amount for f in project.funding_sources.all()), 0),
+            plans=project.annual_plans.all(),
+            approvals=project.approval_items.all(),
+            attachments=project.attachments.all(),
+            events=project.events.all()[:100],
+            can_edit=user.has_perm("projects.change_project"),
+            can_transition=user.has_perm("projects.transition_project"),
+            can_plan=user.has_perm("projects.change_annualplan"),
+            can_approve_plan=user.has_perm("projects.approve_annualplan"),
+            can_upload=user.has_perm("projects.add_attachment"),
+            transition_form=TransitionForm(initial={"version": project.version}),
+            attachment_form=AttachmentForm(),
+        )
+        return context
+
+
+def _project_input(form, funding_formset) -> services.ProjectInput:
+    data = dict(form.cleaned_data)
+    funding = None
+    if funding_formset is not None:
+        funding = [
+            services.FundingRow(f.cleaned_data["kind"], f.cleaned_data["amount"], f.cleaned_data.get("note", ""))
+            for f in funding_formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("kind")
+        ]
+    return services.ProjectInput(
+        fields={k: v for k, v in data.items() if k in services.PROJECT_FIELDS},
+        levels=list(data.get("levels") or []),
+        sponsors=list(data.get("sponsors") or []),
+        special_lists=data.get("special_lists_text") or [],
+        funding=funding,
+    )
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    for key, messages_ in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+        for message in messages_:
+            form.add_error(key if key in form.fields else None, message)
+
+
+@login_required
+def project_edit(request, pk: int | None = None):
+    """Create (pk None) or edit a project. A stale version shows the conflict page; nothing is overwritten."""
+    project = _scoped_project(request, pk, "change") if pk else None
+    if project is None:
+        _require(request.user, Project, "add")
+    instance = project or Project()
+    form = ProjectForm(request.POST or None, instance=instance, user=request.user)
+    formset = FundingFormSet(request.POST or None, instance=instance, prefix="funding")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = _project_input(form, formset)
+        try:
+            with transaction.atomic():
+                if project is None:
+                    project = services.project_create(actor=request.user, data=data)
+                else:
+                    version = form.cleaned_data.get("version") or 0
+                    project = services.project_update(
+                        actor=request.user, project=Project.objects.get(pk=project.pk), version=version, data=data
+                    )
+        except ConflictError as exc:
+            return render(
+                request,
+                "projects/conflict.html",
+                {
+                    "project": exc.current,
+                    "error": exc.message,
+                    "changes": exc.changes,
+                    "submitted": selectors.submitted_differences(exc.current, data),
+                },
+                status=409,
+            )
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error("responsible_unit", str(exc))
+        else:
+            messages.success(request, _("项目已保存。"))
+            return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "formset": formset, "project": project})
+
+
+@require_POST
+@login_required
+def project_transition(request, pk: int):
+    project = _scoped_project(request, pk, "change")
+    _require(request.user, Project, "transition")
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.project_transition(
+                actor=request.user,
+                project=project,
+                version=form.cleaned_data["version"],
+                to_stage=form.cleaned_data["to_stage"],
+                reason=form.cleaned_data["reason"],
+                actual_start=form.cleaned_data["actual_start"],
+                actual_finish=form.cleaned_data["actual_finish"],
+            )
+            messages.success(request, _("项目阶段已变更。"))
+        except ConflictError as exc:
+            messages.error(request, exc.message)
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or "；".join(exc.messages))  # type: ignore[union-attr]
+    else:
+        messages.error(request, _("请检查填写的内容。"))
+    return redirect(project)
+
+
+@login_required
+def plan_edit(request, pk: int, year: int):
+    project = _scoped_project(request, pk, "change")
+    _require(request.user, AnnualPlan, "change")
+    plan = AnnualPlan.objects.filter(project=project, year=year).first()
+    if plan is not None and plan.status != "draft":
+        return redirect(reverse("projects:plan_change_request", args=[plan.pk]))
+    form = AnnualPlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.annual_plan_save(
+                actor=request.user,
+                project=project,
+                year=year,
+                planned_investment=form.cleaned_data["planned_investment"],
+                progress_target=form.cleaned_data["progress_target"],
+                monthly_plan=form.cleaned_data["monthly_text"],
+                planned_start_quarter=form.cleaned_data["planned_start_quarter"],
+            )
+            messages.success(request, _("%(y)d 年计划已保存。") % {"y": year})
+            return redirect(project)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "projects/plan_form.html", {"form": form, "project": project, "year": year})
+
+
+@require_POST
+@login_required
+def plan_approve(request, pk: int):
+    _require(request.user, AnnualPlan, "approve")
+    plan = get_object_or_404(AnnualPlan.objects.restrict(request.user, "approve"), pk=pk)
+    try:
+        services.annual_plan_approve(actor=request.user, plan=plan)
+        messages.success(request, _("年度计划已批准为基线。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(plan.project)
+
+
+@login_required
+def plan_change_request(request, pk: int):
+    _require(request.user, AnnualPlan, "change")
+    plan = get_object_or_404(AnnualPlan.objects.restrict(request.user, "change").select_related("project"), pk=pk)
+    form = PlanChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_change_request(
+                actor=request.user,
+                plan=plan,
+                new_investment=form.cleaned_data["new_investment"],
+                reason=form.cleaned_data["reason"],
+                new_monthly_plan=form.cleaned_data["monthly_text"],
+            )
+            messages.success(request, _("调整申请已提交，待项目办审批。"))
+            return redirect(plan.project)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return render(request, "projects/plan_change_form.html", {"form": form, "plan": plan, "project": plan.project})
+
+
+class PlanChangeListView(ObjectListView):
+    queryset = PlanChange.objects.select_related("plan__project", "requested_by", "decided_by")
+    table_template = "projects/htmx/plan_change_table.html"
+    title = gettext_lazy("年度计划调整审批")
+
+
+@require_POST
+@login_required
+def plan_change_decide(request, pk: int):
+    _require(request.user, AnnualPlan, "approve")
+    change = get_object_or_404(PlanChange.objects.restrict(request.user, "view").select_related("plan__project"), pk=pk)
+    try:
+        services.plan_change_decide(
+            actor=request.user,
+            change=change,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", "")[:300],
+        )
+        messages.success(request, _("已处理调整申请。"))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:plan_change_list")
+
+
+@login_required
+def approval_item_edit(request, pk: int):
+    _require(request.user, ApprovalItem, "change")
+    item = get_object_or_404(
+        ApprovalItem.objects.restrict(request.user, "change").select_related("project", "item_type"), pk=pk
+    )
+    form = ApprovalItemForm(request.POST or None, request.FILES or None, instance=item, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                attachment = None
+                if form.cleaned_data.get("file"):
+                    attachment = services.attachment_create(
+                        actor=request.user, project=item.project, uploaded=form.cleaned_data["file"], kind="approval"
+                    )
+                services.approval_item_update(
+                    actor=request.user,
+                    item=ApprovalItem.objects.get(pk=item.pk),
+                    attachment=attachment,
+                    **{
+                        k: form.cleaned_data[k]
+                        for k in ("status", "department", "due_date", "completed_date", "permit_no", "note")
+                    },
+                )
+            messages.success(request, _("审批事项已更新。"))
+            return redirect(item.project.get_absolute_url() + "#approvals")
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+    return render(request, "projects/approval_form.html", {"form": form, "item": item, "project": item.project})
+
+
+@require_POST
+@login_required
+def attachment_upload(request, pk: int):
+    project = _scoped_project(request, pk, "view")
+    _require(request.user, Attachment, "add")
+    if not Project.objects.restrict(request.user, "change").filter(pk=pk).exists():
+        raise Http404
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_create(
+                actor=request.user, project=project, uploaded=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
+            )
+            messages.success(request, _("附件已上传。"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    else:
+        messages.error(request, _("请选择要上传的文件。"))
+    return redirect(project.get_absolute_url() + "#attachments")
+
+
+@login_required
+def attachment_download(request, pk: int):
+    _require(request.user, Attachment, "view")
+    attachment = get_object_or_404(Attachment.objects.restrict(request.user, "view"), pk=pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def project_bulk_reassign(request):
+    _require(request.user, Project, "bulkedit")
+    form = BulkReassignForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            count = services.project_bulk_reassign(
+                actor=request.user,
+                projects=list(form.cleaned_data["pk"]),
+                responsible_unit=form.cleaned_data["responsible_unit"],
+                sponsors=form.cleaned_data["sponsors"] if request.POST.get("change_sponsors") else None,
+            )
+            messages.success(request, _("已调整 %(n)d 个项目。") % {"n": count})
+        except (ApplicationError, ConflictError) as exc:
+            messages.error(request, exc.message)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.error(request, _("请勾选项目并选择新的责任单位或包联领导。"))
+    return redirect(request.POST.get("next") or "projects:project_list")
+
+
+@login_required
+def project_export(request):
+    from .excel import export_projects_xlsx
+
+    _require(request.user, Project, "export")
+    year = selectors.year_param(request)
+    queryset = selectors.project_list_queryset(Project.objects.restrict(request.user, "view"), year=year)
+    queryset = ProjectFilterSet(request.GET or None, queryset=queryset, request=request).qs
+    content = export_projects_xlsx(queryset, year=year)
+    audit_event_record(event_type=AuditEventType.EXPORT, detail={"what": "projects", "filters": request.GET.dict()})
+    response = HttpResponse(content, content_type=XLSX)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def project_template(request):
+    from .excel import build_template
+
+    _require(request.user, Project, "import")
+    response = HttpResponse(build_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
+    return response
+
+
+@login_required
+def project_import(request):
+    from .tasks import import_job_create
+
+    _require(request.user, Project, "import")
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(actor=request.user, uploaded=form.cleaned_data["file"], only_valid=False)
+        except (ValidationError, ApplicationError) as exc:
+            form.add_error("file", getattr(exc, "message", None) or "；".join(exc.messages))  # type: ignore[union-attr]
+        else:
+            audit_event_record(
+                event_type=AuditEventType.IMPORT,
+                detail={
+                    "file": job.original_name,
+                    "sha256": job.sha256,
+                    "rows": job.total_rows,
+                    "errors": job.error_rows,
+                },
+            )
+            return redirect("projects:import_job", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "projects/import.html", {"form": form, "jobs": jobs})
+
+
+def _own_job(request, pk: int) -> ImportJob:
+    _require(request.user, Project, "import")
+    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+
+
+@login_required
+def import_job(request, pk: int):
+    job = _own_job(request, pk)
+    template = "projects/htmx/import_job_status.html" if request.htmx else "projects/import_job.html"
+    return render(request, template, {"job": job, "errors": job.errors[:500]})
+
+
+@require_POST
+@login_required
+def import_job_apply(request, pk: int):
+    from .tasks import import_job_start
+
+    job = _own_job(request, pk)
+    only_valid = request.POST.get("only_valid") == "1"
+    if job.status != "validated":
+        messages.error(request, _("该导入任务已执行。"))
+    elif job.error_rows and not only_valid:
+        messages.error(request, _("文件中有错误，未导入任何数据。请修正后重新上传，或选择“仅导入无误的行”。"))
+    else:
+        job.only_valid = only_valid
+        job.save(update_fields=["only_valid"])
+        import_job_start(job)
+    return redirect("projects:import_job", pk=job.pk)
+
+
+@login_required
+def import_job_annotated(request, pk: int):
+    from .excel import annotated_copy
+
+    job = _own_job(request, pk)
+    with job.file.open("rb") as handle:
+        content = annotated_copy(handle.read(), job.errors)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
+    return response

@@ -1,0 +1,86 @@
+"""Checking uploaded files by content, not by name: size limit, sniffed type, zip bombs, image bombs."""
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+__all__ = ["CheckedUpload", "check_upload", "sniff_type"]
+
+MAX_UNZIPPED = 200 * 1024 * 1024
+MAX_RATIO = 100
+
+
+@dataclass
+class CheckedUpload:
+    content: bytes
+    content_type: str
+    extension: str
+    sha256: str
+    size: int
+
+
+def _check_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("文件已损坏，无法打开。")) from exc
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 * 1024 * 1024:
+            raise ValidationError(_("文件压缩比异常（疑似压缩炸弹），已拒绝。"))
+    if total > MAX_UNZIPPED:
+        raise ValidationError(_("文件解压后过大（疑似压缩炸弹），已拒绝。"))
+    return archive
+
+
+def sniff_type(data: bytes) -> str | None:
+    """The real type from the first bytes (and, for Office files, the zip's contents)."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"PK\x03\x04"):
+        names = set(_check_zip(data).namelist())
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            if any(n.startswith("xl/") for n in names):
+                return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def check_upload(uploaded, allowed: dict[str, tuple[str, ...]], *, max_mb: int | None = None) -> CheckedUpload:
+    """Read the upload (bounded), check size, sniffed type against `allowed` and the file-name extension."""
+    limit = (max_mb or settings.TUIJIN_UPLOAD_MAX_MB) * 1024 * 1024
+    if uploaded.size is not None and uploaded.size > limit:
+        raise ValidationError(_("文件超过 %(mb)d MB 的上限。") % {"mb": limit // (1024 * 1024)})
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("文件超过 %(mb)d MB 的上限。") % {"mb": limit // (1024 * 1024)})
+    if not data:
+        raise ValidationError(_("文件为空。"))
+    content_type = sniff_type(data)
+    if content_type is None or content_type not in allowed:
+        raise ValidationError(_("不支持的文件类型（按文件内容识别）。允许：%(types)s。")
+                              % {"types": "、".join(ext for exts in allowed.values() for ext in exts)})
+    name = (getattr(uploaded, "name", "") or "").lower()
+    extension = next((ext for ext in allowed[content_type] if name.endswith(ext)), None)
+    if extension is None:
+        raise ValidationError(_("文件扩展名与文件内容不符（内容为 %(ext)s）。") % {"ext": allowed[content_type][0]})
+    if content_type.startswith("image/"):
+        from PIL import Image
+
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except Exception as exc:  # Pillow raises many types, DecompressionBombError included
+            raise ValidationError(_("图片文件已损坏或尺寸异常。")) from exc
+    return CheckedUpload(data, content_type, extension, hashlib.sha256(data).hexdigest(), len(data))

@@ -1,0 +1,14 @@
+"""URLs of the working-day calendar (mounted at /workdays/)."""
+
+from django.urls import path
+
+from . import views
+
+__all__ = ["app_name", "urlpatterns"]
+
+app_name = "workdays"
+
+urlpatterns = [
+    path("", views.WorkdayCalendarView.as_view(), name="calendar"),
+    path("overrides/<int:pk>/delete/", views.HolidayOverrideDeleteView.as_view(), name="override_delete"),
+]
