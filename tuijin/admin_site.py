@@ -16,6 +16,13 @@ class TuijinAdminSite(admin.AdminSite):
     site_title = _("推进 系统管理")
     index_title = _("账户与组织配置")
 
+    def login(self, request, extra_context=None):
+        """One login for the whole platform (lockout, audit, password policy): send the admin's to it."""
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        return redirect(f"{reverse('users:login')}?next={request.GET.get('next', '/admin/')}")
+
     def has_permission(self, request):
         from tuijin.org.choices import Role
         from tuijin.org.scoping import user_memberships

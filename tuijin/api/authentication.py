@@ -18,8 +18,16 @@ def api_token_create(*, user, name: str, expires=None) -> tuple[str, object]:
     """Create a token and return (clear key, token). The clear key is not stored anywhere."""
     from tuijin.users.models import ApiToken
 
+    from tuijin.core.audit import audit_event_record
+    from tuijin.core.choices import AuditEventType
+
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=_digest(key), expires=expires)
+    audit_event_record(
+        event_type=AuditEventType.ADMIN_ACTION,
+        object_repr=f"接口令牌 {token.prefix}… → {user}",
+        detail={"action": "api_token_create", "user": user.username, "name": name},
+    )
     return key, token
 
 
@@ -42,6 +50,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token is None or (token.expires and token.expires <= now) or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("令牌无效或已过期。"))
+        from tuijin.users.middleware import password_expires_at
+
+        expires = password_expires_at(token.user)
+        if token.user.must_change_password or (expires is not None and expires <= now):
+            raise exceptions.AuthenticationFailed(_("该账户须先登录网页修改密码，令牌暂不可用。"))
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
         return token.user, token
 
@@ -57,7 +70,11 @@ try:  # describe the token scheme in the OpenAPI schema
         name = "tokenAuth"
 
         def get_security_definition(self, auto_schema):
-            return {"type": "apiKey", "in": "header", "name": "Authorization",
-                    "description": "`Token <key>`; keys are issued by `tuijin create_api_token`."}
+            return {
+                "type": "apiKey",
+                "in": "header",
+                "name": "Authorization",
+                "description": "`Token <key>`; keys are issued by `tuijin create_api_token`.",
+            }
 except ImportError:  # pragma: no cover
     pass

@@ -24,4 +24,16 @@ class ScopedModelPermission(BasePermission):
             return True
         model = queryset.model
         action = getattr(view, "permission_action", None) or ACTION_FOR_METHOD.get(request.method, "view")
-        return request.user.has_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}")
+        permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+        if request.user.has_perm(permission):
+            return True
+        from tuijin.core.audit import audit_event_record
+        from tuijin.core.choices import AuditEventType, AuditOutcome
+
+        audit_event_record(
+            event_type=AuditEventType.ACCESS_DENIED,
+            outcome=AuditOutcome.FAILURE,
+            user=request.user,
+            detail={"path": request.path, "permission": permission, "api": True},
+        )
+        return False

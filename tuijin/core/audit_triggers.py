@@ -1,7 +1,7 @@
 """Database triggers that make the audit tables append-only (security.md DB-AU-3).
 
 UPDATE is always refused. DELETE is refused unless an `AuditGuard` row exists (visible only inside the retention
-purge's own transaction). Installed by migration core.0002 on SQLite and PostgreSQL.
+purge's own transaction). Installed by migration core.0003 (PostgreSQL: also a statement-level TRUNCATE guard) on SQLite and PostgreSQL.
 """
 
 # ruff: noqa: S608 (table names are module constants, never user input)
@@ -37,6 +37,16 @@ def _postgres_sql(table: str) -> list[str]:
         f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};",
         f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
         f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only();",
+        f"""
+        CREATE OR REPLACE FUNCTION {table}_no_truncate() RETURNS trigger AS $$
+        BEGIN
+            RAISE EXCEPTION 'audit records are append-only';
+        END;
+        $$ LANGUAGE plpgsql;
+        """,
+        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {table}_no_truncate();",
     ]
 
 
@@ -53,6 +63,7 @@ def remove_audit_triggers(connection) -> None:
         for table in AUDIT_TABLES:
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table};")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table};")
             else:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update;")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete;")

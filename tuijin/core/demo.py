@@ -7,6 +7,7 @@ __all__ = ["DEMO_STEPS", "run_demo_steps"]
 DEMO_STEPS = [
     "tuijin.org.demo.load_org",
     "tuijin.org.demo.load_accounts",
+    "tuijin.projects.demo.load_projects",
 ]
 
 

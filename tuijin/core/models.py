@@ -41,6 +41,9 @@ class ChangeLoggedModel(BaseModel):
     last_updated = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
 
+    # Set by a service before save(): the change-log message for this write (not a field).
+    _changelog_message: str = ""
+
     # Fields left out of the change-log snapshots (secrets, noise).
     changelog_exclude: ClassVar[tuple[str, ...]] = ("last_updated",)
 
@@ -92,11 +95,25 @@ class ObjectChange(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def diff(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for every field whose value changed."""
+        """(field, before, after) for every field whose value changed (empty → empty is not a change)."""
         before = self.prechange_data or {}
         after = self.postchange_data or {}
         keys = sorted(set(before) | set(after))
-        return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+        return [
+            (key, before.get(key), after.get(key))
+            for key in keys
+            if before.get(key) != after.get(key)
+            and (before.get(key) not in (None, "") or after.get(key) not in (None, "", False))
+        ]
+
+    def labelled_diff(self) -> list[tuple[str, Any, Any]]:
+        """Like diff(), with each field's verbose name (for people) instead of its attribute name."""
+        model = self.changed_object_type.model_class() if self.changed_object_type_id else None
+        labels: dict[str, str] = {}
+        if model is not None:
+            labels = {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()}
+        hidden = {"version", "created", "id"}
+        return [(labels.get(k, k), b, a) for k, b, a in self.diff() if k not in hidden]
 
 
 class AuditEvent(models.Model):

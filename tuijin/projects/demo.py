@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type,union-attr,return-value,type-var,assignment"
+# (demo data generator: plans are built from loosely typed tuples; the projects it writes are validated by services)
 """The 红旗区 demo portfolio: about 120 fictional key projects (重点项目), every one marked 示例 and `is_demo`.
 
 A demo step (see `tuijin.core.demo.DEMO_STEPS`) that runs after the organisation steps. It first plans every
@@ -44,43 +46,22 @@ SUFFIX = "（示例）"
 CHAINS = ["光电信息", "智能制造", "现代服务业"]
 REGION_CODE = "410702"
 CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-# (full name, short prefix used in project names) for tuijin.org.demo.ENTERPRISES, in that order.
-ENTERPRISE_PREFIXES = ["示例光电", "红旗示例智能装备", "示例电商产业园", "示例精密仪表", "示例新材料"]
-BRANDS = [
-    "启明",
-    "恒远",
-    "博睿",
-    "华拓",
-    "晶合",
-    "睿光",
-    "瀚宇",
-    "锐视",
-    "天衡",
-    "鼎信",
-    "领航",
-    "星河",
-    "嘉禾",
-    "宏图",
-    "同创",
-    "汇智",
-    "德润",
-    "朗坤",
-    "聚力",
-    "佳和",
-    "新程",
-    "明德",
-    "盛达",
-    "锦程",
-    "华宸",
-    "澄远",
-    "卓曜",
-    "弘毅",
-]
-OWNER_SUFFIXES = {
-    "opto": ["光电科技", "光学科技", "电子科技"],
-    "smart": ["智能装备", "机械制造", "自动化科技", "电气科技"],
-    "service": ["电子商务", "供应链管理", "物流", "信息技术", "商业运营管理"],
+# The short prefix used in project names for each of tuijin.org.demo.ENTERPRISES, in that order.
+ENTERPRISE_PREFIXES = ["示例光电", "红旗示例智能装备", "示例", "示例精密仪表", "示例新材料"]
+# Fictional brand words for the owners of enterprise projects (each used once; the owner name also carries 示例).
+BRANDS = (
+    "启明 恒远 博睿 华拓 晶合 睿光 瀚宇 锐视 天衡 鼎信 领航 星河 嘉禾 宏图 同创 汇智 德润 朗坤 聚力 佳和 "
+    "新程 明德 盛达 锦程 华宸 澄远 卓曜 弘毅 沐川 曜阳 景泰 润禾 拓维 青禾 远帆 知行 衡源 合众 北辰 云帆 "
+    "致远 昊辰 鸿基 安澜 泽润 观澜 齐光 启衡 晟川 海纳 旭辉 瑞丰 凯旋 融创 嘉航 睿拓 丰元 和煦 智源 铭川 "
+    "恒晟 若谷 书华 致和 铂晶 钧衡"
+).split()
+OWNER_SUFFIXES = {  # registered name part → the short form used in project names
+    "opto": {"光电科技": "光电", "光学科技": "光学", "电子科技": "电子"},
+    "smart": {"智能装备": "智能", "机械制造": "机械", "自动化科技": "自动化", "电气科技": "电气"},
+    "service": {"电子商务": "电商", "供应链管理": "供应链", "物流": "物流", "信息技术": "信息", "商业运营管理": "商业"},
 }
+ROADS = ["经三路", "纬五路", "创业大道", "科技路", "滨河路", "兴业路"]
+ROAD_PARTS = ["东段", "西段", "北侧", "南侧", "与产业路交叉口"]
 SUB_AREAS = ["北片区", "南片区", "东片区", "西片区", "滨河片区", "站前片区", "中心片区", "新区片区"]
 
 
@@ -95,6 +76,8 @@ class Kind:
     size: tuple[int, int]  # usual total investment, 万元
     nature: str = ConstructionNature.NEW
     scale: str = ""
+    units: tuple[str, ...] = ()  # responsible units when the group's usual list does not fit
+    localities: tuple[str, ...] = ()
 
 
 _FACTORY = "总用地约{mu}亩，总建筑面积约{m2}平方米，建设生产车间、研发中心及配套设施，购置{eq}台（套）生产及检测设备。"
@@ -107,8 +90,11 @@ _RENEWAL = "改造楼栋约{n}栋、惠及居民约{hh}户，实施屋面、外�
 _RESETTLE = "总建筑面积约{m2}平方米，建设安置住房约{hh}套及地下车库、社区服务中心等配套设施。"
 _SCHOOL = "总建筑面积约{m2}平方米，建设教学楼、综合楼、风雨操场及配套设施，新增学位约{seats}个。"
 _CLINIC = "总建筑面积约{m2}平方米，建设门诊、康复、养护用房及配套设施，设置床位约{beds}张。"
+_GYM = "总建筑面积约{m2}平方米，建设综合训练馆、游泳馆、室外运动场地及配套设施。"
 _ECO = "实施河道清淤、生态护岸、绿化提升约{km}公里，配套建设慢行步道及海绵设施。"
 
+SCHOOL_UNITS = ("区教育体育文化旅游局", "区教育体育文化旅游局", "platform:0")
+CLINIC_UNITS = ("xiangyang", "wenhuajie", "dongjie", "qudong", "xijie", "platform:0")
 KINDS = [
     # 光电信息
     Kind("年产50万套光电传感器模组生产线项目", "opto", "39", "private", (8000, 30000), scale=_FACTORY),
@@ -180,7 +166,17 @@ KINDS = [
     Kind("雨污分流改造工程", "infra", "48", "gov", (2000, 15000), ConstructionNature.RECONSTRUCTION, _PIPE),
     Kind("供热管网改造工程", "infra", "44", "state", (1500, 8000), ConstructionNature.RECONSTRUCTION, _PIPE),
     Kind("城市停车场建设项目", "infra", "48", "state", (1000, 6000), scale=_SERVICE),
-    Kind("农村供水管网提升工程", "infra", "46", "gov", (1000, 5000), ConstructionNature.RECONSTRUCTION, _PIPE),
+    Kind(
+        "农村供水管网提升工程",
+        "infra",
+        "46",
+        "gov",
+        (1000, 5000),
+        ConstructionNature.RECONSTRUCTION,
+        _PIPE,
+        units=("hongmen", "xiaodian", "区住房和城乡建设局"),
+        localities=("hongmen", "xiaodian"),
+    ),
     Kind("综合管廊及配套道路工程", "infra", "48", "state", (20000, 90000), scale=_ROAD),
     # 城市更新
     Kind("老旧小区改造项目", "renewal", "47", "gov", (1500, 12000), ConstructionNature.RECONSTRUCTION, _RENEWAL),
@@ -189,11 +185,11 @@ KINDS = [
     Kind("背街小巷整治提升工程", "renewal", "48", "gov", (1000, 4000), ConstructionNature.RECONSTRUCTION, _ROAD),
     Kind("保障性租赁住房项目", "renewal", "70", "state", (8000, 40000), scale=_RESETTLE),
     # 社会民生
-    Kind("小学新建教学楼项目", "live", "83", "gov", (3000, 9000), scale=_SCHOOL),
-    Kind("公办幼儿园建设项目", "live", "83", "gov", (1200, 5000), scale=_SCHOOL),
-    Kind("社区卫生服务中心建设项目", "live", "84", "gov", (1200, 5000), scale=_CLINIC),
-    Kind("医养结合服务中心项目", "live", "84", "state", (5000, 20000), scale=_CLINIC),
-    Kind("全民健身中心项目", "live", "89", "gov", (3000, 12000), scale=_SCHOOL),
+    Kind("小学新建教学楼项目", "live", "83", "gov", (3000, 9000), scale=_SCHOOL, units=SCHOOL_UNITS),
+    Kind("公办幼儿园建设项目", "live", "83", "gov", (1200, 5000), scale=_SCHOOL, units=SCHOOL_UNITS),
+    Kind("社区卫生服务中心建设项目", "live", "84", "gov", (1200, 5000), scale=_CLINIC, units=CLINIC_UNITS),
+    Kind("医养结合服务中心项目", "live", "84", "state", (5000, 20000), scale=_CLINIC, units=CLINIC_UNITS),
+    Kind("全民健身中心项目", "live", "89", "gov", (3000, 12000), scale=_GYM, units=SCHOOL_UNITS),
     # 生态环保
     Kind("河道生态治理工程", "eco", "77", "gov", (3000, 20000), ConstructionNature.RECONSTRUCTION, _ECO),
     Kind("城市公园提升工程", "eco", "78", "gov", (1500, 8000), ConstructionNature.RECONSTRUCTION, _ECO),
@@ -217,7 +213,7 @@ GROUP_UNITS = {
     "service": ["区商务局", "dongjie", "xijie", "wenhuajie", "qudong", "platform:1", "区商务局"],
     "infra": ["区住房和城乡建设局", "区城市管理局", "platform:0", "qudong", "xiangyang", "hongmen", "xiaodian"],
     "renewal": ["区住房和城乡建设局", "xijie", "dongjie", "wenhuajie", "xiangyang", "qudong", "platform:0"],
-    "live": ["区教育体育文化旅游局", "区教育体育文化旅游局", "xiangyang", "wenhuajie", "区发展和改革委员会", "dongjie"],
+    "live": ["区教育体育文化旅游局", "区教育体育文化旅游局", "xiangyang", "wenhuajie", "platform:0", "dongjie"],
     "eco": ["区城市管理局", "hongmen", "xiaodian", "platform:0", "qudong"],
 }
 LOCALITIES = ["xijie", "dongjie", "qudong", "wenhuajie", "xiangyang", "hongmen", "xiaodian", "hongkai"]
@@ -301,10 +297,10 @@ SUSPEND_REASONS = [
 ]
 CANCEL_REASON = "项目选址与国土空间规划管控要求冲突，经区政府专题会议研究决定取消"
 FUNDING_GAP_NOTE = "尚有 {gap} 万元资金来源待落实，正在对接银行授信及上级资金（示例说明）。"
-CHANGE_REASONS = {
-    "xijie": "受征迁进度影响，主体工程开工推迟，申请调减年度计划投资",
-    "dongjie": "设备采购提前到位，申请调增年度计划投资",
-    "hongkai": "专项债资金拨付时间调整，申请调整年度计划投资",
+CHANGE_REASONS = {  # reporter username → (reason, factor applied to the approved plan)
+    "xijie": ("受征迁进度影响，主体工程推迟，申请调减年度计划投资", Decimal("0.7")),
+    "dongjie": ("施工进度快于预期，申请调增年度计划投资", Decimal("1.2")),
+    "hongkai": ("主要生产设备到货时间推迟，申请调减年度计划投资", Decimal("0.75")),
 }
 
 
@@ -448,7 +444,6 @@ class _Planner:
         self.credit_codes: set[str] = set()
         self.brands = list(BRANDS)
         rng.shuffle(self.brands)
-        self.owner_codes: dict[str, str] = {}
 
     def past(self, day: date) -> date:
         return min(day, self.today)
@@ -456,8 +451,8 @@ class _Planner:
     def pick_kind(self, profile: str) -> Kind:
         if profile in ("op_25", "op_26"):
             pool = [k for k in KINDS if k.group in ("opto", "smart") or k.stem in ("冷链物流仓储中心项目",)]
-        elif profile == "cancelled":
-            pool = [k for k in KINDS if k.group in ("service", "opto") and k.subject == "private"]
+        elif profile in ("cancelled", "susp_prep", "susp_build"):  # reasons written for enterprise projects
+            pool = [k for k in KINDS if k.group in ("service", "opto", "smart") and k.subject == "private"]
         else:
             pool = KINDS
         low = min(self.kind_use[k.stem] for k in pool)
@@ -465,11 +460,11 @@ class _Planner:
         self.kind_use[kind.stem] += 1
         return kind
 
-    def fast_kind(self) -> Kind:
+    def fast_kind(self, groups: tuple[str, ...] = ("opto", "smart")) -> Kind:
         pool = [
             k
             for k in KINDS
-            if k.group in ("opto", "smart")
+            if k.group in groups
             and k.nature == ConstructionNature.NEW
             and k.subject == "private"
             and k.size[1] <= 45000
@@ -480,7 +475,6 @@ class _Planner:
         return kind
 
     def plan(self) -> list[Spec]:
-        rng = self.rng
         slots: list[tuple[str, dict]] = []
         specials = list(SPECIAL)
         fast = list(enumerate(FAST_TRACK))
@@ -510,7 +504,7 @@ class _Planner:
                     spec.owner_unit_key = f"enterprise:{enterprise}"
             elif "fast" in extra:
                 position, _ft = extra["fast"]
-                kind = self.fast_kind()
+                kind = self.fast_kind(("opto",) if position == FAST_TRACK_QIYE else ("opto", "smart"))
                 spec = Spec(index, profile, kind, unit_key=["hongkai", "hongkai", "xiaodian", "hongmen"][position % 4])
                 if position == FAST_TRACK_QIYE:
                     spec.owner_unit_key = "enterprise:0"
@@ -539,8 +533,10 @@ class _Planner:
     def fill(self, spec: Spec) -> None:
         rng, kind = self.rng, spec.kind
         if not spec.unit_key:
-            spec.unit_key = rng.choice(GROUP_UNITS[kind.group])
-        if spec.unit_key in LOCAL_UNITS:
+            spec.unit_key = rng.choice(kind.units or GROUP_UNITS[kind.group])
+        if kind.localities and spec.unit_key not in kind.localities:
+            spec.locality_key = rng.choice(kind.localities)
+        elif spec.unit_key in LOCAL_UNITS:
             spec.locality_key = spec.unit_key
         elif kind.group in ("opto", "smart"):
             spec.locality_key = rng.choice(["hongkai", "hongkai", "hongmen", "xiaodian"])
@@ -565,11 +561,13 @@ class _Planner:
         if spec.owner_unit_key:
             return
         if kind.subject == "private":
-            brand = self.brands.pop(0) if self.brands else rng.choice(BRANDS) + rng.choice("华新瑞恒")
-            suffix = rng.choice(OWNER_SUFFIXES[kind.group] if kind.group in OWNER_SUFFIXES else ["实业"])
+            brand = self.brands.pop(0) if self.brands else f"{rng.choice(BRANDS)}{len(self.names)}"
+            suffix, short = rng.choice(sorted(OWNER_SUFFIXES[kind.group].items()))
             spec.owner_name = f"新乡{brand}{suffix}有限公司{SUFFIX}"
-            spec.extra["prefix"] = brand + suffix[:2]
+            spec.extra["prefix"] = brand if short in kind.stem else brand + short
             spec.owner_credit_code = _credit_code(rng, "91", self.credit_codes)
+        elif spec.unit_key.startswith("platform:"):  # a platform company builds what it is responsible for
+            spec.owner_unit_key = spec.unit_key
         elif kind.subject == "state":
             spec.owner_unit_key = "platform:1" if kind.group in ("service", "opto", "smart") else "platform:0"
         else:
@@ -586,6 +584,8 @@ class _Planner:
             _p, land, to_permit, to_start = FAST_TRACK[spec.extra["fast_index"]]
             permit = _add_weekdays(land, to_permit)
             start = _add_weekdays(permit, to_start)
+            while start > self.today:  # run on an earlier clock: 52 weeks back keeps the weekdays
+                land, permit, start = (day - timedelta(weeks=52) for day in (land, permit, start))
             spec.fast = (land, permit, start)
             d.update(actual_start=start, planned_start=start, planned_finish=finish_later)
             spec.stage = Stage.CONSTRUCTION
@@ -627,7 +627,7 @@ class _Planner:
                 actual_start=start,
                 actual_finish=finish,
                 planned_start=start,
-                planned_finish=finish + timedelta(days=rng.choice([-30, 0, 0, 20, 45])),
+                planned_finish=max(start, finish + timedelta(days=rng.choice([-30, 0, 0, 20, 45]))),
             )
             spec.stage = Stage.COMPLETED
             if profile.startswith("op_"):
@@ -694,9 +694,10 @@ class _Planner:
                 spec.levels = ["city", "district"]
             if total >= 50000 and profile in BUILT and rng.random() < 0.3:
                 spec.levels.insert(0, "provincial")
-        if total >= 100000 and profile == "reserve":
-            spec.levels = ["provincial", "reserve"]
-        funding_kinds = {row[0] for row in spec.funding}
+        # Bond and budget lists only once a project is past 谋划/储备 (the funding rows still show the intended mix).
+        funding_kinds = (
+            {row[0] for row in spec.funding} if profile not in ("conceived", "reserve", "cancelled") else set()
+        )
         start = spec.dates.get("actual_start")
         if FundingSourceKind.SPECIAL_BOND in funding_kinds:
             year = start.year if start and start.year >= 2025 else PLAN_YEAR
@@ -785,8 +786,13 @@ class _Planner:
         elif profile == "prep26":
             shares[PLAN_YEAR] = rng.uniform(0.03, 0.08)
         targets = {
-            2025: ["主体结构施工", "完成基础及主体工程", "完成厂房主体建设"],
-            PLAN_YEAR: ["主体封顶，开始设备安装", "完成主体及二次结构施工", "竣工验收并投入使用", "完成年度建设任务"],
+            2025: ["完成基础及主体结构施工", "完成年度形象进度", "主体工程完成过半"],
+            PLAN_YEAR: [
+                "主体封顶，开始设备安装",
+                "完成主体及二次结构施工",
+                "完成年度形象进度",
+                "完成主体工程及配套管网",
+            ],
         }
         for year, share in shares.items():
             step = 10 if total >= 3000 else 1
@@ -835,10 +841,11 @@ class _Planner:
         for spec in bond[: max(0, 15 - len(executive))]:
             spec.sponsors.append(EXECUTIVE)
         executive = [s for s in specs if EXECUTIVE in s.sponsors]
+        executive.sort(key=lambda s: len(s.sponsors) == 1)  # drop a co-sponsorship before a sole one
         for spec in executive[18:]:
             spec.sponsors.remove(EXECUTIVE)
             if not spec.sponsors:
-                spec.sponsors.append(URBAN_VICE)
+                spec.sponsors.append(INDUSTRY_VICE if spec.kind.group in GROUP_CHAIN else URBAN_VICE)
 
 
 # --------------------------------------------------------------------------------------------------- writing
@@ -1004,7 +1011,7 @@ def _scale(kind: Kind, total: Decimal, rng: random.Random) -> tuple[str, Decimal
     ):
         mu = round(t / rng.uniform(280, 450))
         m2 = round(mu * 666.7 * rng.uniform(1.1, 1.8), -2)
-    elif kind.scale in (_RESETTLE, _SCHOOL, _CLINIC, _SERVICE):
+    elif kind.scale in (_RESETTLE, _SCHOOL, _CLINIC, _SERVICE, _GYM):
         m2 = round(t / rng.uniform(0.35, 0.55), -2)
         mu = round(m2 / 666.7 / rng.uniform(1.5, 2.5))
     elif kind.nature == ConstructionNature.TECH_RENOVATION:
@@ -1049,8 +1056,7 @@ def _fields(
         "owner_credit_code": credit,
         "owner_enterprise": owner_unit,
         "scale_content": scale,
-        "address": f"{locality.display_name}{rng.choice(['经三路', '纬五路', '创业大道', '科技路', '滨河路', '兴业路'])}"
-        f"{rng.choice(['东段', '西段', '北侧', '南侧', '与产业路交叉口'])}（示例地址）",
+        "address": f"{locality.display_name}{rng.choice(ROADS)}{rng.choice(ROAD_PARTS)}（示例地址）",
         "longitude": _d(round(rng.uniform(113.87, 113.99), 6)),
         "latitude": _d(round(rng.uniform(35.26, 35.33), 6)),
         "industry": industries[kind.industry],
@@ -1085,7 +1091,7 @@ def _fields(
     return fields
 
 
-def _reference(stdout):
+def _reference():
     from .models import IndustryCategory, IndustryChain, ProjectLevel, SpecialList
 
     chains = {}
@@ -1136,7 +1142,7 @@ def load_projects(context: dict, stdout) -> None:
     units = _units_by_key(context)
     leader_names = [name for name, *_rest in LEADERS]
     leaders = {p.name: p for p in Person.objects.filter(name__in=leader_names, is_county_leader=True)}
-    chains, industries, levels, special_lists = _reference(stdout)
+    chains, industries, levels, special_lists = _reference()
     departments = {code: units[name] for code, name in APPROVAL_DEPARTMENTS.items() if name in units}
     owners: dict = {}
     used_credit: set[str] = {u.credit_code for u in units.values() if getattr(u, "credit_code", "")}
@@ -1193,7 +1199,7 @@ def load_projects(context: dict, stdout) -> None:
         created.append(project)
 
     changes = 0
-    for username, reason in CHANGE_REASONS.items():
+    for username, (reason, factor) in CHANGE_REASONS.items():
         requester = User.objects.filter(username=username).first()
         unit = units.get(username)
         plan = (
@@ -1209,7 +1215,6 @@ def load_projects(context: dict, stdout) -> None:
         )
         if requester is None or plan is None:
             continue
-        factor = Decimal("1.2") if "调增" in reason else Decimal("0.7")
         new_amount = (plan.planned_investment * factor).quantize(Decimal("1"))
         plan_change_request(actor=requester, plan=plan, new_investment=new_amount, reason=reason)
         changes += 1
@@ -1221,6 +1226,7 @@ def load_projects(context: dict, stdout) -> None:
     plans = AnnualPlan.objects.filter(project__is_demo=True).count()
     summary = "，".join(f"{Stage(value).label} {count}" for value, count in counts.items())
     stdout.write(
-        f"示例项目：{len(created)} 个（{summary}）；拿地即开工 {fast} 个；年度计划 {plans} 份，待审批调整 {changes} 项。"
+        f"示例项目：{len(created)} 个（{summary}）；拿地即开工 {fast} 个；"
+        f"年度计划 {plans} 份，待审批调整 {changes} 项。"
     )
     context["demo_projects"] = created

@@ -1,5 +1,7 @@
 """Forms for projects. They only collect and type-check input; rules live in services.py."""
 
+from typing import Any
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
@@ -133,13 +135,13 @@ class ProjectForm(forms.ModelForm):
         return result
 
 
-FundingFormSet = inlineformset_factory(
+FundingFormSet: Any = inlineformset_factory(
     Project,
     FundingSource,
     fields=["kind", "amount", "note"],
     extra=2,
     can_delete=True,
-    labels={"kind": _("资金来源"), "amount": _("金额（万元）"), "note": _("说明")},
+    labels={"kind": _("资金来源"), "amount": _("金额（万元）"), "note": _("说明")},  # type: ignore[dict-item]
 )
 
 

@@ -1,6 +1,7 @@
 """The key-project record and what hangs off it: funding, annual plans, approval items, attachments, events."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -44,7 +45,7 @@ __all__ = [
     "SpecialList",
 ]
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -169,7 +170,7 @@ class Project(ChangeLoggedModel):
         _("投资领域"), max_length=20, choices=ProjectDomain.choices, default=ProjectDomain.INDUSTRY
     )
     levels = models.ManyToManyField(ProjectLevel, blank=True, related_name="projects", verbose_name=_("项目级别"))
-    special_lists = models.ManyToManyField(
+    special_lists = models.ManyToManyField(  # type: ignore[var-annotated]
         SpecialList, through="ProjectSpecialList", blank=True, related_name="projects", verbose_name=_("专项名单")
     )
     construction_nature = models.CharField(
@@ -226,7 +227,7 @@ class Project(ChangeLoggedModel):
     ndl_days_to_start = models.IntegerField(_("施工许可至开工（工作日）"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("示例数据"), default=False)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = ProjectQuerySet.as_manager()  # type: ignore[misc]
 
     scope_fields = {
         "unit": "responsible_unit",

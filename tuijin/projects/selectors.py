@@ -1,6 +1,7 @@
 """Reads for projects: list/detail querysets with bounded queries, columns, totals."""
 
 from dataclasses import dataclass
+from typing import Any
 from decimal import Decimal
 
 from django.db.models import Prefetch, Sum
@@ -24,7 +25,7 @@ __all__ = [
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    label: Any  # lazy translation
     sort: str = ""
     numeric: bool = False
     default: bool = True
@@ -103,13 +104,25 @@ def project_totals(queryset) -> dict:
     return {"total": result["total"] or Decimal("0")}
 
 
+def fast_track_calendar_warnings(project) -> list[str]:
+    """Warnings for 拿地即开工 day counts that fall in years whose official holidays are not known yet."""
+    if not project.is_fast_track or not project.land_deal_date:
+        return []
+    from django.utils import timezone
+
+    from tuijin.workdays.services import fallback_warning, uncovered_years
+
+    end = project.actual_start or timezone.localdate()
+    return [fallback_warning(year) for year in uncovered_years(project.land_deal_date, end)]
+
+
 def submitted_differences(current, data) -> list[tuple[str, object, object]]:
     """(field label, value now in the database, value the user submitted) for the conflict page."""
     rows = []
     for key, value in data.fields.items():
         if key in ("is_demo",):
             continue
-        now = getattr(current, key, None)
+        now: Any = getattr(current, key, None)
         if hasattr(now, "pk"):
             same = getattr(value, "pk", value) == now.pk
         else:

@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.choices import ChangeAction
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.models import ObjectChange
 from tuijin.utilities.uploads import check_upload
@@ -167,11 +168,12 @@ def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[st
             _add_error(errors, end, label)
     if project.stats_status == StatsStatus.COUNTED and not project.stats_month:
         _add_error(errors, "stats_month", _("已纳统的项目须填写入库月份。"))
+    enterprise = project.owner_enterprise if project.owner_enterprise_id else None
     if (
-        project.owner_enterprise_id
+        enterprise is not None
         and project.owner_credit_code
-        and project.owner_enterprise.credit_code
-        and project.owner_enterprise.credit_code != project.owner_credit_code
+        and enterprise.credit_code
+        and enterprise.credit_code != project.owner_credit_code
     ):
         _add_error(errors, "owner_credit_code", _("业主信用代码与所选业主企业不一致。"))
     if data.funding is not None and project.total_investment is not None:
@@ -209,7 +211,18 @@ def _full_clean(project: Project, data: ProjectInput) -> None:
         raise ValidationError(errors)
 
 
+def _relation_snapshot(project: Project) -> dict[str, list]:
+    return {
+        "levels": sorted(project.levels.values_list("name", flat=True)),
+        "sponsors": sorted(project.sponsors.values_list("name", flat=True)),
+        "special_lists": sorted(str(e) for e in project.special_list_entries.select_related("special_list")),
+    }
+
+
 def _apply_relations(project: Project, data: ProjectInput) -> None:
+    """Set the many-to-many relations and funding rows; relation changes are written to the change log too
+    (the save signals cannot see them)."""
+    before = _relation_snapshot(project) if project.pk and not project._state.adding else None
     if data.levels is not None:
         project.levels.set(data.levels)
     if data.sponsors is not None:
@@ -228,6 +241,13 @@ def _apply_relations(project: Project, data: ProjectInput) -> None:
             row.delete()
         for row in data.funding:
             FundingSource.objects.create(project=project, kind=row.kind, amount=row.amount, note=row.note)
+    if data.levels is None and data.sponsors is None and data.special_lists is None:
+        return
+    after = _relation_snapshot(project)
+    if before != after:
+        from tuijin.core.changelog import object_change_record
+
+        object_change_record(project, ChangeAction.UPDATE, before or {}, after, data.message or _("关联信息"))
 
 
 def _check_scope(actor, project: Project, action: str) -> None:
@@ -339,7 +359,13 @@ def project_transition(
         project=updated,
         actor=actor,
         type=ProjectEventType.STAGE_CHANGED,
-        data={"from": from_stage, "to": to_stage, "reason": reason.strip()},
+        data={
+            "from": from_stage,
+            "to": to_stage,
+            "reason": reason.strip(),
+            "from_label": str(Stage(from_stage).label),
+            "to_label": str(Stage(to_stage).label),
+        },
     )
     return updated
 

@@ -114,6 +114,7 @@ class ProjectView(ObjectDetailView):
             can_upload=user.has_perm("projects.add_attachment"),
             transition_form=TransitionForm(initial={"version": project.version}),
             attachment_form=AttachmentForm(),
+            calendar_warnings=selectors.fast_track_calendar_warnings(project),
         )
         return context
 

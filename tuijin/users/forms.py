@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from tuijin.org.choices import Role
 from tuijin.org.models import OrgUnit
 
-__all__ = ["LoginForm", "MembershipGrantForm", "TuijinPasswordChangeForm"]
+__all__ = ["AccountPersonForm", "LoginForm", "MembershipGrantForm", "TuijinPasswordChangeForm"]
 
 
 class LoginForm(forms.Form):
@@ -22,6 +22,14 @@ class LoginForm(forms.Form):
 
 class TuijinPasswordChangeForm(PasswordChangeForm):
     """Django's form: checks the old password and runs every AUTH_PASSWORD_VALIDATORS entry with the user."""
+
+
+class AccountPersonForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("对应人员（包联领导据此确定所包联的项目）"), queryset=None, required=False)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
 
 
 class MembershipGrantForm(forms.Form):

@@ -52,12 +52,19 @@ def active_lockouts(*, username: str = "", ip: str = ""):
 
 
 def _failures_since_reset(kind: str, key: str, now) -> int:
+    """Failures inside the counting window, after the last lock ended (or was lifted) and, for an account, after
+    its last successful login. An address is not reset by a success: one valid account must not let a sprayer
+    from that address start counting again. Attempts refused while a lock was active do not count."""
     window_start = now - timedelta(minutes=settings.TUIJIN_LOCKOUT_WINDOW_MINUTES)
     field = "username" if kind == LockoutKind.USERNAME else "ip"
     attempts = LoginAttempt.objects.filter(**{field: key})
-    last_success = attempts.filter(success=True).aggregate(t=Max("at"))["t"]
-    last_lock = Lockout.objects.filter(kind=kind, key=key).aggregate(t=Max("locked_at"))["t"]
-    start = max(t for t in (window_start, last_success, last_lock) if t is not None)
+    starts = [window_start]
+    if kind == LockoutKind.USERNAME:
+        starts.append(attempts.filter(success=True).aggregate(t=Max("at"))["t"])
+    last_lock = Lockout.objects.filter(kind=kind, key=key).order_by("-locked_at").first()
+    if last_lock is not None:
+        starts.append(min(t for t in (last_lock.until, last_lock.unlocked_at) if t is not None))
+    start = max(t for t in starts if t is not None)
     return attempts.filter(success=False, at__gt=start).count()
 
 

@@ -15,7 +15,11 @@ from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.org.models import Membership, OrgUnit
 from tuijin.org.services import membership_grant, membership_revoke
 
-from .forms import LoginForm, MembershipGrantForm, TuijinPasswordChangeForm
+from tuijin.core.audit import audit_event_record
+from tuijin.core.choices import AuditEventType
+from tuijin.org.models import Person
+
+from .forms import AccountPersonForm, LoginForm, MembershipGrantForm, TuijinPasswordChangeForm
 from .models import Lockout, User
 from .services import lockout_unlock, user_login, user_logout, user_password_change
 
@@ -98,6 +102,18 @@ class AccountDetailView(ObjectDetailView):
         self.object = self.get_object()
         if not request.user.has_perm("org.add_membership"):
             raise PermissionDenied
+        if "person" in request.POST:
+            person_form = AccountPersonForm(request.POST, people=Person.objects.all())
+            if person_form.is_valid():
+                self.object.person = person_form.cleaned_data["person"]
+                self.object.save(update_fields=["person"])
+                audit_event_record(
+                    event_type=AuditEventType.USER_UPDATE,
+                    object_repr=self.object.username,
+                    detail={"person": str(self.object.person or "")},
+                )
+                messages.success(request, _("已更新对应人员。"))
+            return redirect("users:account", pk=self.object.pk)
         form = MembershipGrantForm(request.POST, units=OrgUnit.objects.restrict(request.user, "view"))
         if form.is_valid():
             try:

@@ -77,11 +77,10 @@ def check_xlsx(data: bytes, *, max_mb: int | None = None) -> None:
     if not data.startswith(b"PK\x03\x04"):
         raise ValidationError(not_xlsx, code="not_xlsx")
     try:
-        content_type = sniff_type(data)  # also rejects zip bombs (size and ratio of every member)
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise ValidationError(not_xlsx, code="not_xlsx") from exc
-    if content_type != XLSX_CONTENT_TYPE:
+    if sniff_type(data) != XLSX_CONTENT_TYPE:  # also refuses zip bombs (size and ratio of every member)
         raise ValidationError(not_xlsx, code="not_xlsx")
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
@@ -107,8 +106,9 @@ def open_xlsx(data: bytes, *, read_only: bool = True, max_mb: int | None = None)
 
     check_xlsx(data, max_mb=max_mb)
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=read_only, data_only=False, keep_links=False,
-                                      keep_vba=False, rich_text=False)
+        return openpyxl.load_workbook(
+            io.BytesIO(data), read_only=read_only, data_only=False, keep_links=False, keep_vba=False, rich_text=False
+        )
     except Exception as exc:  # openpyxl, zipfile and defusedxml raise many unrelated types
         raise ValidationError(_("无法读取文件：文件已损坏或不是有效的 Excel（.xlsx）文件。"), code="corrupt") from exc
 

@@ -69,8 +69,10 @@ def check_upload(uploaded, allowed: dict[str, tuple[str, ...]], *, max_mb: int |
         raise ValidationError(_("文件为空。"))
     content_type = sniff_type(data)
     if content_type is None or content_type not in allowed:
-        raise ValidationError(_("不支持的文件类型（按文件内容识别）。允许：%(types)s。")
-                              % {"types": "、".join(ext for exts in allowed.values() for ext in exts)})
+        raise ValidationError(
+            _("不支持的文件类型（按文件内容识别）。允许：%(types)s。")
+            % {"types": "、".join(ext for exts in allowed.values() for ext in exts)}
+        )
     name = (getattr(uploaded, "name", "") or "").lower()
     extension = next((ext for ext in allowed[content_type] if name.endswith(ext)), None)
     if extension is None:

@@ -52,7 +52,7 @@ def test_history_is_shown_on_the_object_page(client, world):
     world.unit_a.save()
     client.force_login(world.office)
     page = client.get(world.unit_a.get_absolute_url()).content.decode()
-    assert "变更历史" in page and "甲街" in page and "short_name" in page
+    assert "变更历史" in page and "甲街" in page and "简称" in page
 
 
 def test_audit_admin_searches_changes_region_wide(client, world):

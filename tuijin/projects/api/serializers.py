@@ -1,6 +1,8 @@
 """Project API serializers: an output serializer, and an input serializer that only types the data —
 the rules are applied by the same services the pages use."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from tuijin.org.models import OrgUnit, Person
@@ -21,9 +23,9 @@ class FundingOut(serializers.Serializer):
 class ProjectSerializer(serializers.ModelSerializer):
     responsible_unit_name = serializers.CharField(source="responsible_unit.name", read_only=True)
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
-    levels = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    sponsors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    industry = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    levels: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    sponsors: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    industry: Any = serializers.SlugRelatedField(slug_field="code", read_only=True)
     funding = FundingOut(source="funding_sources", many=True, read_only=True)
     special_lists = serializers.SerializerMethodField()
 
@@ -94,7 +96,7 @@ class ProjectInputSerializer(serializers.ModelSerializer):
             "stage",
             "stage_reason",
         ]
-        extra_kwargs = {"code": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"code": {"validators": []}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

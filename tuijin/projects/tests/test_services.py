@@ -276,3 +276,15 @@ class TestFastTrack:
         item = project.approval_items.first()
         with pytest.raises(ValidationError):
             services.approval_item_update(actor=world.office, item=item, status="done")
+
+
+def test_relation_changes_are_in_the_history(world):
+    project = make_project(unit=world.unit_a, actor=world.office)
+    services.project_update(
+        actor=world.office,
+        project=project,
+        version=project.version,
+        data=services.ProjectInput(fields={}, sponsors=[world.leader_person]),
+    )
+    change = ObjectChange.objects.filter(changed_object_id=project.pk, postchange_data__sponsors__isnull=False).first()
+    assert change is not None and change.postchange_data["sponsors"] == ["测试副区长"]
