@@ -16,10 +16,9 @@ def _digest(key: str) -> str:
 
 def api_token_create(*, user, name: str, expires=None) -> tuple[str, object]:
     """Create a token and return (clear key, token). The clear key is not stored anywhere."""
-    from tuijin.users.models import ApiToken
-
     from tuijin.core.audit import audit_event_record
     from tuijin.core.choices import AuditEventType
+    from tuijin.users.models import ApiToken
 
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=_digest(key), expires=expires)

@@ -1,7 +1,8 @@
 """Database triggers that make the audit tables append-only (security.md DB-AU-3).
 
 UPDATE is always refused. DELETE is refused unless an `AuditGuard` row exists (visible only inside the retention
-purge's own transaction). Installed by migration core.0003 (PostgreSQL: also a statement-level TRUNCATE guard) on SQLite and PostgreSQL.
+purge's own transaction). Installed by migration core.0003 on SQLite and PostgreSQL; on PostgreSQL a
+statement-level trigger also refuses TRUNCATE.
 """
 
 # ruff: noqa: S608 (table names are module constants, never user input)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.models import BaseModel, ChangeLoggedModel
 
-from .querysets import ProjectQuerySet
 from .choices import (
     ApprovalPhase,
     ApprovalStatus,
@@ -27,6 +26,7 @@ from .choices import (
     Stage,
     StatsStatus,
 )
+from .querysets import ProjectQuerySet
 
 __all__ = [
     "AnnualPlan",
@@ -34,8 +34,8 @@ __all__ = [
     "ApprovalItemType",
     "Attachment",
     "FundingSource",
-    "IndustryCategory",
     "ImportJob",
+    "IndustryCategory",
     "IndustryChain",
     "PlanChange",
     "Project",

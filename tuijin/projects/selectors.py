@@ -1,8 +1,8 @@
 """Reads for projects: list/detail querysets with bounded queries, columns, totals."""
 
 from dataclasses import dataclass
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Sum
 from django.utils.translation import gettext_lazy as _

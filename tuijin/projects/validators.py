@@ -47,8 +47,8 @@ def parse_project_code(value: str, *, region_codes: set[str] | None = None) -> P
     else:
         raise ValidationError(
             _(
-                "项目代码格式不正确：应为“年年月月-6位区划代码-2位-2位-6位”（共24个字符，如 2403-410702-04-01-12345X），"
-                "或旧版“年年年年-6位区划代码-2位-2位-6位数字”。"
+                "项目代码格式不正确：应为“年年月月-6位区划代码-2位-2位-6位”"
+                "（共24个字符，如 2403-410702-04-01-12345X），或旧版“年年年年-6位区划代码-2位-2位-6位数字”。"
             )
         )
     if region_codes and region not in region_codes:

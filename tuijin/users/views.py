@@ -11,13 +11,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from tuijin.core.views_generic import ObjectDetailView, ObjectListView
-from tuijin.org.models import Membership, OrgUnit
-from tuijin.org.services import membership_grant, membership_revoke
-
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
-from tuijin.org.models import Person
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.org.models import Membership, OrgUnit, Person
+from tuijin.org.services import membership_grant, membership_revoke
 
 from .forms import AccountPersonForm, LoginForm, MembershipGrantForm, TuijinPasswordChangeForm
 from .models import Lockout, User
