@@ -62,6 +62,11 @@ ROWS = [  # (label, username, url)
     ("unit detail (xmb)", "xmb", "/org/units/1/"),
     ("unit list API (xmb)", "xmb", "/api/org/units/"),
     ("audit log (auditadmin)", "auditadmin", "/audit/"),
+    ("project list (xmb, 120 demo)", "xmb", "/projects/"),
+    ("project list filtered (xmb)", "xmb", "/projects/?stage=construction&sort=-total"),
+    ("project detail (xmb)", "xmb", "/projects/1/"),
+    ("project list API (xmb)", "xmb", "/api/projects/projects/"),
+    ("project list (xijie, unit scope)", "xijie", "/projects/"),
 ]
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("org/", include("tuijin.org.urls")),
     path("workdays/", include("tuijin.workdays.urls")),
     path("projects/", include("tuijin.projects.urls")),
+    path("progress/", include("tuijin.progress.urls")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

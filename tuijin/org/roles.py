@@ -5,7 +5,7 @@ same form. The 三员 (系统/安全/审计管理员) hold no business permissio
 with another role on one account (enforced in `org.services.membership_grant`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .choices import Role, ScopeKind
 
@@ -16,7 +16,12 @@ __all__ = ["ADMIN_ROLES", "ROLE_SPECS", "RoleSpec", "role_permissions"]
 class RoleSpec:
     scope: ScopeKind
     permissions: frozenset[str]
-    idle_minutes_setting: str = "TUIJIN_SESSION_IDLE_MINUTES"
+    # Permissions whose rows are scoped differently from the role's default (e.g. a 包联领导 reads the
+    # region-wide dashboard although the projects they may open are only the ones they sponsor).
+    scope_overrides: dict[str, ScopeKind] = field(default_factory=dict)
+
+    def scope_for(self, permission: str) -> ScopeKind:
+        return self.scope_overrides.get(permission, self.scope)
 
 
 _DIRECTORY = {"org.view_orgunit", "org.view_person", "org.view_position"}
@@ -36,6 +41,36 @@ _PROJECT_UNIT_EDIT = {
     "projects.add_attachment",
     "projects.change_annualplan",
 }
+_REPORT_READ = {
+    "progress.view_progressreport",
+    "progress.view_reportproblem",
+    "progress.view_reportevent",
+    "progress.view_reportcorrection",
+    "progress.view_warninglight",
+    "progress.view_reportphoto",
+    "progress.view_lightoverride",
+    "progress.export_progressreport",
+    "progress.view_reportingperiod",
+    "progress.view_warningrule",
+    "projects.dashboard_project",
+}
+_REPORT_FILL = {
+    "progress.add_progressreport",
+    "progress.change_progressreport",
+    "progress.submit_progressreport",
+    "progress.add_reportphoto",
+}
+_REPORT_OFFICE = {
+    "progress.officeapprove_progressreport",
+    "progress.unitapprove_progressreport",
+    "progress.correct_progressreport",
+    "progress.change_warningrule",
+    "progress.add_lightoverride",
+    "progress.change_lightoverride",
+    "progress.change_reportingperiod",
+    "progress.evaluate_warninglight",
+    "progress.generate_notice",
+}
 _PROJECT_OFFICE = {
     "projects.add_project",
     "projects.delete_attachment",
@@ -50,16 +85,41 @@ _PROJECT_OFFICE = {
 ROLE_SPECS: dict[str, RoleSpec] = {
     Role.PROJECT_OFFICE: RoleSpec(
         ScopeKind.REGION,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _CALENDAR_EDIT | _PROJECT_READ | _PROJECT_UNIT_EDIT | _PROJECT_OFFICE),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _CALENDAR_EDIT
+            | _PROJECT_READ
+            | _PROJECT_UNIT_EDIT
+            | _PROJECT_OFFICE
+            | _REPORT_READ
+            | _REPORT_OFFICE
+        ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
-        ScopeKind.UNIT, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _PROJECT_UNIT_EDIT)
+        ScopeKind.UNIT,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _PROJECT_UNIT_EDIT | _REPORT_READ | _REPORT_FILL),
     ),
     Role.UNIT_APPROVER: RoleSpec(
-        ScopeKind.UNIT, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _PROJECT_UNIT_EDIT)
+        ScopeKind.UNIT,
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _PROJECT_UNIT_EDIT
+            | _REPORT_READ
+            | _REPORT_FILL
+            | {"progress.unitapprove_progressreport"}
+        ),
     ),
-    Role.SPONSOR_LEADER: RoleSpec(ScopeKind.SPONSOR, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ)),
-    Role.DISTRICT_LEADER: RoleSpec(ScopeKind.REGION, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ)),
+    Role.SPONSOR_LEADER: RoleSpec(
+        ScopeKind.SPONSOR,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ),
+        scope_overrides={"projects.dashboard_project": ScopeKind.REGION},
+    ),
+    Role.DISTRICT_LEADER: RoleSpec(
+        ScopeKind.REGION, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ)
+    ),
     Role.ENTERPRISE: RoleSpec(
         ScopeKind.ENTERPRISE,
         frozenset(
@@ -96,7 +156,6 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 "org.delete_position",
             }
         ),
-        "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
     ),
     # 安全管理员: grants and revokes roles, unlocks accounts; cannot create accounts or read business data.
     Role.SEC_ADMIN: RoleSpec(
@@ -112,13 +171,11 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 "org.delete_membership",
             }
         ),
-        "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
     ),
     # 审计管理员: reads and searches the audit log and the change history; nobody can edit either.
     Role.AUDIT_ADMIN: RoleSpec(
         ScopeKind.REGION,
         frozenset({"core.view_auditevent", "core.view_objectchange"}),
-        "TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
     ),
 }
 

@@ -91,7 +91,7 @@ def scope_filter(user, model, action: str) -> Q | bool | None:
     matched = False
     public = getattr(model, "scope_public", None)
     for membership in granted:
-        part = _membership_q(ROLE_SPECS[membership.role].scope, membership, user, fields)
+        part = _membership_q(ROLE_SPECS[membership.role].scope_for(permission), membership, user, fields)
         if part is not None:
             condition |= part
             matched = True

@@ -7,7 +7,9 @@ annotated copy and the year columns an export adds.
 Import is two steps. `parse_workbook` reads the file (checked first by `tuijin.utilities.excel.open_xlsx`: real
 .xlsx, no zip bomb, no macros, no external links), converts every cell, resolves names against what the actor may
 see, matches rows to existing projects (项目代码, else 项目名称 + 项目业主) and runs the services' own validation
-(`services._full_clean`) on every row, writing nothing. `apply_import` then writes the valid rows through
+(`services._full_clean`) on every row, writing nothing — on a detached copy whose per-row database checks
+(foreign-key existence, the model's constraints) are answered from data loaded once, see `_InMemoryChecks`.
+`apply_import` then writes the valid rows through
 `project_create` / `project_update` (/ `project_transition` when the 项目阶段 changes) in ONE transaction, so an
 unexpected failure leaves the database as it was. Lookups are loaded once per import (no per-row lookup queries).
 
@@ -27,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import CheckConstraint, F, Prefetch, Q, UniqueConstraint
 from django.utils import translation
@@ -53,6 +55,7 @@ from .choices import (
 from .constants import ALLOWED_TRANSITIONS
 from .models import (
     AnnualPlan,
+    FundingSource,
     IndustryCategory,
     IndustryChain,
     Project,
@@ -633,6 +636,7 @@ class _Lookups:
 
     def __init__(self, actor):
         units = list(OrgUnit.objects.restrict(actor, "view").select_related("region"))
+        self.units_by_pk = {unit.pk: unit for unit in units}
         self.units_by_name = _group(units, lambda u: u.name.strip())
         self.units_by_short = _group(units, lambda u: u.short_name.strip())
         persons = list(Person.objects.restrict(actor, "view").select_related("unit"))
@@ -973,7 +977,7 @@ def _lookup_holds(obj: Project, key: str, value: Any) -> bool | None:
     lookup = lookup or "exact"
     try:
         attname = Project._meta.get_field(name).attname  # type: ignore[union-attr]
-    except Exception as exc:
+    except FieldDoesNotExist as exc:
         raise _Unsupported(key) from exc
     current = getattr(obj, attname)
     if isinstance(value, F):
@@ -1076,18 +1080,64 @@ def _clone(project: Project) -> Project:
     return clone
 
 
-def _load_projects(pks: Iterable[int]) -> dict[int, Project]:
+@dataclass(frozen=True)
+class _Relations:
+    """A project's list columns in comparable form (ids, not model instances: 10,000 projects stay small)."""
+
+    levels: frozenset[int] = frozenset()
+    sponsors: frozenset[int] = frozenset()
+    special_lists: frozenset[tuple[int, str]] = frozenset()
+    funding: tuple[tuple[str, Decimal, str], ...] = ()
+
+
+def _m2m_pairs(name: str, pks: list[int]) -> Iterable[tuple[int, int]]:
+    m2m = Project._meta.get_field(name)
+    source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()  # type: ignore[union-attr]
+    through = getattr(Project, name).through
+    return through.objects.filter(**{f"{source}__in": pks}).values_list(source, target)
+
+
+def _load_projects(
+    pks: Iterable[int], units: Mapping[int, OrgUnit]
+) -> tuple[dict[int, Project], dict[int, _Relations]]:
+    """The matched projects (sharing the lookups' unit objects) and their list columns; a few queries per 500."""
     projects: dict[int, Project] = {}
-    pks = sorted(set(pks))
-    for start in range(0, len(pks), CHUNK):
-        chunk = pks[start : start + CHUNK]
-        queryset = (
-            Project.objects.filter(pk__in=chunk)
-            .select_related("responsible_unit__region", "owner_enterprise")
-            .prefetch_related("levels", "sponsors", "special_list_entries", "funding_sources")
-        )
-        projects.update({project.pk: project for project in queryset})
-    return projects
+    relations: dict[int, _Relations] = {}
+    ordered = sorted(set(pks))
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        found = list(Project.objects.filter(pk__in=chunk))
+        wanted = {p.responsible_unit_id for p in found} | {
+            p.owner_enterprise_id for p in found if p.owner_enterprise_id
+        }
+        missing = wanted - units.keys()
+        extra = OrgUnit.objects.select_related("region").in_bulk(missing) if missing else {}
+        for project in found:
+            project.responsible_unit = units.get(project.responsible_unit_id) or extra[project.responsible_unit_id]
+            if project.owner_enterprise_id:
+                project.owner_enterprise = units.get(project.owner_enterprise_id) or extra[project.owner_enterprise_id]
+            projects[project.pk] = project
+        levels: dict[int, set[int]] = defaultdict(set)
+        sponsors: dict[int, set[int]] = defaultdict(set)
+        specials: dict[int, set[tuple[int, str]]] = defaultdict(set)
+        funding: dict[int, list[tuple[str, Decimal, str]]] = defaultdict(list)
+        for project_id, level_id in _m2m_pairs("levels", chunk):
+            levels[project_id].add(level_id)
+        for project_id, person_id in _m2m_pairs("sponsors", chunk):
+            sponsors[project_id].add(person_id)
+        for project_id, special_id, batch in ProjectSpecialList.objects.filter(project_id__in=chunk).values_list(
+            "project_id", "special_list_id", "batch"
+        ):
+            specials[project_id].add((special_id, batch))
+        for project_id, kind, amount, note in FundingSource.objects.filter(project_id__in=chunk).values_list(
+            "project_id", "kind", "amount", "note"
+        ):
+            funding[project_id].append((kind, amount, note))
+        for pk in chunk:
+            relations[pk] = _Relations(
+                frozenset(levels[pk]), frozenset(sponsors[pk]), frozenset(specials[pk]), tuple(sorted(funding[pk]))
+            )
+    return projects, relations
 
 
 def _allowed_pks(actor, action: str, pks: Iterable[int]) -> set[int]:
@@ -1099,20 +1149,19 @@ def _allowed_pks(actor, action: str, pks: Iterable[int]) -> set[int]:
     return allowed
 
 
-def _unchanged(original: Project, clone: Project, data: services.ProjectInput) -> bool:
+def _unchanged(original: Project, clone: Project, data: services.ProjectInput, current: _Relations) -> bool:
+    """Would writing this row change nothing (fields after the services' normalisation, and every list)?"""
     for key in data.fields:
         attname = Project._meta.get_field(key).attname  # type: ignore[union-attr]
         if getattr(original, attname) != getattr(clone, attname):
             return False
-    if {obj.pk for obj in data.levels or []} != {obj.pk for obj in original.levels.all()}:
-        return False
-    if {obj.pk for obj in data.sponsors or []} != {obj.pk for obj in original.sponsors.all()}:
-        return False
-    wanted = {(special.pk, batch) for special, batch in data.special_lists or []}
-    if wanted != {(entry.special_list_id, entry.batch) for entry in original.special_list_entries.all()}:
-        return False
-    funding = sorted((row.kind, row.amount, row.note) for row in data.funding or [])
-    return funding == sorted((row.kind, row.amount, row.note) for row in original.funding_sources.all())
+    wanted = _Relations(
+        frozenset(obj.pk for obj in data.levels or []),
+        frozenset(obj.pk for obj in data.sponsors or []),
+        frozenset((special.pk, batch) for special, batch in data.special_lists or []),
+        tuple(sorted((row.kind, row.amount, row.note) for row in data.funding or [])),
+    )
+    return wanted == current
 
 
 def _service_errors(exc: ValidationError) -> list[tuple[str, str]]:
@@ -1179,7 +1228,7 @@ def parse_workbook(data: bytes, *, actor) -> ImportReport:
             for index in indexes:
                 duplicate_of[index] = [parsed[i][0] for i in indexes]
 
-    validator = _RowValidator(actor, lookups, _load_projects(match[0] for match in matches if match))
+    validator = _RowValidator(actor, lookups, *_load_projects((m[0] for m in matches if m), lookups.units_by_pk))
     header = {column.key: column.header for column in COLUMNS}
 
     # 3. The services' validation on every row that could be matched.
@@ -1227,8 +1276,9 @@ def parse_workbook(data: bytes, *, actor) -> ImportReport:
 class _RowValidator:
     """The services' validation of one row, with everything it needs loaded once for the whole file."""
 
-    def __init__(self, actor, lookups: _Lookups, projects: dict[int, Project]):
+    def __init__(self, actor, lookups: _Lookups, projects: dict[int, Project], relations: dict[int, _Relations]):
         self.projects = projects
+        self.relations = relations
         self.changeable = _allowed_pks(actor, "change", projects)
         self.transitionable = _allowed_pks(actor, "transition", projects)
         self.add_scope = _Scope(actor, "add")
@@ -1319,7 +1369,7 @@ class _RowValidator:
             project_pk=original.pk,
             version=original.version,
             transition=transition,
-            unchanged=transition is None and _unchanged(original, project, data),
+            unchanged=transition is None and _unchanged(original, project, data, self.relations[original.pk]),
         )
 
 
@@ -1601,14 +1651,16 @@ def build_template(*, actor=None) -> bytes:
             validation.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(validation)
         elif column.kind in (DECIMAL, INT):
+            minimum, maximum = {"longitude": ("73", "136"), "latitude": ("3", "54")}.get(column.key, ("0", None))
             validation = DataValidation(
                 type="decimal" if column.kind == DECIMAL else "whole",
-                operator="greaterThanOrEqual",
-                formula1="0",
+                operator="between" if maximum else "greaterThanOrEqual",
+                formula1=minimum,
+                formula2=maximum,
                 allow_blank=True,
-                showErrorMessage=column.key not in ("longitude", "latitude"),
+                showErrorMessage=True,
                 errorTitle=_("输入值无效"),
-                error=_("请输入不小于0的数字。"),
+                error=str(column.fmt)[:250],
             )
             validation.add(f"{letter}2:{letter}{last}")
             sheet.add_data_validation(validation)

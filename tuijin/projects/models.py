@@ -245,6 +245,7 @@ class Project(ChangeLoggedModel):
             ("import_project", _("导入项目")),
             ("export_project", _("导出项目")),
             ("bulkedit_project", _("批量调整项目")),
+            ("dashboard_project", _("查看驾驶舱（汇总数据）")),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -108,8 +108,8 @@ def run_import_job(job_id: int) -> dict[str, Any]:
             total_rows=report.total_rows, error_rows=report.error_rows, errors=_stored(report.errors)
         )
 
-        def progress(done: int, total: int) -> None:
-            ImportJob.objects.filter(pk=job_id).update(processed_rows=done)
+        def progress(done: int, total: int) -> None:  # rows identical to the database count as processed
+            ImportJob.objects.filter(pk=job_id).update(processed_rows=report.unchanged + done)
 
         created, updated = apply_import(report, actor=job.created_by, only_valid=job.only_valid, progress=progress)
     except ApplicationError as exc:
@@ -129,7 +129,7 @@ def run_import_job(job_id: int) -> dict[str, Any]:
     _finish(
         job_id,
         status="done",
-        processed_rows=report.total_rows - report.error_rows,
+        processed_rows=report.total_rows,
         created_count=created,
         updated_count=updated,
         message=(message + "。")[:300],

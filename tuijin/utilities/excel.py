@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_TYPES = {XLSX_CONTENT_TYPE: (".xlsx",)}
+XLSX_TYPES: dict[str, tuple[str, ...]] = {XLSX_CONTENT_TYPE: (".xlsx",)}
 
 # First characters that make Excel/WPS evaluate a cell as a formula (ASVS V1.2.10, OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0", "＝", "＋", "－", "＠")

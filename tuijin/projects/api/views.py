@@ -14,7 +14,6 @@ from tuijin.core.exceptions import ConflictError
 from .. import services
 from ..filtersets import ProjectFilterSet
 from ..models import Project
-from ..selectors import project_detail_queryset
 from .serializers import ProjectInputSerializer, ProjectSerializer
 
 __all__ = ["ProjectViewSet"]
@@ -38,6 +37,12 @@ class PreconditionFailed(exceptions.APIException):
     status_code = 412
     default_detail = "该项目已被他人修改，请重新读取后再提交。"
     default_code = "precondition_failed"
+
+
+def _api_queryset(queryset):
+    """Only what the serializer reads: one query per relation, whatever the page size."""
+    return queryset.select_related("responsible_unit", "industry").prefetch_related(
+        "levels", "sponsors", "funding_sources", "special_list_entries__special_list")
 
 
 def _to_input(data: dict) -> services.ProjectInput:
@@ -74,7 +79,7 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     ordering_fields = ["name", "total_investment", "actual_start", "last_updated", "ndl_days_to_permit"]
 
     def get_queryset(self):
-        return project_detail_queryset(super().get_queryset()).prefetch_related("special_list_entries__special_list")
+        return _api_queryset(super().get_queryset())
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -119,8 +124,7 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
         return self.update(request, *args, partial=True, **kwargs)
 
     def _respond(self, project, code):
-        fresh = self.get_queryset().model.objects.filter(pk=project.pk)
-        instance = project_detail_queryset(fresh).prefetch_related("special_list_entries__special_list").get()
+        instance = _api_queryset(Project.objects.filter(pk=project.pk)).get()
         response = Response(ProjectSerializer(instance, context={"request": self.request}).data, status=code)
         response["ETag"] = f'"{instance.version}"'
         return response

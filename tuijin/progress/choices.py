@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["LightColor", "ReportEventType", "ReportStatus", "WarningDimension"]
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    UNIT_APPROVED = "unit_approved", _("单位审核通过")
+    OFFICE_APPROVED = "office_approved", _("项目办审核通过")
+
+
+class ReportEventType(models.TextChoices):
+    CREATED = "created", _("创建草稿")
+    SAVED = "saved", _("保存")
+    SUBMITTED = "submitted", _("提交")
+    UNIT_APPROVED = "unit_approved", _("单位审核通过")
+    OFFICE_APPROVED = "office_approved", _("项目办审核通过（锁定）")
+    RETURNED = "returned", _("退回")
+    CORRECTED = "corrected", _("项目办更正")
+
+
+class LightColor(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+
+
+class WarningDimension(models.TextChoices):
+    START = "start", _("开工")
+    PROGRESS = "progress", _("投资进度")
+    REPORTING = "reporting", _("填报")
+    STALLED = "stalled", _("停滞")
+    STATISTICS = "statistics", _("纳统")

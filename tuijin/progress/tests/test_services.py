@@ -1,0 +1,150 @@
+"""Report workflow: fill, submit, two-level review, return with reason, lock, correction, concurrency, guards."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.org.choices import Role
+from tuijin.org.models import Membership
+from tuijin.progress import services
+from tuijin.progress.choices import ReportStatus
+from tuijin.progress.models import ProgressReport, ReportCorrection
+from tuijin.projects.services import annual_plan_approve, annual_plan_save
+from tuijin.projects.tests.factories import make_project
+
+from .factories import make_report
+
+OCT = date(2026, 10, 1)
+
+
+@pytest.fixture
+def project(world):
+    p = make_project(unit=world.unit_a, actor=world.office, total="10000.00")
+    plan = annual_plan_save(actor=world.office, project=p, year=2026, planned_investment=Decimal("4000"))
+    annual_plan_approve(actor=world.office, plan=plan)
+    return p
+
+
+def fill(world, project, amount="300.00", **extra):
+    report = services.report_get_or_create(actor=world.reporter_a, project=project, period=OCT)
+    data = {"month_investment": Decimal(amount), "construction_install": Decimal(amount), "equipment": Decimal("0"),
+            "other_cost": Decimal("0"), "physical_progress": "主体施工", **extra}
+    return services.report_save(actor=world.reporter_a, report=report, version=report.version, data=data)
+
+
+def test_full_workflow_with_timeline(world, project):
+    report = fill(world, project)
+    report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
+    assert report.status == ReportStatus.SUBMITTED and report.submitted_by == world.reporter_a
+    report = services.report_unit_approve(actor=world.approver_a, report=report, version=report.version)
+    report = services.report_office_approve(actor=world.office, report=report, version=report.version)
+    assert report.status == ReportStatus.OFFICE_APPROVED and report.is_locked
+    types = list(report.events.order_by("created", "pk").values_list("type", flat=True))
+    assert types == ["created", "saved", "submitted", "unit_approved", "office_approved"]
+
+
+def test_computed_figures(world, project):
+    make_report(project, date(2026, 8, 1), "1000.00", status="office_approved")
+    make_report(project, date(2026, 9, 1), "700.00", status="unit_approved")
+    make_report(project, date(2025, 12, 1), "500.00", status="office_approved")
+    report = fill(world, project, "300.00")
+    figures = services.report_figures(report)
+    assert figures.ytd == Decimal("2000.00") and figures.annual_plan == Decimal("4000")
+    assert figures.ytd_rate == Decimal("50") and figures.cumulative == Decimal("2500.00")
+    assert figures.cumulative_rate == Decimal("25")
+    assert services.report_figures_bulk([report])[report.pk].ytd == Decimal("2000.00")
+
+
+def test_roles_are_enforced(world, project):
+    report = fill(world, project)
+    with pytest.raises(PermissionDenied):
+        services.report_submit(actor=world.reporter_b, report=report, version=report.version)  # other unit
+    report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
+    with pytest.raises(PermissionDenied):
+        services.report_unit_approve(actor=world.reporter_a, report=report, version=report.version)
+    with pytest.raises(ConflictError):
+        services.report_office_approve(actor=world.office, report=report, version=report.version)  # not unit-approved
+
+
+def test_return_needs_reason_and_goes_back_to_draft(world, project):
+    report = fill(world, project)
+    report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
+    with pytest.raises(ApplicationError):
+        services.report_return(actor=world.approver_a, report=report, version=report.version, reason=" ")
+    report = services.report_return(actor=world.approver_a, report=report, version=report.version,
+                                    reason="投资构成与合同不符")
+    assert report.status == ReportStatus.DRAFT and report.return_reason == "投资构成与合同不符"
+    report = fill(world, project, "280.00")
+    report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
+    assert report.return_reason == ""
+
+
+def test_office_can_return_a_unit_approved_report(world, project):
+    report = fill(world, project)
+    report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
+    report = services.report_unit_approve(actor=world.approver_a, report=report, version=report.version)
+    report = services.report_return(actor=world.office, report=report, version=report.version, reason="请补充照片")
+    assert report.status == ReportStatus.DRAFT
+
+
+def test_locked_report_cannot_be_edited_only_corrected(world, project):
+    report = fill(world, project)
+    for step, actor in ((services.report_submit, world.reporter_a), (services.report_unit_approve, world.approver_a),
+                        (services.report_office_approve, world.office)):
+        report = step(actor=actor, report=report, version=report.version)
+    with pytest.raises(ApplicationError):
+        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={})
+    with pytest.raises(PermissionDenied):
+        services.report_correct(actor=world.approver_a, report=report, version=report.version,
+                                data={"funds_arrived": Decimal("1")}, reason="x")
+    with pytest.raises(ApplicationError):
+        services.report_correct(actor=world.office, report=report, version=report.version,
+                                data={"funds_arrived": Decimal("1")}, reason="")
+    report = services.report_correct(actor=world.office, report=report, version=report.version,
+                                     data={"month_investment": Decimal("250.00"),
+                                           "construction_install": Decimal("250.00")}, reason="统计口径更正")
+    correction = ReportCorrection.objects.get(report=report)
+    assert correction.before["month_investment"] == "300.00" and correction.after["month_investment"] == "250.00"
+    assert report.status == ReportStatus.OFFICE_APPROVED
+
+
+def test_guards(world, project):
+    report = services.report_get_or_create(actor=world.reporter_a, project=project, period=OCT)
+    with pytest.raises(ValidationError) as exc:
+        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={
+            "month_investment": Decimal("100"), "construction_install": Decimal("60"), "equipment": Decimal("30"),
+            "other_cost": Decimal("0")})
+    assert "投资构成合计" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={
+            "month_investment": Decimal("-50"), "construction_install": Decimal("-50")})
+    assert "核减" in str(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={
+            "month_investment": Decimal("20000"), "construction_install": Decimal("20000")})
+    assert "超过总投资" in str(exc.value)
+    report = services.report_save(actor=world.reporter_a, report=ProgressReport.objects.get(pk=report.pk),
+                                  version=report.version, data={
+                                      "month_investment": Decimal("20000"), "construction_install": Decimal("20000"),
+                                      "over_total_reason": "总投资调增待批复"})
+    assert report.month_investment == Decimal("20000")
+    with pytest.raises(ApplicationError):
+        services.report_get_or_create(actor=world.reporter_a, project=project, period=date(2030, 1, 1))
+
+
+def test_two_reviewers_at_once_one_wins(world, project):
+    """Two reviewers act on the same version: exactly one succeeds, the other gets a conflict — no lost update."""
+    report = fill(world, project)
+    report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
+    second_approver = Membership.objects.create(user=world.norole, unit=world.unit_a, role=Role.UNIT_APPROVER).user
+    stale_a = ProgressReport.objects.get(pk=report.pk)
+    stale_b = ProgressReport.objects.get(pk=report.pk)
+    services.report_unit_approve(actor=world.approver_a, report=stale_a, version=stale_a.version)
+    with pytest.raises(ConflictError) as exc:
+        services.report_return(actor=second_approver, report=stale_b, version=stale_b.version, reason="另一意见")
+    assert "刚被他人处理" in exc.value.message or "状态" in exc.value.message
+    final = ProgressReport.objects.get(pk=report.pk)
+    assert final.status == ReportStatus.UNIT_APPROVED and final.return_reason == ""

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("", views.ReportQueueView.as_view(), name="report_list"),
+    path("my/", views.my_reports, name="my_reports"),
+    path("new/<int:project_pk>/<int:year>/<int:month>/", views.report_open, name="report_open"),
+    path("reports/<int:pk>/", views.ReportView.as_view(), name="report"),
+    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/review/", views.report_review, name="report_review"),
+    path("reports/<int:pk>/correct/", views.report_correct_view, name="report_correct"),
+    path("export.xlsx", views.report_export, name="report_export"),
+    path("photos/<int:pk>/", views.photo_view, name="photo"),
+    # --- dashboard & notice (tuijin/progress/dashboard.py) ---
+]
