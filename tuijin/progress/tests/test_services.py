@@ -113,24 +113,24 @@ def test_locked_report_cannot_be_edited_only_corrected(world, project):
 
 def test_guards(world, project):
     report = services.report_get_or_create(actor=world.reporter_a, project=project, period=OCT)
+
+    def save(**data):
+        fresh = ProgressReport.objects.get(pk=report.pk)  # a failed save rolls back; start from the database
+        return services.report_save(actor=world.reporter_a, report=fresh, version=fresh.version, data=data)
+
     with pytest.raises(ValidationError) as exc:
-        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={
-            "month_investment": Decimal("100"), "construction_install": Decimal("60"), "equipment": Decimal("30"),
-            "other_cost": Decimal("0")})
+        save(month_investment=Decimal("100"), construction_install=Decimal("60"), equipment=Decimal("30"),
+             other_cost=Decimal("0"))
     assert "投资构成合计" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
-        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={
-            "month_investment": Decimal("-50"), "construction_install": Decimal("-50")})
+        save(month_investment=Decimal("-50"), construction_install=Decimal("-50"))
     assert "核减" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
-        services.report_save(actor=world.reporter_a, report=report, version=report.version, data={
-            "month_investment": Decimal("20000"), "construction_install": Decimal("20000")})
+        save(month_investment=Decimal("20000"), construction_install=Decimal("20000"))
     assert "超过总投资" in str(exc.value)
-    report = services.report_save(actor=world.reporter_a, report=ProgressReport.objects.get(pk=report.pk),
-                                  version=report.version, data={
-                                      "month_investment": Decimal("20000"), "construction_install": Decimal("20000"),
-                                      "over_total_reason": "总投资调增待批复"})
-    assert report.month_investment == Decimal("20000")
+    saved = save(month_investment=Decimal("20000"), construction_install=Decimal("20000"),
+                 over_total_reason="总投资调增待批复")
+    assert saved.month_investment == Decimal("20000")
     with pytest.raises(ApplicationError):
         services.report_get_or_create(actor=world.reporter_a, project=project, period=date(2030, 1, 1))
 
