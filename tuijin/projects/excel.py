@@ -1202,6 +1202,7 @@ def parse_workbook(data: bytes, *, actor) -> ImportReport:
         if values.get("code"):
             values["code"] = normalize_project_code(values["code"])
         parsed.append((row_number, values, cell_errors))
+    del raw_rows
 
     # 2. Match rows to existing projects; the same project (or new key) twice in one file is an error on each row.
     matches: list[tuple[int, int] | None] = []

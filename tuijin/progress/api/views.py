@@ -1,0 +1,99 @@
+"""/api/progress/reports/: scoped list/detail, draft update (If-Match), and the workflow actions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.core.exceptions import ApplicationError, ConflictError
+
+from .. import services
+from ..models import ProgressReport
+from .serializers import ProgressReportSerializer, ReportActionSerializer, ReportInputSerializer
+
+__all__ = ["ProgressReportViewSet"]
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+
+
+def _run(callable_, **kwargs):
+    try:
+        with transaction.atomic():
+            return callable_(**kwargs)
+    except ConflictError as exc:
+        raise Conflict(exc.message) from exc
+    except ValidationError as exc:
+        raise exceptions.ValidationError(getattr(exc, "message_dict", {"detail": exc.messages})) from exc
+    except ApplicationError as exc:
+        raise exceptions.ValidationError({"detail": exc.message, "code": exc.code}) from exc
+    except PermissionDenied as exc:
+        raise exceptions.PermissionDenied(str(exc)) from exc
+
+
+class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    queryset = ProgressReport.objects.select_related("project").prefetch_related("problems")
+    serializer_class = ProgressReportSerializer
+    filterset_fields = ["period", "status", "project"]
+    ordering_fields = ["period", "month_investment", "submitted_at"]
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    @extend_schema(request=ReportInputSerializer, responses=ProgressReportSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        report = self.get_object()
+        header = request.headers.get("If-Match", "").strip().strip('"')
+        if not header.isdigit():
+            raise exceptions.APIException("修改须携带 If-Match 请求头。", code="precondition_required")
+        serializer = ReportInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        problems = data.pop("problems", None)
+        report = _run(services.report_save, actor=request.user, report=report, version=int(header), data=data,
+                      problems=problems)
+        return Response(ProgressReportSerializer(report).data)
+
+    def _action(self, request, service, needs_reason=False):
+        report = self.get_object()
+        serializer = ReportActionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kwargs = {"actor": request.user, "report": report, "version": serializer.validated_data["version"]}
+        if needs_reason:
+            kwargs["reason"] = serializer.validated_data.get("reason", "")
+        report = _run(service, **kwargs)
+        return Response(ProgressReportSerializer(ProgressReport.objects.get(pk=report.pk)).data)
+
+    @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="submit")
+    def submit(self, request, pk=None):
+        return self._action(request, services.report_submit)
+
+    @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="unit-approve")
+    def unit_approve(self, request, pk=None):
+        return self._action(request, services.report_unit_approve)
+
+    @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="office-approve")
+    def office_approve(self, request, pk=None):
+        return self._action(request, services.report_office_approve)
+
+    @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request, pk=None):
+        return self._action(request, services.report_return, needs_reason=True)
+
+    def get_permissions(self):
+        # Workflow actions are checked by the services (role + scope); the viewset needs only "view" for them.
+        if self.action in ("submit", "unit_approve", "office_approve", "return_"):
+            self.permission_action = "view"
+        return super().get_permissions()
