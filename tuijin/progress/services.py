@@ -243,17 +243,19 @@ def report_office_approve(*, actor, report: ProgressReport, version: int) -> Pro
 @transaction.atomic
 def report_return(*, actor, report: ProgressReport, version: int, reason: str) -> ProgressReport:
     """Either reviewer sends a submitted (or unit-approved) report back to draft, with a reason."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("退回须填写原因。"), code="reason_required")
     if report.status == ReportStatus.SUBMITTED:
         action = "unitapprove" if actor is None or actor.has_perm("progress.unitapprove_progressreport") \
             else "officeapprove"
     elif report.status == ReportStatus.UNIT_APPROVED:
         action = "officeapprove"
     else:
+        _check(actor, report, "view")
         raise ConflictError(_("该月报当前状态为“%(s)s”，不能退回。") % {"s": report.get_status_display()},
                             current=report)
+    _check(actor, report, action)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("退回须填写原因。"), code="reason_required")
     return _transition(actor, report, version, action=action, from_status=report.status,
                        to_status=ReportStatus.DRAFT, event=ReportEventType.RETURNED,
                        extra_fields={"return_reason": reason}, reason=reason)

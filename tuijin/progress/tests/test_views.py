@@ -240,9 +240,68 @@ class TestReportApiActions(ApiMatrix):
                            content_type="application/json").status_code == 400
 
 
-for _name in ("submit", "office-approve", "return"):
-    type(f"TestReportApi_{_name}", (TestReportApiActions,), {"url_name": f"progress-api:progressreport-{_name}",
-                                                              "__test__": False})
+class TestReportApiSubmit(TestReportApiActions):
+    url_name = "progress-api:progressreport-submit"
+
+    @pytest.fixture
+    def matrix(self, world, reports):
+        for r in reports:
+            ProgressReport.objects.filter(pk=r.pk).update(status=ReportStatus.DRAFT)
+            r.refresh_from_db()
+        return Case(allowed=world.reporter_a, denied=world.leader, in_scope=reports[0], out_of_scope=reports[1])
+
+    def test_in_scope_is_200(self, client, matrix):
+        client.force_login(matrix.allowed)
+        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
+                               content_type="application/json")
+        assert response.status_code == 200 and response.json()["status"] == "submitted"
+
+    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+        pass  # covered by the unit-approve class
+
+
+class TestReportApiOfficeApprove(TestReportApiActions):
+    url_name = "progress-api:progressreport-office-approve"
+
+    @pytest.fixture
+    def matrix(self, world, reports):
+        for r in reports:
+            ProgressReport.objects.filter(pk=r.pk).update(status=ReportStatus.UNIT_APPROVED)
+            r.refresh_from_db()
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=reports[0])
+
+    def test_in_scope_is_200(self, client, matrix):
+        client.force_login(matrix.allowed)
+        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
+                               content_type="application/json")
+        assert response.status_code == 200 and response.json()["status"] == "office_approved"
+
+    def test_no_permission_is_403(self, client, matrix):
+        client.force_login(matrix.denied)  # has view, lacks the office permission: refused by the service
+        assert client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
+                           content_type="application/json").status_code == 403
+
+    def test_out_of_scope_is_hidden(self, client, matrix):
+        pass  # the office is region-wide
+
+    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+        pass  # covered by the unit-approve class
+
+
+class TestReportApiReturn(TestReportApiActions):
+    url_name = "progress-api:progressreport-return"
+
+    def test_in_scope_is_200(self, client, matrix):
+        client.force_login(matrix.allowed)
+        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version,
+                                                               "reason": "数据有误"}, content_type="application/json")
+        assert response.status_code == 200 and response.json()["status"] == "draft"
+        assert response.json()["return_reason"] == "数据有误"
+
+    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+        client.force_login(world.reporter_a)  # a reporter may not return: 403 before the reason is looked at
+        assert client.post(self.url_for(reports[0]), {"version": 1},
+                           content_type="application/json").status_code == 403
 
 
 def test_fill_submit_review_through_pages(client, world):
@@ -290,3 +349,10 @@ def test_photo_exif_is_read(world, reports):
     assert photo.taken_at is not None and photo.taken_at.day == 15
     assert photo.latitude == Decimal("35.300000") and photo.longitude == Decimal("113.875000")
     assert ReportPhoto.objects.count() == 1
+
+
+def test_api_return_with_stale_version_is_409(client, world, reports):
+    client.force_login(world.approver_a)
+    url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
+    response = client.post(url, {"version": 99, "reason": "过期版本上的退回"}, content_type="application/json")
+    assert response.status_code == 409
