@@ -70,6 +70,50 @@ ROWS = [  # (label, username, url)
 ]
 
 
+def _bench_import(rows: int) -> dict:
+    """Build a {rows}-row import file from the template, then validate and import it, timing both."""
+    import io
+    import resource
+
+    from openpyxl import load_workbook
+
+    from tuijin.projects import excel
+    from tuijin.users.models import User
+
+    actor = User.objects.get(username="xmb")
+    book = load_workbook(io.BytesIO(excel.build_template(actor=actor)))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    col = {h.rstrip("*"): i for i, h in enumerate(headers) if h}
+    units = ["西街街道", "东街街道", "渠东街道", "红开区", "洪门镇"]
+    for n in range(rows):
+        row: list = [None] * len(headers)
+        row[col["项目名称"]] = f"基准导入项目{n}（示例）"
+        row[col["项目业主"]] = f"基准业主{n}有限公司"
+        row[col["责任单位"]] = units[n % len(units)]
+        row[col["总投资（万元）"]] = 1000 + n
+        row[col["资金来源"]] = f"企业自筹:{1000 + n}"
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    start = time.perf_counter()
+    report = excel.parse_workbook(buffer.getvalue(), actor=actor)
+    parsed = time.perf_counter() - start
+    if report.errors:
+        raise SystemExit(f"bench import file invalid: {report.errors[:3]}")
+    created, _updated = excel.apply_import(report, actor=actor)
+    total = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "job": f"import {rows} rows",
+        "db": "sqlite",
+        "validate_s": round(parsed, 2),
+        "total_s": round(total, 2),
+        "created": created,
+        "peak_rss_mb": round(peak),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer runs per row")
@@ -86,6 +130,7 @@ def main(argv=None) -> int:
             client = Client()
             client.force_login(User.objects.get(username=username))
             results.append({"row": label, "db": "sqlite", "url": url, **_measure(client, url, runs)})
+        jobs = [_bench_import(1000 if args.quick else 10000)]
     header = f"{'row':<34} {'db':<7} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'runs':>5}"
     print(header)
     print("-" * len(header))
@@ -97,7 +142,16 @@ def main(argv=None) -> int:
     out_dir = Path(__file__).resolve().parent.parent / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"  # noqa: DTZ005
-    out.write_text(json.dumps({"results": results}, ensure_ascii=False, indent=2))
+    out.write_text(json.dumps({"pages": results, "jobs": jobs}, ensure_ascii=False, indent=2))
+    print()
+    job_header = f"{'job':<34} {'db':<7} {'validate s':>10} {'total s':>8} {'created':>8} {'peak MB':>8}"
+    print(job_header)
+    print("-" * len(job_header))
+    for job in jobs:
+        print(
+            f"{job['job']:<34} {job['db']:<7} {job['validate_s']:>10} {job['total_s']:>8} {job['created']:>8} "
+            f"{job['peak_rss_mb']:>8}"
+        )
     print(f"\nsaved {out}")
     return 0
 

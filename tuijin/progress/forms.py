@@ -7,11 +7,33 @@ from tuijin.projects.choices import Stage
 
 from .models import ProgressReport
 
-__all__ = ["CorrectionForm", "PROBLEM_CATEGORIES", "ProblemForm", "ProblemFormSet", "ReportFilterForm", "ReportForm",
-           "ReviewForm"]
+__all__ = [
+    "PROBLEM_CATEGORIES",
+    "CorrectionForm",
+    "ProblemForm",
+    "ProblemFormSet",
+    "ReportFilterForm",
+    "ReportForm",
+    "ReviewForm",
+]
 
-PROBLEM_CATEGORIES = ["用地", "规划", "环评", "节能", "用水", "电力", "燃气", "热力", "通信", "资金/融资", "用工/人才",
-                      "审批手续", "征收拆迁", "政策兑现", "其他"]
+PROBLEM_CATEGORIES = [
+    "用地",
+    "规划",
+    "环评",
+    "节能",
+    "用水",
+    "电力",
+    "燃气",
+    "热力",
+    "通信",
+    "资金/融资",
+    "用工/人才",
+    "审批手续",
+    "征收拆迁",
+    "政策兑现",
+    "其他",
+]
 
 
 class ReportForm(forms.ModelForm):
@@ -20,9 +42,21 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = ProgressReport
-        fields = ["month_investment", "construction_install", "equipment", "other_cost", "funds_arrived",
-                  "stats_investment", "physical_progress", "next_month_plan", "is_started", "started_on",
-                  "milestones", "negative_reason", "over_total_reason"]
+        fields = [
+            "month_investment",
+            "construction_install",
+            "equipment",
+            "other_cost",
+            "funds_arrived",
+            "stats_investment",
+            "physical_progress",
+            "next_month_plan",
+            "is_started",
+            "started_on",
+            "milestones",
+            "negative_reason",
+            "over_total_reason",
+        ]
         widgets = {
             "physical_progress": forms.Textarea(attrs={"rows": 3}),
             "next_month_plan": forms.Textarea(attrs={"rows": 2}),
@@ -31,8 +65,9 @@ class ReportForm(forms.ModelForm):
 
 
 class ProblemForm(forms.Form):
-    category = forms.ChoiceField(label=_("类别"), choices=[("", "—")] + [(c, c) for c in PROBLEM_CATEGORIES],
-                                 required=False)
+    category = forms.ChoiceField(
+        label=_("类别"), choices=[("", "—")] + [(c, c) for c in PROBLEM_CATEGORIES], required=False
+    )
     description = forms.CharField(label=_("问题描述"), required=False, max_length=500)
     help_requested = forms.CharField(label=_("需协调事项"), required=False, max_length=500)
 

@@ -16,16 +16,30 @@ from tuijin.core.models import BaseModel, ChangeLoggedModel
 from .choices import LightColor, ReportEventType, ReportStatus, WarningDimension
 
 __all__ = [
-    "LightOverride", "ProgressReport", "ReportCorrection", "ReportEvent", "ReportPhoto", "ReportProblem",
+    "LightOverride",
+    "ProgressReport",
+    "ReportCorrection",
+    "ReportEvent",
+    "ReportPhoto",
+    "ReportProblem",
     "ReportingPeriod",
-    "WarningLight", "WarningRule",
+    "WarningLight",
+    "WarningRule",
 ]
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
-PROJECT_SCOPE = {"unit": "project__responsible_unit", "region": "project__responsible_unit",
-                 "enterprise": "project__owner_enterprise", "sponsor": "project__sponsors"}
-REPORT_SCOPE = {"unit": "report__project__responsible_unit", "region": "report__project__responsible_unit",
-                "enterprise": "report__project__owner_enterprise", "sponsor": "report__project__sponsors"}
+PROJECT_SCOPE = {
+    "unit": "project__responsible_unit",
+    "region": "project__responsible_unit",
+    "enterprise": "project__owner_enterprise",
+    "sponsor": "project__sponsors",
+}
+REPORT_SCOPE = {
+    "unit": "report__project__responsible_unit",
+    "region": "report__project__responsible_unit",
+    "enterprise": "report__project__owner_enterprise",
+    "sponsor": "report__project__sponsors",
+}
 
 
 class ReportingPeriod(ChangeLoggedModel):
@@ -39,9 +53,13 @@ class ReportingPeriod(ChangeLoggedModel):
         verbose_name = _("填报期")
         verbose_name_plural = _("填报期")
         ordering = ["-period"]
-        constraints = [models.CheckConstraint(condition=Q(closes_on__gte=F("opens_on")),
-                                              name="progress_window_order",
-                                              violation_error_message=_("截止日期不能早于开始日期"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="progress_window_order",
+                violation_error_message=_("截止日期不能早于开始日期"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.period:%Y年%m月}"
@@ -50,17 +68,20 @@ class ReportingPeriod(ChangeLoggedModel):
 class ProgressReport(ChangeLoggedModel):
     """One project's report for one month: investment (万元) with breakdown, funds, progress, next steps."""
 
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="reports",
-                                verbose_name=_("项目"))
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="reports", verbose_name=_("项目")
+    )
     period = models.DateField(_("报告期（月）"), db_index=True)
-    status = models.CharField(_("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT,
-                              db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT, db_index=True
+    )
     month_investment = models.DecimalField(_("当月完成投资（万元）"), default=Decimal("0"), **MONEY)
     construction_install = models.DecimalField(_("建筑安装工程（万元）"), default=Decimal("0"), **MONEY)
     equipment = models.DecimalField(_("设备购置（万元）"), default=Decimal("0"), **MONEY)
     other_cost = models.DecimalField(_("其他费用（万元）"), default=Decimal("0"), **MONEY)
-    funds_arrived = models.DecimalField(_("当月到位资金（万元）"), default=Decimal("0"),
-                                        validators=[MinValueValidator(Decimal("0"))], **MONEY)
+    funds_arrived = models.DecimalField(
+        _("当月到位资金（万元）"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))], **MONEY
+    )
     stats_investment = models.DecimalField(_("当月纳统投资（万元，与上报不同时填）"), null=True, blank=True, **MONEY)
     physical_progress = models.TextField(_("形象进度"), blank=True)
     next_month_plan = models.TextField(_("下月计划"), blank=True)
@@ -70,14 +91,32 @@ class ProgressReport(ChangeLoggedModel):
     negative_reason = models.CharField(_("负数说明（核减原因）"), max_length=300, blank=True)
     over_total_reason = models.CharField(_("累计超总投资说明"), max_length=300, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("提交人"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
     unit_reviewed_at = models.DateTimeField(_("单位审核时间"), null=True, blank=True)
-    unit_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                         related_name="+", verbose_name=_("单位审核人"))
+    unit_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单位审核人"),
+    )
     office_reviewed_at = models.DateTimeField(_("项目办审核时间"), null=True, blank=True)
-    office_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                           related_name="+", verbose_name=_("项目办审核人"))
+    office_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("项目办审核人"),
+    )
     return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
 
     scope_fields = PROJECT_SCOPE
@@ -94,14 +133,21 @@ class ProgressReport(ChangeLoggedModel):
             ("export_progressreport", _("导出月报")),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["project", "period"], name="progress_unique_project_period",
-                                    violation_error_message=_("该项目本月已有月报")),
+            models.UniqueConstraint(
+                fields=["project", "period"],
+                name="progress_unique_project_period",
+                violation_error_message=_("该项目本月已有月报"),
+            ),
             models.CheckConstraint(
                 condition=Q(month_investment=F("construction_install") + F("equipment") + F("other_cost")),
-                name="progress_breakdown_sums", violation_error_message=_("投资构成三项之和应等于当月完成投资")),
-            models.CheckConstraint(condition=Q(month_investment__gte=0) | ~Q(negative_reason=""),
-                                   name="progress_negative_needs_reason",
-                                   violation_error_message=_("当月投资为负数时须填写核减原因")),
+                name="progress_breakdown_sums",
+                violation_error_message=_("投资构成三项之和应等于当月完成投资"),
+            ),
+            models.CheckConstraint(
+                condition=Q(month_investment__gte=0) | ~Q(negative_reason=""),
+                name="progress_negative_needs_reason",
+                violation_error_message=_("当月投资为负数时须填写核减原因"),
+            ),
         ]
         indexes = [models.Index(fields=["period", "status"], name="progress_period_status_idx")]
 
@@ -146,8 +192,9 @@ class ReportEvent(BaseModel):
 
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("事件"), max_length=20, choices=ReportEventType.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -226,8 +273,13 @@ class WarningLight(BaseModel):
 class LightOverride(ChangeLoggedModel):
     """A manual override of a project's light for a month: a reason code and a plan back to green."""
 
-    REASONS = [("force_majeure", _("不可抗力")), ("policy", _("政策调整")), ("data_lag", _("数据滞后")),
-               ("approved_delay", _("经批准的延期")), ("other", _("其他"))]
+    REASONS = [
+        ("force_majeure", _("不可抗力")),
+        ("policy", _("政策调整")),
+        ("data_lag", _("数据滞后")),
+        ("approved_delay", _("经批准的延期")),
+        ("other", _("其他")),
+    ]
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="light_overrides")
     period = models.DateField(_("报告期"))
@@ -244,8 +296,7 @@ class LightOverride(ChangeLoggedModel):
         verbose_name = _("亮灯人工调整")
         verbose_name_plural = _("亮灯人工调整")
         ordering = ["-period", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["project", "period", "rule"],
-                                               name="progress_unique_override")]
+        constraints = [models.UniqueConstraint(fields=["project", "period", "rule"], name="progress_unique_override")]
 
     def __str__(self) -> str:
         return f"{self.project} {self.rule} → {self.get_color_display()}"

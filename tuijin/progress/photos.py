@@ -43,7 +43,9 @@ def exif_metadata(content: bytes) -> tuple[datetime | None, Decimal | None, Deci
     taken = None
     if raw:
         try:
-            taken = timezone.make_aware(datetime.strptime(str(raw).strip(), "%Y:%m:%d %H:%M:%S"))
+            # EXIF times carry no zone: cameras here are set to Beijing time.
+            naive = datetime.strptime(str(raw).strip(), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
+            taken = timezone.make_aware(naive)
         except ValueError:
             taken = None
     lat = _to_degrees(gps.get(2), gps.get(1)) if gps and gps.get(2) else None
@@ -55,9 +57,17 @@ def exif_metadata(content: bytes) -> tuple[datetime | None, Decimal | None, Deci
 def report_photo_add(*, actor, report, uploaded) -> ReportPhoto:
     checked = check_upload(uploaded, PHOTO_TYPES)
     taken, lat, lng = exif_metadata(checked.content)
-    photo = ReportPhoto(report=report, original_name=(getattr(uploaded, "name", "") or "photo")[-200:],
-                        content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
-                        taken_at=taken, latitude=lat, longitude=lng, uploaded_by=actor)
+    photo = ReportPhoto(
+        report=report,
+        original_name=(getattr(uploaded, "name", "") or "photo")[-200:],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        taken_at=taken,
+        latitude=lat,
+        longitude=lng,
+        uploaded_by=actor,
+    )
     photo.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.content), save=False)
     photo.save()
     return photo

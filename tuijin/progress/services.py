@@ -22,14 +22,36 @@ from .choices import ReportEventType, ReportStatus
 from .models import ProgressReport, ReportCorrection, ReportEvent, ReportingPeriod, ReportProblem
 
 __all__ = [
-    "EDITABLE_FIELDS", "ReportFigures", "month_start", "period_for_reporting", "previous_month", "report_correct",
-    "report_figures", "report_figures_bulk", "report_get_or_create", "report_office_approve", "report_return", "report_save",
-    "report_submit", "report_unit_approve", "reporting_period_get",
+    "EDITABLE_FIELDS",
+    "ReportFigures",
+    "month_start",
+    "period_for_reporting",
+    "previous_month",
+    "report_correct",
+    "report_figures",
+    "report_figures_bulk",
+    "report_get_or_create",
+    "report_office_approve",
+    "report_return",
+    "report_save",
+    "report_submit",
+    "report_unit_approve",
+    "reporting_period_get",
 ]
 
 EDITABLE_FIELDS = [
-    "month_investment", "construction_install", "equipment", "other_cost", "funds_arrived", "stats_investment",
-    "physical_progress", "next_month_plan", "is_started", "started_on", "milestones", "negative_reason",
+    "month_investment",
+    "construction_install",
+    "equipment",
+    "other_cost",
+    "funds_arrived",
+    "stats_investment",
+    "physical_progress",
+    "next_month_plan",
+    "is_started",
+    "started_on",
+    "milestones",
+    "negative_reason",
     "over_total_reason",
 ]
 COUNTED = (ReportStatus.SUBMITTED, ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED)
@@ -52,8 +74,9 @@ def reporting_period_get(period: date) -> ReportingPeriod:
     next_month = (period + timedelta(days=32)).replace(day=1)
     opens = next_month.replace(day=min(settings.TUIJIN_REPORT_WINDOW_OPEN_DAY, 28))
     closes = next_month.replace(day=min(settings.TUIJIN_REPORT_WINDOW_CLOSE_DAY, 28))
-    found, _created = ReportingPeriod.objects.get_or_create(period=period,
-                                                            defaults={"opens_on": opens, "closes_on": closes})
+    found, _created = ReportingPeriod.objects.get_or_create(
+        period=period, defaults={"opens_on": opens, "closes_on": closes}
+    )
     return found
 
 
@@ -77,7 +100,8 @@ class ReportFigures:
 def report_figures(report: ProgressReport) -> ReportFigures:
     project = report.project
     others = ProgressReport.objects.filter(project=project, status__in=COUNTED, period__lte=report.period).exclude(
-        pk=report.pk)
+        pk=report.pk
+    )
     this = report.month_investment or Decimal("0")
     ytd = (others.filter(period__year=report.period.year).aggregate(s=Sum("month_investment"))["s"] or 0) + this
     cumulative = (others.aggregate(s=Sum("month_investment"))["s"] or 0) + this
@@ -100,11 +124,18 @@ def report_figures_bulk(reports: list[ProgressReport]) -> dict[int, ReportFigure
     period = reports[0].period
     project_ids = [r.project_id for r in reports]
     counted = ProgressReport.objects.filter(project_id__in=project_ids, status__in=COUNTED, period__lte=period)
-    ytd = dict(counted.filter(period__year=period.year).values("project_id").annotate(s=Sum("month_investment"))
-               .values_list("project_id", "s"))
+    ytd = dict(
+        counted.filter(period__year=period.year)
+        .values("project_id")
+        .annotate(s=Sum("month_investment"))
+        .values_list("project_id", "s")
+    )
     cumulative = dict(counted.values("project_id").annotate(s=Sum("month_investment")).values_list("project_id", "s"))
-    plans = dict(AnnualPlan.objects.filter(project_id__in=project_ids, year=period.year)
-                 .annotate(r=Coalesce("baseline_investment", "planned_investment")).values_list("project_id", "r"))
+    plans = dict(
+        AnnualPlan.objects.filter(project_id__in=project_ids, year=period.year)
+        .annotate(r=Coalesce("baseline_investment", "planned_investment"))
+        .values_list("project_id", "r")
+    )
     result = {}
     for report in reports:
         extra = Decimal("0") if report.status in COUNTED else report.month_investment
@@ -112,8 +143,9 @@ def report_figures_bulk(reports: list[ProgressReport]) -> dict[int, ReportFigure
         c = Decimal(cumulative.get(report.project_id) or 0) + extra
         plan = plans.get(report.project_id)
         total = report.project.total_investment
-        result[report.pk] = ReportFigures(y, plan, (y * 100 / plan) if plan else None, c, total,
-                                          (c * 100 / total) if total else None)
+        result[report.pk] = ReportFigures(
+            y, plan, (y * 100 / plan) if plan else None, c, total, (c * 100 / total) if total else None
+        )
     return result
 
 
@@ -147,8 +179,9 @@ def _validate(report: ProgressReport) -> None:
     parts = (report.construction_install or 0) + (report.equipment or 0) + (report.other_cost or 0)
     if parts != report.month_investment:
         errors.setdefault("month_investment", []).append(
-            _("投资构成合计 %(sum)s 万元，应等于当月完成投资 %(total)s 万元。") % {"sum": parts,
-                                                                   "total": report.month_investment})
+            _("投资构成合计 %(sum)s 万元，应等于当月完成投资 %(total)s 万元。")
+            % {"sum": parts, "total": report.month_investment}
+        )
     if report.month_investment < 0 and not report.negative_reason.strip():
         errors.setdefault("negative_reason", []).append(_("当月投资为负数（核减）时须说明原因。"))
     if report.is_started and not report.started_on and not report.project.actual_start:
@@ -159,14 +192,16 @@ def _validate(report: ProgressReport) -> None:
     if figures.cumulative > figures.total_investment and not report.over_total_reason.strip():
         errors.setdefault("over_total_reason", []).append(
             _("累计完成投资 %(cum)s 万元已超过总投资 %(total)s 万元，请说明原因。")
-            % {"cum": figures.cumulative, "total": figures.total_investment})
+            % {"cum": figures.cumulative, "total": figures.total_investment}
+        )
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def report_save(*, actor, report: ProgressReport, version: int, data: dict, problems: list[dict] | None = None,
-                submit: bool = False) -> ProgressReport:
+def report_save(
+    *, actor, report: ProgressReport, version: int, data: dict, problems: list[dict] | None = None, submit: bool = False
+) -> ProgressReport:
     """Save a draft (only drafts are editable by units), optionally submitting it in the same step."""
     _check(actor, report, "change")
     if report.status != ReportStatus.DRAFT:
@@ -183,9 +218,12 @@ def report_save(*, actor, report: ProgressReport, version: int, data: dict, prob
         ReportProblem.objects.filter(report=report).delete()
         for row in problems:
             if (row.get("description") or "").strip():
-                ReportProblem.objects.create(report=report, category=row.get("category") or _("其他"),
-                                             description=row["description"].strip(),
-                                             help_requested=(row.get("help_requested") or "").strip())
+                ReportProblem.objects.create(
+                    report=report,
+                    category=row.get("category") or _("其他"),
+                    description=row["description"].strip(),
+                    help_requested=(row.get("help_requested") or "").strip(),
+                )
     _event(report, actor, ReportEventType.SAVED)
     if submit:
         return report_submit(actor=actor, report=report, version=report.version)
@@ -195,19 +233,24 @@ def report_save(*, actor, report: ProgressReport, version: int, data: dict, prob
 def _bump(report: ProgressReport, version: int, *, expected_status: str) -> None:
     """Optimistic lock: move to version+1 only if nobody else changed the report (status and version)."""
     updated = ProgressReport.objects.filter(pk=report.pk, version=version, status=expected_status).update(
-        version=F("version") + 1)
+        version=F("version") + 1
+    )
     if not updated:
         current = ProgressReport.objects.get(pk=report.pk)
-        raise ConflictError(_("该月报刚被他人处理（当前状态：%(s)s），您的操作未生效，请刷新后查看。")
-                            % {"s": current.get_status_display()}, current=current)
+        raise ConflictError(
+            _("该月报刚被他人处理（当前状态：%(s)s），您的操作未生效，请刷新后查看。")
+            % {"s": current.get_status_display()},
+            current=current,
+        )
     report.version = version + 1
 
 
 def _transition(actor, report, version, *, action, from_status, to_status, event, extra_fields=None, **data):
     _check(actor, report, action)
     if report.status != from_status:
-        raise ConflictError(_("该月报当前状态为“%(s)s”，不能执行此操作。") % {"s": report.get_status_display()},
-                            current=report)
+        raise ConflictError(
+            _("该月报当前状态为“%(s)s”，不能执行此操作。") % {"s": report.get_status_display()}, current=report
+        )
     _bump(report, version, expected_status=from_status)
     report.status = to_status
     for key, value in (extra_fields or {}).items():
@@ -221,44 +264,75 @@ def _transition(actor, report, version, *, action, from_status, to_status, event
 def report_submit(*, actor, report: ProgressReport, version: int) -> ProgressReport:
     _validate(report)
     now = timezone.now()
-    return _transition(actor, report, version, action="submit", from_status=ReportStatus.DRAFT,
-                       to_status=ReportStatus.SUBMITTED, event=ReportEventType.SUBMITTED,
-                       extra_fields={"submitted_at": now, "submitted_by": actor, "return_reason": ""})
+    return _transition(
+        actor,
+        report,
+        version,
+        action="submit",
+        from_status=ReportStatus.DRAFT,
+        to_status=ReportStatus.SUBMITTED,
+        event=ReportEventType.SUBMITTED,
+        extra_fields={"submitted_at": now, "submitted_by": actor, "return_reason": ""},
+    )
 
 
 @transaction.atomic
 def report_unit_approve(*, actor, report: ProgressReport, version: int) -> ProgressReport:
-    return _transition(actor, report, version, action="unitapprove", from_status=ReportStatus.SUBMITTED,
-                       to_status=ReportStatus.UNIT_APPROVED, event=ReportEventType.UNIT_APPROVED,
-                       extra_fields={"unit_reviewed_at": timezone.now(), "unit_reviewed_by": actor})
+    return _transition(
+        actor,
+        report,
+        version,
+        action="unitapprove",
+        from_status=ReportStatus.SUBMITTED,
+        to_status=ReportStatus.UNIT_APPROVED,
+        event=ReportEventType.UNIT_APPROVED,
+        extra_fields={"unit_reviewed_at": timezone.now(), "unit_reviewed_by": actor},
+    )
 
 
 @transaction.atomic
 def report_office_approve(*, actor, report: ProgressReport, version: int) -> ProgressReport:
-    return _transition(actor, report, version, action="officeapprove", from_status=ReportStatus.UNIT_APPROVED,
-                       to_status=ReportStatus.OFFICE_APPROVED, event=ReportEventType.OFFICE_APPROVED,
-                       extra_fields={"office_reviewed_at": timezone.now(), "office_reviewed_by": actor})
+    return _transition(
+        actor,
+        report,
+        version,
+        action="officeapprove",
+        from_status=ReportStatus.UNIT_APPROVED,
+        to_status=ReportStatus.OFFICE_APPROVED,
+        event=ReportEventType.OFFICE_APPROVED,
+        extra_fields={"office_reviewed_at": timezone.now(), "office_reviewed_by": actor},
+    )
 
 
 @transaction.atomic
 def report_return(*, actor, report: ProgressReport, version: int, reason: str) -> ProgressReport:
     """Either reviewer sends a submitted (or unit-approved) report back to draft, with a reason."""
     if report.status == ReportStatus.SUBMITTED:
-        action = "unitapprove" if actor is None or actor.has_perm("progress.unitapprove_progressreport") \
-            else "officeapprove"
+        action = (
+            "unitapprove" if actor is None or actor.has_perm("progress.unitapprove_progressreport") else "officeapprove"
+        )
     elif report.status == ReportStatus.UNIT_APPROVED:
         action = "officeapprove"
     else:
         _check(actor, report, "view")
-        raise ConflictError(_("该月报当前状态为“%(s)s”，不能退回。") % {"s": report.get_status_display()},
-                            current=report)
+        raise ConflictError(
+            _("该月报当前状态为“%(s)s”，不能退回。") % {"s": report.get_status_display()}, current=report
+        )
     _check(actor, report, action)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("退回须填写原因。"), code="reason_required")
-    return _transition(actor, report, version, action=action, from_status=report.status,
-                       to_status=ReportStatus.DRAFT, event=ReportEventType.RETURNED,
-                       extra_fields={"return_reason": reason}, reason=reason)
+    return _transition(
+        actor,
+        report,
+        version,
+        action=action,
+        from_status=report.status,
+        to_status=ReportStatus.DRAFT,
+        event=ReportEventType.RETURNED,
+        extra_fields={"return_reason": reason},
+        reason=reason,
+    )
 
 
 @transaction.atomic

@@ -81,8 +81,12 @@ class ReportQueueView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(period=self.period, statuses=ReportStatus.choices, status=self.request.GET.get("status", ""),
-                       window=services.reporting_period_get(self.period))
+        context.update(
+            period=self.period,
+            statuses=ReportStatus.choices,
+            status=self.request.GET.get("status", ""),
+            window=services.reporting_period_get(self.period),
+        )
         return context
 
 
@@ -91,15 +95,27 @@ def my_reports(request):
     """The reporting list of a unit: every project in scope for the month, with its report status (未上报 …)."""
     _deny(request, "progress.view_progressreport")
     period = _period(request)
-    projects = (Project.objects.restrict(request.user, "view").filter(stage__in=["preparation", "construction"])
-                .select_related("responsible_unit").order_by("responsible_unit__sort_order", "name"))
+    projects = (
+        Project.objects.restrict(request.user, "view")
+        .filter(stage__in=["preparation", "construction"])
+        .select_related("responsible_unit")
+        .order_by("responsible_unit__sort_order", "name")
+    )
     reports = {r.project_id: r for r in ProgressReport.objects.restrict(request.user, "view").filter(period=period)}
     rows = [(p, reports.get(p.pk)) for p in projects]
     missing = sum(1 for _p, r in rows if r is None or r.status == ReportStatus.DRAFT)
-    return render(request, "progress/my_reports.html", {
-        "period": period, "rows": rows, "missing": missing, "window": services.reporting_period_get(period),
-        "can_fill": request.user.has_perm("progress.add_progressreport"),
-        "today": timezone.localdate()})
+    return render(
+        request,
+        "progress/my_reports.html",
+        {
+            "period": period,
+            "rows": rows,
+            "missing": missing,
+            "window": services.reporting_period_get(period),
+            "can_fill": request.user.has_perm("progress.add_progressreport"),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_POST
@@ -117,7 +133,8 @@ def report_open(request, project_pk: int, year: int, month: int):
 
 class ReportView(ObjectDetailView):
     queryset = ProgressReport.objects.select_related(
-        "project__responsible_unit", "submitted_by", "unit_reviewed_by", "office_reviewed_by")
+        "project__responsible_unit", "submitted_by", "unit_reviewed_by", "office_reviewed_by"
+    )
     template_name = "progress/report.html"
 
     def get_context_data(self, **kwargs):
@@ -125,17 +142,21 @@ class ReportView(ObjectDetailView):
         report, user = self.object, self.request.user
         can_unit = user.has_perm("progress.unitapprove_progressreport") and report.status == ReportStatus.SUBMITTED
         can_office = user.has_perm("progress.officeapprove_progressreport") and report.status in (
-            ReportStatus.SUBMITTED, ReportStatus.UNIT_APPROVED)
+            ReportStatus.SUBMITTED,
+            ReportStatus.UNIT_APPROVED,
+        )
         context.update(
             figures=services.report_figures(report),
-            problems=report.problems.all(), photos=report.photos.all(),
-            events=report.events.select_related("actor")[:50], corrections=report.corrections.select_related("actor"),
+            problems=report.problems.all(),
+            photos=report.photos.all(),
+            events=report.events.select_related("actor")[:50],
+            corrections=report.corrections.select_related("actor"),
             can_edit=report.status == ReportStatus.DRAFT and user.has_perm("progress.change_progressreport"),
             can_review=can_unit or can_office,
             can_approve=(can_unit and report.status == ReportStatus.SUBMITTED)
             or (user.has_perm("progress.officeapprove_progressreport") and report.status == ReportStatus.UNIT_APPROVED),
-            can_correct=report.status == ReportStatus.OFFICE_APPROVED and user.has_perm(
-                "progress.correct_progressreport"),
+            can_correct=report.status == ReportStatus.OFFICE_APPROVED
+            and user.has_perm("progress.correct_progressreport"),
         )
         return context
 
@@ -143,25 +164,33 @@ class ReportView(ObjectDetailView):
 @login_required
 def report_edit(request, pk: int):
     _deny(request, "progress.change_progressreport")
-    report = get_object_or_404(ProgressReport.objects.restrict(request.user, "change").select_related("project"),
-                               pk=pk)
+    report = get_object_or_404(ProgressReport.objects.restrict(request.user, "change").select_related("project"), pk=pk)
     if report.status != ReportStatus.DRAFT:
         messages.info(request, _("月报已提交，不能修改。"))
         return redirect(report)
-    form = ReportForm(request.POST or None, request.FILES or None, instance=report,
-                      initial={"version": report.version})
-    problems = ProblemFormSet(request.POST or None, prefix="problems",
-                              initial=[{"category": p.category, "description": p.description,
-                                        "help_requested": p.help_requested} for p in report.problems.all()])
+    form = ReportForm(request.POST or None, request.FILES or None, instance=report, initial={"version": report.version})
+    problems = ProblemFormSet(
+        request.POST or None,
+        prefix="problems",
+        initial=[
+            {"category": p.category, "description": p.description, "help_requested": p.help_requested}
+            for p in report.problems.all()
+        ],
+    )
     if request.method == "POST" and form.is_valid() and problems.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
         rows = [f.cleaned_data for f in problems.forms if f.cleaned_data]
         submit = "submit" in request.POST
         try:
             with transaction.atomic():
-                saved = services.report_save(actor=request.user, report=ProgressReport.objects.get(pk=report.pk),
-                                             version=form.cleaned_data["version"], data=data, problems=rows,
-                                             submit=submit)
+                saved = services.report_save(
+                    actor=request.user,
+                    report=ProgressReport.objects.get(pk=report.pk),
+                    version=form.cleaned_data["version"],
+                    data=data,
+                    problems=rows,
+                    submit=submit,
+                )
                 if form.cleaned_data.get("photo"):
                     report_photo_add(actor=request.user, report=saved, uploaded=form.cleaned_data["photo"])
         except ConflictError as exc:
@@ -180,16 +209,19 @@ def report_edit(request, pk: int):
             messages.success(request, _("月报已提交，等待单位审核。") if submit else _("草稿已保存。"))
             return redirect(saved)
     figures = services.report_figures(report)
-    return render(request, "progress/report_form.html", {"form": form, "problems": problems, "report": report,
-                                                          "figures": figures})
+    return render(
+        request, "progress/report_form.html", {"form": form, "problems": problems, "report": report, "figures": figures}
+    )
 
 
 @require_POST
 @login_required
 def report_review(request, pk: int):
     report = get_object_or_404(ProgressReport.objects.restrict(request.user, "view").select_related("project"), pk=pk)
-    if not (request.user.has_perm("progress.unitapprove_progressreport")
-            or request.user.has_perm("progress.officeapprove_progressreport")):
+    if not (
+        request.user.has_perm("progress.unitapprove_progressreport")
+        or request.user.has_perm("progress.officeapprove_progressreport")
+    ):
         raise PermissionDenied
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -198,8 +230,9 @@ def report_review(request, pk: int):
     version = form.cleaned_data["version"]
     try:
         if form.cleaned_data["action"] == "return":
-            services.report_return(actor=request.user, report=report, version=version,
-                                   reason=form.cleaned_data["reason"])
+            services.report_return(
+                actor=request.user, report=report, version=version, reason=form.cleaned_data["reason"]
+            )
             messages.success(request, _("已退回，填报人将看到退回原因。"))
         elif report.status == ReportStatus.SUBMITTED:
             services.report_unit_approve(actor=request.user, report=report, version=version)
@@ -219,14 +252,20 @@ def report_review(request, pk: int):
 @login_required
 def report_correct_view(request, pk: int):
     _deny(request, "progress.correct_progressreport")
-    report = get_object_or_404(ProgressReport.objects.restrict(request.user, "correct").select_related("project"),
-                               pk=pk)
+    report = get_object_or_404(
+        ProgressReport.objects.restrict(request.user, "correct").select_related("project"), pk=pk
+    )
     form = CorrectionForm(request.POST or None, instance=report, initial={"version": report.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
         try:
-            services.report_correct(actor=request.user, report=ProgressReport.objects.get(pk=report.pk),
-                                    version=form.cleaned_data["version"], data=data, reason=form.cleaned_data["reason"])
+            services.report_correct(
+                actor=request.user,
+                report=ProgressReport.objects.get(pk=report.pk),
+                version=form.cleaned_data["version"],
+                data=data,
+                reason=form.cleaned_data["reason"],
+            )
             messages.success(request, _("已更正，原值与更正原因已记录。"))
             return redirect(report)
         except ValidationError as exc:

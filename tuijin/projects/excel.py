@@ -90,6 +90,7 @@ ERROR_HEADER = "错误说明"
 MAX_ROWS = 20000
 TEMPLATE_ROWS = MAX_ROWS  # data-validation ranges in the template cover this many rows
 PROGRESS_EVERY = 200
+BULK_CHUNK = 1000
 CHUNK = 500
 ANNOTATION_AUTHOR = "推进平台校验"
 MONEY_FORMAT = "#,##0.00"
@@ -1414,31 +1415,38 @@ def apply_import(
     current_row = 0
     try:
         with _acting_as(actor), transaction.atomic():
-            for start in range(0, total, CHUNK):
-                chunk = rows[start : start + CHUNK]
-                pks = [row.project_pk for row in chunk if row.project_pk is not None]
+            new_rows = [row for row in rows if row.project_pk is None]
+            for start in range(0, len(new_rows), BULK_CHUNK):
+                chunk = new_rows[start : start + BULK_CHUNK]
+                current_row = chunk[0].row
+                services.projects_bulk_create(
+                    actor=actor, inputs=[row.data for row in chunk], message=str(_("Excel导入"))
+                )
+                created += len(chunk)
+                if progress is not None:
+                    progress(created, total)
+            old_rows = [row for row in rows if row.project_pk is not None]
+            for start in range(0, len(old_rows), CHUNK):
+                chunk = old_rows[start : start + CHUNK]
+                pks = [row.project_pk for row in chunk]
                 projects = Project.objects.select_related("responsible_unit__region", "owner_enterprise").in_bulk(pks)
                 for row in chunk:
                     current_row = row.row
-                    if row.project_pk is None:
-                        services.project_create(actor=actor, data=row.data)
-                        created += 1
-                    else:
-                        project = projects.get(row.project_pk)
-                        if project is None:
-                            raise ApplicationError(_("该项目已被删除。"), code="gone")
-                        project = services.project_update(
-                            actor=actor, project=project, version=row.version or 0, data=row.data
+                    project = projects.get(row.project_pk)
+                    if project is None:
+                        raise ApplicationError(_("该项目已被删除。"), code="gone")
+                    project = services.project_update(
+                        actor=actor, project=project, version=row.version or 0, data=row.data
+                    )
+                    if row.transition:
+                        services.project_transition(
+                            actor=actor,
+                            project=project,
+                            version=project.version,
+                            to_stage=row.transition[0],
+                            reason=row.transition[1],
                         )
-                        if row.transition:
-                            services.project_transition(
-                                actor=actor,
-                                project=project,
-                                version=project.version,
-                                to_stage=row.transition[0],
-                                reason=row.transition[1],
-                            )
-                        updated += 1
+                    updated += 1
                     done = created + updated
                     if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
                         progress(done, total)

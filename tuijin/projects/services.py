@@ -188,6 +188,19 @@ def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[st
     return errors
 
 
+def _constraint_field(message: str) -> str:
+    """Which form field a model-constraint message belongs to (Django reports them as non-field errors)."""
+    if "项目代码" in message:
+        return "code"
+    if "总投资" in message:
+        return "total_investment"
+    if "竣工日期" in message:
+        return "actual_finish"
+    if "开工日期" in message:
+        return "actual_start"
+    return "stage"
+
+
 def _full_clean(project: Project, data: ProjectInput) -> None:
     errors: dict[str, list[str]] = {}
     try:
@@ -206,7 +219,7 @@ def _full_clean(project: Project, data: ProjectInput) -> None:
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:
-                    _add_error(errors, key if key != "__all__" else "stage", message)
+                    _add_error(errors, key if key != "__all__" else _constraint_field(message), message)
     if errors:
         raise ValidationError(errors)
 
@@ -273,6 +286,74 @@ def project_create(*, actor, data: ProjectInput) -> Project:
     )
     _check_scope(actor, project, "add")
     return project
+
+
+@transaction.atomic
+def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = "") -> list[Project]:
+    """Create many already-validated projects with a fixed number of queries per batch (Excel import).
+
+    The rows must have passed the same validation as project_create (the import validates every row first);
+    the database constraints stay the backstop. History, timeline events, approval items and the scope check
+    are written in bulk instead of per row.
+    """
+    from tuijin.core.changelog import object_changes_bulk_record
+
+    projects = []
+    for data in inputs:
+        project = Project(**{k: v for k, v in data.fields.items() if k in PROJECT_FIELDS})
+        if data.stage:
+            project.stage, project.stage_reason = data.stage, data.stage_reason
+        if project.code:
+            parsed = parse_project_code(project.code)
+            project.code, project.code_is_legacy = parsed.value, parsed.is_legacy
+        project.owner_credit_code = (project.owner_credit_code or "").strip().upper()
+        projects.append(project)
+    Project.objects.bulk_create(projects, batch_size=500)
+    levels, sponsors, lists, funding = [], [], [], []
+    for project, data in zip(projects, inputs, strict=True):
+        levels += [
+            Project.levels.through(project_id=project.pk, projectlevel_id=level.pk) for level in data.levels or []
+        ]
+        sponsors += [
+            Project.sponsors.through(project_id=project.pk, person_id=person.pk) for person in data.sponsors or []
+        ]
+        lists += [
+            ProjectSpecialList(project=project, special_list=sl, batch=batch or "")
+            for sl, batch in data.special_lists or []
+        ]
+        funding += [
+            FundingSource(project=project, kind=row.kind, amount=row.amount, note=row.note)
+            for row in data.funding or []
+        ]
+    Project.levels.through.objects.bulk_create(levels, batch_size=1000)
+    Project.sponsors.through.objects.bulk_create(sponsors, batch_size=1000)
+    ProjectSpecialList.objects.bulk_create(lists, batch_size=1000)
+    FundingSource.objects.bulk_create(funding, batch_size=1000)
+    catalogue = list(ApprovalItemType.objects.filter(is_active=True))
+    ApprovalItem.objects.bulk_create(
+        [
+            ApprovalItem(project=p, item_type=t, department_id=t.default_department_id)
+            for p in projects
+            for t in catalogue
+        ],
+        batch_size=2000,
+    )
+    object_changes_bulk_record(projects, ChangeAction.CREATE, message)
+    ProjectEvent.objects.bulk_create(
+        [
+            ProjectEvent(project=p, actor=actor, type=ProjectEventType.CREATED, data={"source": message or "bulk"})
+            for p in projects
+        ],
+        batch_size=1000,
+    )
+    for project in projects:
+        if project.is_fast_track:
+            fast_track_recompute(project)
+    if actor is not None:
+        allowed = Project.objects.restrict(actor, "add").filter(pk__in=[p.pk for p in projects]).count()
+        if allowed != len(projects):
+            raise PermissionDenied(_("部分项目的责任单位不在您的管理范围内。"))
+    return projects
 
 
 def _changes_since(project: Project, version: int) -> list[ObjectChange]:

@@ -410,7 +410,7 @@ def project_template(request):
     from .excel import build_template
 
     _require(request.user, Project, "import")
-    response = HttpResponse(build_template(), content_type=XLSX)
+    response = HttpResponse(build_template(actor=request.user), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
     return response
 

@@ -19,8 +19,22 @@ class ProgressReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ProgressReport
-        fields = ["id", "version", "project", "project_name", "period", "status", "status_display", *EDITABLE_FIELDS,
-                  "return_reason", "submitted_at", "unit_reviewed_at", "office_reviewed_at", "problems", "last_updated"]
+        fields = [
+            "id",
+            "version",
+            "project",
+            "project_name",
+            "period",
+            "status",
+            "status_display",
+            *EDITABLE_FIELDS,
+            "return_reason",
+            "submitted_at",
+            "unit_reviewed_at",
+            "office_reviewed_at",
+            "problems",
+            "last_updated",
+        ]
         read_only_fields = fields
 
 

@@ -58,8 +58,9 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         problems = data.pop("problems", None)
-        report = _run(services.report_save, actor=request.user, report=report, version=int(header), data=data,
-                      problems=problems)
+        report = _run(
+            services.report_save, actor=request.user, report=report, version=int(header), data=data, problems=problems
+        )
         return Response(ProgressReportSerializer(report).data)
 
     def _action(self, request, service, needs_reason=False):

@@ -30,8 +30,14 @@ def project(world):
 
 def fill(world, project, amount="300.00", **extra):
     report = services.report_get_or_create(actor=world.reporter_a, project=project, period=OCT)
-    data = {"month_investment": Decimal(amount), "construction_install": Decimal(amount), "equipment": Decimal("0"),
-            "other_cost": Decimal("0"), "physical_progress": "主体施工", **extra}
+    data = {
+        "month_investment": Decimal(amount),
+        "construction_install": Decimal(amount),
+        "equipment": Decimal("0"),
+        "other_cost": Decimal("0"),
+        "physical_progress": "主体施工",
+        **extra,
+    }
     return services.report_save(actor=world.reporter_a, report=report, version=report.version, data=data)
 
 
@@ -74,8 +80,9 @@ def test_return_needs_reason_and_goes_back_to_draft(world, project):
     report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
     with pytest.raises(ApplicationError):
         services.report_return(actor=world.approver_a, report=report, version=report.version, reason=" ")
-    report = services.report_return(actor=world.approver_a, report=report, version=report.version,
-                                    reason="投资构成与合同不符")
+    report = services.report_return(
+        actor=world.approver_a, report=report, version=report.version, reason="投资构成与合同不符"
+    )
     assert report.status == ReportStatus.DRAFT and report.return_reason == "投资构成与合同不符"
     report = fill(world, project, "280.00")
     report = services.report_submit(actor=world.reporter_a, report=report, version=report.version)
@@ -92,20 +99,33 @@ def test_office_can_return_a_unit_approved_report(world, project):
 
 def test_locked_report_cannot_be_edited_only_corrected(world, project):
     report = fill(world, project)
-    for step, actor in ((services.report_submit, world.reporter_a), (services.report_unit_approve, world.approver_a),
-                        (services.report_office_approve, world.office)):
+    for step, actor in (
+        (services.report_submit, world.reporter_a),
+        (services.report_unit_approve, world.approver_a),
+        (services.report_office_approve, world.office),
+    ):
         report = step(actor=actor, report=report, version=report.version)
     with pytest.raises(ApplicationError):
         services.report_save(actor=world.reporter_a, report=report, version=report.version, data={})
     with pytest.raises(PermissionDenied):
-        services.report_correct(actor=world.approver_a, report=report, version=report.version,
-                                data={"funds_arrived": Decimal("1")}, reason="x")
+        services.report_correct(
+            actor=world.approver_a,
+            report=report,
+            version=report.version,
+            data={"funds_arrived": Decimal("1")},
+            reason="x",
+        )
     with pytest.raises(ApplicationError):
-        services.report_correct(actor=world.office, report=report, version=report.version,
-                                data={"funds_arrived": Decimal("1")}, reason="")
-    report = services.report_correct(actor=world.office, report=report, version=report.version,
-                                     data={"month_investment": Decimal("250.00"),
-                                           "construction_install": Decimal("250.00")}, reason="统计口径更正")
+        services.report_correct(
+            actor=world.office, report=report, version=report.version, data={"funds_arrived": Decimal("1")}, reason=""
+        )
+    report = services.report_correct(
+        actor=world.office,
+        report=report,
+        version=report.version,
+        data={"month_investment": Decimal("250.00"), "construction_install": Decimal("250.00")},
+        reason="统计口径更正",
+    )
     correction = ReportCorrection.objects.get(report=report)
     assert correction.before["month_investment"] == "300.00" and correction.after["month_investment"] == "250.00"
     assert report.status == ReportStatus.OFFICE_APPROVED
@@ -119,8 +139,12 @@ def test_guards(world, project):
         return services.report_save(actor=world.reporter_a, report=fresh, version=fresh.version, data=data)
 
     with pytest.raises(ValidationError) as exc:
-        save(month_investment=Decimal("100"), construction_install=Decimal("60"), equipment=Decimal("30"),
-             other_cost=Decimal("0"))
+        save(
+            month_investment=Decimal("100"),
+            construction_install=Decimal("60"),
+            equipment=Decimal("30"),
+            other_cost=Decimal("0"),
+        )
     assert "投资构成合计" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
         save(month_investment=Decimal("-50"), construction_install=Decimal("-50"))
@@ -128,8 +152,9 @@ def test_guards(world, project):
     with pytest.raises(ValidationError) as exc:
         save(month_investment=Decimal("20000"), construction_install=Decimal("20000"))
     assert "超过总投资" in str(exc.value)
-    saved = save(month_investment=Decimal("20000"), construction_install=Decimal("20000"),
-                 over_total_reason="总投资调增待批复")
+    saved = save(
+        month_investment=Decimal("20000"), construction_install=Decimal("20000"), over_total_reason="总投资调增待批复"
+    )
     assert saved.month_investment == Decimal("20000")
     with pytest.raises(ApplicationError):
         services.report_get_or_create(actor=world.reporter_a, project=project, period=date(2030, 1, 1))

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tuijin.progress import services
 from tuijin.progress.choices import ReportStatus
 from tuijin.progress.models import ProgressReport, ReportPhoto
 from tuijin.projects.tests.factories import make_project
@@ -39,8 +38,9 @@ class TestReportList(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.approver_a, denied=world.sysadmin, in_scope=reports[0], out_of_scope=reports[1],
-                    marker=name)
+        return Case(
+            allowed=world.approver_a, denied=world.sysadmin, in_scope=reports[0], out_of_scope=reports[1], marker=name
+        )
 
 
 class TestMyReports(ViewMatrix):
@@ -52,8 +52,9 @@ class TestMyReports(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.reporter_a, denied=world.auditadmin, in_scope=reports[0],
-                    out_of_scope=reports[1], marker=name)
+        return Case(
+            allowed=world.reporter_a, denied=world.auditadmin, in_scope=reports[0], out_of_scope=reports[1], marker=name
+        )
 
 
 class TestReportDetail(ViewMatrix):
@@ -61,8 +62,9 @@ class TestReportDetail(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.reporter_a, denied=world.secadmin, in_scope=reports[0], out_of_scope=reports[1],
-                    marker=name)
+        return Case(
+            allowed=world.reporter_a, denied=world.secadmin, in_scope=reports[0], out_of_scope=reports[1], marker=name
+        )
 
 
 class TestReportEdit(ViewMatrix):
@@ -75,8 +77,9 @@ class TestReportEdit(ViewMatrix):
             r.status = ReportStatus.DRAFT
             r.save()
             drafts.append(r)
-        return Case(allowed=world.reporter_a, denied=world.leader, in_scope=drafts[0], out_of_scope=drafts[1],
-                    marker=name)
+        return Case(
+            allowed=world.reporter_a, denied=world.leader, in_scope=drafts[0], out_of_scope=drafts[1], marker=name
+        )
 
 
 class TestReportCorrect(ViewMatrix):
@@ -126,8 +129,13 @@ class TestReportPhoto(ViewMatrix):
         from tuijin.progress.photos import report_photo_add
 
         photos = [report_photo_add(actor=world.office, report=r, uploaded=png()) for r in reports]
-        return Case(allowed=world.reporter_a, denied=world.auditadmin, in_scope=photos[0], out_of_scope=photos[1],
-                    marker=lambda _: "")
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.auditadmin,
+            in_scope=photos[0],
+            out_of_scope=photos[1],
+            marker=lambda _: "",
+        )
 
     def test_in_scope_is_200(self, client, matrix):
         client.force_login(matrix.allowed)
@@ -165,8 +173,9 @@ class TestReportOpen(_Post):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.reporter_a, denied=world.leader, in_scope=reports[0].project,
-                    out_of_scope=reports[1].project)
+        return Case(
+            allowed=world.reporter_a, denied=world.leader, in_scope=reports[0].project, out_of_scope=reports[1].project
+        )
 
 
 class TestReportReview(_Post):
@@ -186,8 +195,9 @@ class TestReportApiList(ApiMatrix):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.reporter_b, denied=world.auditadmin, in_scope=reports[1], out_of_scope=reports[0],
-                    marker=name)
+        return Case(
+            allowed=world.reporter_b, denied=world.auditadmin, in_scope=reports[1], out_of_scope=reports[0], marker=name
+        )
 
 
 class TestReportApiDetail(ApiMatrix):
@@ -195,8 +205,9 @@ class TestReportApiDetail(ApiMatrix):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.reporter_b, denied=world.norole, in_scope=reports[1], out_of_scope=reports[0],
-                    marker=name)
+        return Case(
+            allowed=world.reporter_b, denied=world.norole, in_scope=reports[1], out_of_scope=reports[0], marker=name
+        )
 
 
 class TestReportApiActions(ApiMatrix):
@@ -210,8 +221,9 @@ class TestReportApiActions(ApiMatrix):
 
     def test_in_scope_is_200(self, client, matrix):
         client.force_login(matrix.allowed)
-        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
-                               content_type="application/json")
+        response = client.post(
+            self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
+        )
         assert response.status_code == 200 and response.json()["status"] == "unit_approved"
 
     def test_out_of_scope_is_hidden(self, client, matrix):
@@ -221,23 +233,34 @@ class TestReportApiActions(ApiMatrix):
 
     def test_no_permission_is_403(self, client, matrix):
         client.force_login(matrix.denied)
-        assert client.post(self.url_for(matrix.in_scope), {"version": 1},
-                           content_type="application/json").status_code == 403
+        assert (
+            client.post(self.url_for(matrix.in_scope), {"version": 1}, content_type="application/json").status_code
+            == 403
+        )
 
     def test_anonymous_is_401(self, client, matrix):
-        assert client.post(self.url_for(matrix.in_scope), {"version": 1},
-                           content_type="application/json").status_code == 401
+        assert (
+            client.post(self.url_for(matrix.in_scope), {"version": 1}, content_type="application/json").status_code
+            == 401
+        )
 
     def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
         client.force_login(world.reporter_a)
-        assert client.post(self.url_for(reports[0]), {"version": reports[0].version},
-                           content_type="application/json").status_code == 403
+        assert (
+            client.post(
+                self.url_for(reports[0]), {"version": reports[0].version}, content_type="application/json"
+            ).status_code
+            == 403
+        )
         client.force_login(world.approver_a)
-        assert client.post(self.url_for(reports[0]), {"version": 99},
-                           content_type="application/json").status_code == 409
+        assert (
+            client.post(self.url_for(reports[0]), {"version": 99}, content_type="application/json").status_code == 409
+        )
         url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
-        assert client.post(url, {"version": reports[0].version, "reason": ""},
-                           content_type="application/json").status_code == 400
+        assert (
+            client.post(url, {"version": reports[0].version, "reason": ""}, content_type="application/json").status_code
+            == 400
+        )
 
 
 class TestReportApiSubmit(TestReportApiActions):
@@ -252,8 +275,9 @@ class TestReportApiSubmit(TestReportApiActions):
 
     def test_in_scope_is_200(self, client, matrix):
         client.force_login(matrix.allowed)
-        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
-                               content_type="application/json")
+        response = client.post(
+            self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
+        )
         assert response.status_code == 200 and response.json()["status"] == "submitted"
 
     def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
@@ -272,14 +296,19 @@ class TestReportApiOfficeApprove(TestReportApiActions):
 
     def test_in_scope_is_200(self, client, matrix):
         client.force_login(matrix.allowed)
-        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
-                               content_type="application/json")
+        response = client.post(
+            self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
+        )
         assert response.status_code == 200 and response.json()["status"] == "office_approved"
 
     def test_no_permission_is_403(self, client, matrix):
         client.force_login(matrix.denied)  # has view, lacks the office permission: refused by the service
-        assert client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version},
-                           content_type="application/json").status_code == 403
+        assert (
+            client.post(
+                self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
+            ).status_code
+            == 403
+        )
 
     def test_out_of_scope_is_hidden(self, client, matrix):
         pass  # the office is region-wide
@@ -293,15 +322,17 @@ class TestReportApiReturn(TestReportApiActions):
 
     def test_in_scope_is_200(self, client, matrix):
         client.force_login(matrix.allowed)
-        response = client.post(self.url_for(matrix.in_scope), {"version": matrix.in_scope.version,
-                                                               "reason": "数据有误"}, content_type="application/json")
+        response = client.post(
+            self.url_for(matrix.in_scope),
+            {"version": matrix.in_scope.version, "reason": "数据有误"},
+            content_type="application/json",
+        )
         assert response.status_code == 200 and response.json()["status"] == "draft"
         assert response.json()["return_reason"] == "数据有误"
 
     def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
         client.force_login(world.reporter_a)  # a reporter may not return: 403 before the reason is looked at
-        assert client.post(self.url_for(reports[0]), {"version": 1},
-                           content_type="application/json").status_code == 403
+        assert client.post(self.url_for(reports[0]), {"version": 1}, content_type="application/json").status_code == 403
 
 
 def test_fill_submit_review_through_pages(client, world):
@@ -312,10 +343,20 @@ def test_fill_submit_review_through_pages(client, world):
     response = client.post(reverse("progress:report_open", args=[project.pk, 2026, 10]))
     report = ProgressReport.objects.get(project=project)
     assert response["Location"] == reverse("progress:report_edit", args=[report.pk])
-    form = {"version": report.version, "month_investment": "120.50", "construction_install": "100.50",
-            "equipment": "20.00", "other_cost": "0", "funds_arrived": "50", "physical_progress": "基础施工",
-            "problems-TOTAL_FORMS": "1", "problems-INITIAL_FORMS": "0", "problems-0-category": "用地",
-            "problems-0-description": "剩余5亩未交地", "submit": "1"}
+    form = {
+        "version": report.version,
+        "month_investment": "120.50",
+        "construction_install": "100.50",
+        "equipment": "20.00",
+        "other_cost": "0",
+        "funds_arrived": "50",
+        "physical_progress": "基础施工",
+        "problems-TOTAL_FORMS": "1",
+        "problems-INITIAL_FORMS": "0",
+        "problems-0-category": "用地",
+        "problems-0-description": "剩余5亩未交地",
+        "submit": "1",
+    }
     bad = dict(form, equipment="30.00")
     response = client.post(reverse("progress:report_edit", args=[report.pk]), bad)
     assert response.status_code == 200 and "投资构成" in response.content.decode()
@@ -324,8 +365,10 @@ def test_fill_submit_review_through_pages(client, world):
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED and report.problems.get().category == "用地"
     client.force_login(world.approver_a)
-    client.post(reverse("progress:report_review", args=[report.pk]),
-                {"version": report.version, "action": "return", "reason": "请补充现场照片"})
+    client.post(
+        reverse("progress:report_review", args=[report.pk]),
+        {"version": report.version, "action": "return", "reason": "请补充现场照片"},
+    )
     client.force_login(world.reporter_a)
     page = client.get(reverse("progress:report", args=[report.pk])).content.decode()
     assert "请补充现场照片" in page
@@ -344,8 +387,9 @@ def test_photo_exif_is_read(world, reports):
     image.save(buffer, format="JPEG", exif=exif)
     from tuijin.progress.photos import report_photo_add
 
-    photo = report_photo_add(actor=world.office, report=reports[0],
-                             uploaded=SimpleUploadedFile("site.jpg", buffer.getvalue()))
+    photo = report_photo_add(
+        actor=world.office, report=reports[0], uploaded=SimpleUploadedFile("site.jpg", buffer.getvalue())
+    )
     assert photo.taken_at is not None and photo.taken_at.day == 15
     assert photo.latitude == Decimal("35.300000") and photo.longitude == Decimal("113.875000")
     assert ReportPhoto.objects.count() == 1

@@ -42,7 +42,8 @@ class PreconditionFailed(exceptions.APIException):
 def _api_queryset(queryset):
     """Only what the serializer reads: one query per relation, whatever the page size."""
     return queryset.select_related("responsible_unit", "industry").prefetch_related(
-        "levels", "sponsors", "funding_sources", "special_list_entries__special_list")
+        "levels", "sponsors", "funding_sources", "special_list_entries__special_list"
+    )
 
 
 def _to_input(data: dict) -> services.ProjectInput:

@@ -698,16 +698,13 @@ def test_import_job_with_errors_and_only_valid(office):
 
 def test_failing_import_job_ends_failed_and_writes_nothing(office, monkeypatch):
     job = import_job_create(actor=office, uploaded=upload(workbook_bytes(three_rows())), only_valid=False)
-    calls = []
-    real_create = excel.services.project_create
+    real_create = excel.services.projects_bulk_create
 
     def flaky_create(**kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("disk full")
-        return real_create(**kwargs)
+        real_create(**kwargs)  # the rows are written …
+        raise RuntimeError("disk full")  # … then the disk fills up
 
-    monkeypatch.setattr(excel.services, "project_create", flaky_create)
+    monkeypatch.setattr(excel.services, "projects_bulk_create", flaky_create)
     before = db_state()
     import_job_start(job)
     job.refresh_from_db()

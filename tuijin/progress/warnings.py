@@ -1,0 +1,725 @@
+"""Warning lights (预警/亮灯, 红黄绿): configurable rules evaluated per project per month, stored with history.
+
+Every active `WarningRule` is evaluated by the evaluator of its *dimension* (so a second rule of the same dimension
+with other thresholds — e.g. a 三亚-style progress rule — needs no code), with its thresholds in `params`
+(missing keys fall back to `DEFAULT_PARAMS`). Facts are read "as of the period": a project counts as started when
+its actual start (or the first counted report with 已开工) falls on or before the period's last day, and as finished
+when its actual finish lies before the period, so re-evaluating an old month gives that month's picture.
+
+Rules (domain.md §3.6, 银川 2025; boundaries decided here, all configurable):
+
+- start 开工 ``{"red_after_months": 3}``: planned to start in the period month or earlier and not started by its
+  end → yellow; the N-th month late counts the planned month as month 1, N ≥ 3 → red. Started → green (only for
+  projects planned or started in the period's year; long-running projects get no start light).
+- progress 投资进度 ``{"yellow_pp": 10, "red_pp": 30}``: year-to-date investment (counted reports) as % of the annual
+  plan against the schedule: months elapsed / 12 (时序进度, linear), or the monthly plan curve cumulated to the
+  period when the plan has one. The approved baseline is used (baseline_investment / baseline_monthly_plan), the
+  current plan only until one exists. Behind by < 10 pp → green; 10 ≤ behind ≤ 30 → yellow; > 30 → red. Compared
+  exactly (no rounding); percentages are rounded half-up to 2 decimals only in the explanation. Applies to
+  projects with an annual plan > 0 for the year that are in construction or planned to start in the year.
+- reporting 填报 ``{}``: a counted (submitted or approved) report submitted by the window's closing day → green;
+  submitted after it → yellow (逾期提交); no report or still a draft after the closing day → red (逾期未报); the
+  window not closed yet → green (explanation says it is not yet submitted). Applies to projects in construction and
+  to 前期 projects with an annual plan for the year.
+- stalled 停滞 ``{"months": 2}``: projects in construction; the run of consecutive months up to the period
+  (counting from the start month) without investment (no counted report, or month_investment ≤ 0): ≥ 2 → red,
+  1 → yellow, 0 → green.
+- statistics 纳统 ``{"yellow_after_months": 1, "red_after_months": 2}``: started and not counted (stats_status, with
+  stats_month after the period meaning "not yet" then): whole months since the start month ≥ 1 → yellow, ≥ 2 →
+  red; counted, or started in the period month → green.
+
+A `LightOverride` for (project, period, rule) replaces the computed colour; the explanation keeps the computed text
+plus "（人工调整：…）". Evaluating a period re-states it for the evaluated projects: lights are upserted, a light
+whose rule no longer applies (e.g. the project was cancelled) is removed; other periods are never touched.
+Projects in 谋划/储备/暂缓/取消 get no lights.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tuijin.core.exceptions import ApplicationError
+from tuijin.projects.choices import Stage, StatsStatus
+from tuijin.projects.models import AnnualPlan, Project
+
+from .choices import LightColor, WarningDimension
+from .models import LightOverride, ProgressReport, ReportingPeriod, WarningLight, WarningRule
+from .services import COUNTED, month_start, reporting_period_get
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "EXCLUDED_STAGES",
+    "EvaluationResult",
+    "UnitOverrideCount",
+    "evaluate_period",
+    "light_override_set",
+    "override_counts_by_unit",
+    "parse_period",
+    "reports_outstanding",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
+    WarningDimension.START: {"red_after_months": 3},
+    WarningDimension.PROGRESS: {"yellow_pp": 10, "red_pp": 30},
+    WarningDimension.REPORTING: {},
+    WarningDimension.STALLED: {"months": 2},
+    WarningDimension.STATISTICS: {"yellow_after_months": 1, "red_after_months": 2},
+}
+EXCLUDED_STAGES = frozenset({Stage.CONCEIVED, Stage.RESERVE, Stage.SUSPENDED, Stage.CANCELLED})
+EXPLANATION_MAX = 300
+# Months of reports loaded before the period (at least back to January) for the stalled rule's run of months.
+MIN_LOOKBACK_MONTHS = 12
+MAX_LOOKBACK_MONTHS = 36
+
+_CENT = Decimal("0.01")
+_ZERO = Decimal("0")
+_HUNDRED = Decimal("100")
+
+
+# --- dates and numbers -------------------------------------------------------------------------------------------
+
+
+def _month_index(value: date) -> int:
+    return value.year * 12 + value.month - 1
+
+
+def _add_months(value: date, months: int) -> date:
+    index = _month_index(value) + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(value: date) -> date:
+    return _add_months(value, 1) - timedelta(days=1)
+
+
+def _ym(value: date) -> str:
+    return _("%(y)d年%(m)d月") % {"y": value.year, "m": value.month}
+
+
+def _ymd(value: date) -> str:
+    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
+
+
+def _q2(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _money(value: Decimal) -> str:
+    return f"{_q2(value):,.2f}"
+
+
+def _plain(value: Decimal) -> str:
+    """A threshold as people write it: 10, 12.5 (no trailing zeros, no exponent)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def parse_period(text: str) -> date:
+    """The month of "2026-10" or "2026-10-01" (its first day); ValueError with a Chinese message otherwise."""
+    value = (text or "").strip()
+    for fmt in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).date().replace(day=1)  # noqa: DTZ007 - a calendar month, no time
+        except ValueError:
+            continue
+    raise ValueError(_("报告期格式应为 YYYY-MM（例如 2026-10），收到：%(v)s") % {"v": value})
+
+
+# --- rule parameters -----------------------------------------------------------------------------------------------
+
+
+def _param_decimal(rule: WarningRule, key: str) -> Decimal:
+    default = DEFAULT_PARAMS[rule.dimension][key]
+    raw = (rule.params or {}).get(key, default)
+    try:
+        value = Decimal(str(raw))
+    except (InvalidOperation, ValueError):
+        logger.warning("warning rule %s: invalid %s=%r, using %s", rule.code, key, raw, default)
+        return Decimal(str(default))
+    if not value.is_finite() or value < 0:
+        logger.warning("warning rule %s: invalid %s=%r, using %s", rule.code, key, raw, default)
+        return Decimal(str(default))
+    return value
+
+
+def _param_months(rule: WarningRule, key: str) -> int:
+    return max(1, min(int(_param_decimal(rule, key)), MAX_LOOKBACK_MONTHS))
+
+
+# --- facts -----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Facts:
+    pk: int
+    name: str
+    unit_id: int
+    stage: str
+    planned_start: date | None
+    actual_start: date | None
+    actual_finish: date | None
+    stats_status: str
+    stats_month: date | None
+    start: date | None = None  # effective start as of the period's end (actual start or the first 已开工 report)
+
+
+@dataclass(slots=True)
+class _Plan:
+    amount: Decimal
+    curve: list[Decimal] | None
+    baseline: bool
+
+
+@dataclass(slots=True)
+class _Month:
+    status: str
+    investment: Decimal
+    submitted_at: datetime | None
+
+
+@dataclass
+class _Context:
+    period: date
+    period_end: date
+    today: date
+    first_loaded: date
+    window: ReportingPeriod
+    facts: list[_Facts] = field(default_factory=list)
+    plans: dict[int, _Plan] = field(default_factory=dict)
+    months: dict[int, dict[date, _Month]] = field(default_factory=dict)
+
+    def month(self, project_id: int, period: date) -> _Month | None:
+        return self.months.get(project_id, {}).get(period)
+
+    def invested(self, project_id: int, period: date) -> Decimal:
+        """Investment of a month by counted reports (drafts count as nothing)."""
+        row = self.month(project_id, period)
+        return row.investment if row is not None and row.status in COUNTED else _ZERO
+
+
+def _active(facts: _Facts) -> bool:
+    return facts.stage not in EXCLUDED_STAGES
+
+
+def _finished_before(facts: _Facts, day: date) -> bool:
+    return facts.actual_finish is not None and facts.actual_finish < day
+
+
+def _in_construction(facts: _Facts, ctx: _Context) -> bool:
+    return _active(facts) and facts.start is not None and not _finished_before(facts, ctx.period)
+
+
+def _expects_report(facts: _Facts, ctx: _Context) -> bool:
+    """In construction during the period, or 前期 with an annual plan for the period's year."""
+    if not _active(facts) or _finished_before(facts, ctx.period):
+        return False
+    return _in_construction(facts, ctx) or (facts.stage == Stage.PREPARATION and facts.pk in ctx.plans)
+
+
+def _restricted(queryset: QuerySet, lookup: str, projects) -> QuerySet:
+    if projects is None:
+        return queryset
+    return queryset.filter(**{f"{lookup}__in": projects})
+
+
+def _project_ids(projects) -> Any:
+    """None (all projects), a subquery of primary keys, or a list of them."""
+    if projects is None:
+        return None
+    if isinstance(projects, QuerySet):
+        return projects.order_by().values("pk")
+    return [getattr(p, "pk", p) for p in projects]
+
+
+def _load(period: date, projects, *, lookback: int, today: date | None) -> _Context:
+    """Everything the rules need, in a fixed number of queries whatever the number of projects."""
+    ids = _project_ids(projects)
+    period_end = _month_end(period)
+    first_loaded = min(date(period.year, 1, 1), _add_months(period, -(lookback - 1)))
+    ctx = _Context(
+        period=period,
+        period_end=period_end,
+        today=today or timezone.localdate(),
+        first_loaded=first_loaded,
+        window=reporting_period_get(period),
+    )
+
+    rows = (
+        _restricted(Project.objects.all(), "pk", ids)
+        .order_by()
+        .values_list(
+            "pk",
+            "name",
+            "responsible_unit_id",
+            "stage",
+            "planned_start",
+            "actual_start",
+            "actual_finish",
+            "stats_status",
+            "stats_month",
+        )
+    )
+    ctx.facts = [_Facts(*row) for row in rows]
+
+    started = (
+        _restricted(
+            ProgressReport.objects.filter(status__in=COUNTED, is_started=True, period__lte=period), "project_id", ids
+        )
+        .order_by()
+        .values("project_id")
+        .annotate(first_period=Min("period"), first_on=Min("started_on"))
+        .values_list("project_id", "first_period", "first_on")
+    )
+    reported_start = {pid: (on if on is not None and on <= period_end else first) for pid, first, on in started}
+    for facts in ctx.facts:
+        candidates = [
+            d for d in (facts.actual_start, reported_start.get(facts.pk)) if d is not None and d <= period_end
+        ]
+        facts.start = min(candidates) if candidates else None
+
+    plans = (
+        _restricted(AnnualPlan.objects.filter(year=period.year), "project_id", ids)
+        .order_by()
+        .values_list("project_id", "planned_investment", "monthly_plan", "baseline_investment", "baseline_monthly_plan")
+    )
+    for pid, planned, curve, baseline, baseline_curve in plans:
+        use_baseline = baseline is not None
+        chosen = baseline_curve if use_baseline else curve
+        amounts = None
+        if chosen and len(chosen) == 12:
+            try:
+                amounts = [Decimal(str(v)) for v in chosen]
+            except (InvalidOperation, ValueError):
+                amounts = None
+        ctx.plans[pid] = _Plan(baseline if use_baseline else planned, amounts, use_baseline)
+
+    reports = (
+        _restricted(ProgressReport.objects.filter(period__gte=first_loaded, period__lte=period), "project_id", ids)
+        .order_by()
+        .values_list("project_id", "period", "status", "month_investment", "submitted_at")
+    )
+    months = ctx.months
+    for pid, month, status, investment, submitted_at in reports:
+        months.setdefault(pid, {})[month] = _Month(status, investment, submitted_at)
+    return ctx
+
+
+# --- the rules -------------------------------------------------------------------------------------------------------
+
+_Outcome = tuple[str, str] | None
+
+
+def _rule_start(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    planned = facts.planned_start
+    if not _active(facts) or planned is None or planned > ctx.period_end:
+        return None
+    if facts.start is not None:
+        if facts.start.year < ctx.period.year and planned.year < ctx.period.year:
+            return None
+        return LightColor.GREEN, _("计划于%(p)s开工，已于%(a)s开工。") % {"p": _ym(planned), "a": _ymd(facts.start)}
+    late = _month_index(ctx.period) - _month_index(planned) + 1
+    red_after = _param_months(rule, "red_after_months")
+    values = {"p": _ym(planned), "m": ctx.period.month, "n": late, "r": red_after}
+    if late >= red_after:
+        return LightColor.RED, _(
+            "计划于%(p)s开工，截至%(m)d月底仍未开工，已连续%(n)d个月未按计划开工（连续%(r)d个月及以上为红灯）。"
+        ) % values
+    return LightColor.YELLOW, _(
+        "计划于%(p)s开工，截至%(m)d月底尚未开工，已连续%(n)d个月未按计划开工（连续%(r)d个月为红灯）。"
+    ) % values
+
+
+def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    plan = ctx.plans.get(facts.pk)
+    if not _active(facts) or plan is None or plan.amount <= 0:
+        return None
+    if _finished_before(facts, date(ctx.period.year, 1, 1)):
+        return None
+    planned_this_year = facts.planned_start is not None and facts.planned_start.year == ctx.period.year
+    if not (_in_construction(facts, ctx) or planned_this_year):
+        return None
+    elapsed = ctx.period.month
+    ytd = sum((ctx.invested(facts.pk, date(ctx.period.year, m, 1)) for m in range(1, elapsed + 1)), _ZERO)
+    # The schedule as an exact fraction numerator / denominator (万元), so boundaries compare without rounding.
+    if plan.curve is not None:
+        numerator, denominator = sum(plan.curve[:elapsed], _ZERO), Decimal(1)
+        label = _("时序进度（按月度计划）")
+    else:
+        numerator, denominator = plan.amount * elapsed, Decimal(12)
+        label = _("时序进度")
+    yellow, red = _param_decimal(rule, "yellow_pp"), _param_decimal(rule, "red_pp")
+    shortfall = _HUNDRED * (numerator - denominator * ytd)  # = behind_pp × denominator × plan
+    scale = denominator * plan.amount
+    if shortfall > red * scale:
+        color = LightColor.RED
+    elif shortfall >= yellow * scale:
+        color = LightColor.YELLOW
+    else:
+        color = LightColor.GREEN
+    expected = _q2(_HUNDRED * numerator / scale)
+    actual = _q2(_HUNDRED * ytd / plan.amount)
+    values = {
+        "m": elapsed,
+        "ytd": _money(ytd),
+        "rate": actual,
+        "label": label,
+        "exp": expected,
+        "gap": abs(expected - actual),
+        "y": _plain(yellow),
+        "r": _plain(red),
+    }
+    text = _("截至%(m)d月累计完成投资 %(ytd)s 万元，占年度计划 %(rate)s%%，") % values
+    if shortfall > 0:
+        text += _("低于%(label)s %(exp)s%% 共 %(gap)s 个百分点") % values
+        text += {
+            LightColor.RED: _("（超过%(r)s个百分点为红灯）"),
+            LightColor.YELLOW: _("（低于%(y)s–%(r)s个百分点为黄灯）"),
+            LightColor.GREEN: _("（落后不足%(y)s个百分点为绿灯）"),
+        }[color] % values
+    elif shortfall == 0:
+        text += _("与%(label)s %(exp)s%% 持平") % values
+    else:
+        text += _("高于%(label)s %(exp)s%% 共 %(gap)s 个百分点") % values
+    return color, text
+
+
+def _rule_reporting(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    if not _expects_report(facts, ctx):
+        return None
+    row = ctx.month(facts.pk, ctx.period)
+    closes = ctx.window.closes_on
+    values = {"p": _ym(ctx.period), "c": _ymd(closes)}
+    if row is not None and row.status in COUNTED:
+        if row.submitted_at is None:
+            return LightColor.GREEN, _("%(p)s月报已提交。") % values
+        submitted = timezone.localdate(row.submitted_at)
+        values["s"] = _ymd(submitted)
+        if submitted > closes:
+            return LightColor.YELLOW, _("%(p)s月报于%(s)s提交，晚于填报截止日%(c)s（逾期提交为黄灯）。") % values
+        return LightColor.GREEN, _("%(p)s月报已于%(s)s按时提交（截止%(c)s）。") % values
+    state = _("草稿未提交") if row is not None else _("未填报")
+    values["state"] = state
+    if ctx.today > closes:
+        return LightColor.RED, _("%(p)s月报填报已于%(c)s截止，仍未提交（%(state)s）。") % values
+    return LightColor.GREEN, _("%(p)s月报填报截止日为%(c)s，尚未截止（目前%(state)s）。") % values
+
+
+def _rule_stalled(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    if not _in_construction(facts, ctx):
+        return None
+    assert facts.start is not None  # noqa: S101 - implied by _in_construction
+    red_after = _param_months(rule, "months")
+    start_month = month_start(facts.start)
+    first = max(start_month, ctx.first_loaded)
+    run, cursor = 0, ctx.period
+    while cursor >= first and ctx.invested(facts.pk, cursor) <= 0:
+        run += 1
+        cursor = _add_months(cursor, -1)
+    if run == 0:
+        return LightColor.GREEN, _("%(m)d月完成投资 %(x)s 万元。") % {
+            "m": ctx.period.month,
+            "x": _money(ctx.invested(facts.pk, ctx.period)),
+        }
+    truncated = cursor < first and start_month < ctx.first_loaded  # the run may go back further than loaded
+    values = {
+        "n": run,
+        "r": red_after,
+        "from": _ym(_add_months(ctx.period, -(run - 1))),
+        "to": _ym(ctx.period),
+        "more": _("及以上") if truncated else "",
+    }
+    if run >= red_after:
+        return LightColor.RED, _(
+            "在建项目%(from)s至%(to)s连续%(n)d个月%(more)s无投资完成（连续%(r)d个月及以上为红灯）。"
+        ) % values
+    return LightColor.YELLOW, _("在建项目%(from)s至%(to)s连续%(n)d个月无投资完成（连续%(r)d个月为红灯）。") % values
+
+
+def _rule_statistics(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    if not _active(facts) or facts.start is None or _finished_before(facts, ctx.period):
+        return None
+    counted = facts.stats_status == StatsStatus.COUNTED and (
+        facts.stats_month is None or facts.stats_month <= ctx.period_end
+    )
+    if counted:
+        if facts.stats_month is not None:
+            return LightColor.GREEN, _("已于%(s)s纳统入库。") % {"s": _ym(facts.stats_month)}
+        return LightColor.GREEN, _("已纳统入库。")
+    months = _month_index(ctx.period) - _month_index(facts.start)
+    yellow, red = _param_months(rule, "yellow_after_months"), _param_months(rule, "red_after_months")
+    values = {"s": _ymd(facts.start), "n": months, "y": yellow, "r": red}
+    if months < yellow:
+        return LightColor.GREEN, _("%(s)s开工，开工不满%(y)d个月，尚未纳统入库。") % values
+    if months >= red:
+        return LightColor.RED, _("%(s)s开工，已%(n)d个月未纳统入库（%(r)d个月及以上为红灯）。") % values
+    return LightColor.YELLOW, _("%(s)s开工，已%(n)d个月未纳统入库（%(r)d个月及以上为红灯）。") % values
+
+
+_EVALUATORS: dict[str, Callable[[WarningRule, _Facts, _Context], _Outcome]] = {
+    WarningDimension.START: _rule_start,
+    WarningDimension.PROGRESS: _rule_progress,
+    WarningDimension.REPORTING: _rule_reporting,
+    WarningDimension.STALLED: _rule_stalled,
+    WarningDimension.STATISTICS: _rule_statistics,
+}
+
+
+# --- evaluation ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationResult:
+    """What one evaluation did: counts of lights by colour and of rows created / updated / unchanged / removed."""
+
+    period: date
+    projects: int = 0
+    rules: int = 0
+    lights: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    overridden: int = 0
+    colors: dict[str, int] = field(default_factory=lambda: {c.value: 0 for c in LightColor})
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe (a task's return value)."""
+        return {
+            "period": self.period.isoformat(),
+            "projects": self.projects,
+            "rules": self.rules,
+            "lights": self.lights,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "overridden": self.overridden,
+            "colors": dict(self.colors),
+            "seconds": round(self.seconds, 3),
+        }
+
+    def summary(self) -> str:
+        return _(
+            "%(p)s：评估 %(n)d 个项目，亮灯 %(l)d 个（红 %(r)d、黄 %(y)d、绿 %(g)d，人工调整 %(o)d），"
+            "新增 %(c)d、更新 %(u)d、未变 %(k)d、移除 %(d)d，用时 %(s).2f 秒"
+        ) % {
+            "p": _ym(self.period),
+            "n": self.projects,
+            "l": self.lights,
+            "r": self.colors[LightColor.RED],
+            "y": self.colors[LightColor.YELLOW],
+            "g": self.colors[LightColor.GREEN],
+            "o": self.overridden,
+            "c": self.created,
+            "u": self.updated,
+            "k": self.unchanged,
+            "d": self.deleted,
+            "s": self.seconds,
+        }
+
+
+def _with_override(explanation: str, override_row: tuple[str, str, str]) -> tuple[str, str]:
+    color, reason_code, reason = override_row
+    reasons = dict(LightOverride.REASONS)
+    suffix = _("（人工调整：%(code)s，%(reason)s）") % {"code": reasons.get(reason_code, reason_code), "reason": reason}
+    text = explanation + suffix
+    if len(text) > EXPLANATION_MAX:
+        text = text[: EXPLANATION_MAX - 1] + "…"
+    return color, text
+
+
+def evaluate_period(period: date, *, projects=None, today: date | None = None) -> EvaluationResult:
+    """Evaluate every active rule for the month of `period` for all projects (or `projects`: a queryset or a list of
+    projects / primary keys) and store the lights (upsert per project, period and rule; stale ones removed).
+
+    `today` (default: the local date) only decides whether the reporting window has closed.
+    """
+    began = time.monotonic()
+    period = month_start(period)
+    result = EvaluationResult(period=period)
+    with translation.override(settings.LANGUAGE_CODE):
+        rules = [r for r in WarningRule.objects.filter(is_active=True) if r.dimension in _EVALUATORS]
+        lookback = max(
+            [MIN_LOOKBACK_MONTHS]
+            + [_param_months(r, "months") for r in rules if r.dimension == WarningDimension.STALLED]
+        )
+        ctx = _load(period, projects, lookback=lookback, today=today)
+        desired: dict[tuple[int, int], tuple[str, str]] = {}
+        for facts in ctx.facts:
+            for rule in rules:
+                outcome = _EVALUATORS[rule.dimension](rule, facts, ctx)
+                if outcome is not None:
+                    desired[(facts.pk, rule.pk)] = (str(outcome[0]), outcome[1][:EXPLANATION_MAX])
+        ids = _project_ids(projects)
+        rule_ids = [r.pk for r in rules]
+        overrides = _restricted(
+            LightOverride.objects.filter(period=period, rule_id__in=rule_ids), "project_id", ids
+        ).values_list("project_id", "rule_id", "color", "reason_code", "reason")
+        for pid, rid, color, reason_code, reason in overrides:
+            key = (pid, rid)
+            if key in desired:
+                desired[key] = _with_override(desired[key][1], (color, reason_code, reason))
+                result.overridden += 1
+        existing_rows = (
+            _restricted(WarningLight.objects.filter(period=period, rule_id__in=rule_ids), "project_id", ids)
+            .order_by()
+            .values_list("pk", "project_id", "rule_id", "color", "explanation")
+        )
+        existing = {(pid, rid): (pk, color, text) for pk, pid, rid, color, text in existing_rows}
+    stale = [row[0] for key, row in existing.items() if key not in desired]
+    now = timezone.now()
+    lights = [
+        WarningLight(project_id=pid, period=period, rule_id=rid, color=color, explanation=text, evaluated_at=now)
+        for (pid, rid), (color, text) in desired.items()
+    ]
+    with transaction.atomic():
+        for start in range(0, len(stale), 500):
+            WarningLight.objects.filter(pk__in=stale[start : start + 500]).delete()
+        WarningLight.objects.bulk_create(
+            lights,
+            update_conflicts=True,
+            unique_fields=["project", "period", "rule"],
+            update_fields=["color", "explanation", "evaluated_at"],
+        )
+    for key, (color, text) in desired.items():
+        result.colors[color] = result.colors.get(color, 0) + 1
+        before = existing.get(key)
+        if before is None:
+            result.created += 1
+        elif (before[1], before[2]) != (color, text):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    result.projects, result.rules, result.lights, result.deleted = len(ctx.facts), len(rules), len(desired), len(stale)
+    result.seconds = time.monotonic() - began
+    logger.info("warning lights %s", result.as_dict())
+    return result
+
+
+def reports_outstanding(period: date, *, projects=None, today: date | None = None) -> dict[int, dict[str, Any]]:
+    """Projects expected to report for `period` (see the reporting rule) without a submitted report: project id →
+    {"name", "unit_id", "state": "draft" | "missing"}. A fixed number of queries."""
+    period = month_start(period)
+    ctx = _load(period, projects, lookback=1, today=today)
+    outstanding: dict[int, dict[str, Any]] = {}
+    for facts in ctx.facts:
+        if not _expects_report(facts, ctx):
+            continue
+        row = ctx.month(facts.pk, period)
+        if row is not None and row.status in COUNTED:
+            continue
+        outstanding[facts.pk] = {
+            "name": facts.name,
+            "unit_id": facts.unit_id,
+            "state": "draft" if row is not None else "missing",
+        }
+    return outstanding
+
+
+# --- overrides -------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def light_override_set(
+    *,
+    actor,
+    project: Project,
+    period: date,
+    rule: WarningRule | str,
+    color: str,
+    reason_code: str,
+    reason: str,
+    recovery_plan: str,
+) -> LightOverride:
+    """Set (or change) the manual colour of a project's light for a month and re-evaluate that project.
+
+    Needs progress.add_lightoverride (progress.change_lightoverride to change one) within the actor's scope, a reason
+    and a plan back to green; a rule that gives the project no light that month cannot be overridden.
+    """
+    period = month_start(period)
+    if isinstance(rule, str):
+        rule = WarningRule.objects.get(code=rule)
+    reason, recovery_plan = (reason or "").strip(), (recovery_plan or "").strip()
+    errors: dict[str, list[str]] = {}
+    if color not in LightColor.values:
+        errors.setdefault("color", []).append(_("请选择调整后的颜色。"))
+    if reason_code not in dict(LightOverride.REASONS):
+        errors.setdefault("reason_code", []).append(_("请选择原因类别。"))
+    if not reason:
+        errors.setdefault("reason", []).append(_("人工调整亮灯须说明原因。"))
+    if not recovery_plan:
+        errors.setdefault("recovery_plan", []).append(_("人工调整亮灯须填写转绿计划（时间表、措施、责任人）。"))
+    if errors:
+        raise ValidationError(errors)
+    override = LightOverride.objects.filter(project=project, period=period, rule=rule).first()
+    action = "change" if override is not None else "add"
+    if actor is None or not actor.has_perm(f"progress.{action}_lightoverride"):
+        raise PermissionDenied(_("您没有调整亮灯的权限。"))
+    if override is None:
+        override = LightOverride(project=project, period=period, rule=rule)
+    else:
+        override.version += 1
+    override.color, override.reason_code, override.reason = color, reason_code, reason[:300]
+    override.recovery_plan, override.actor = recovery_plan[:300], actor
+    override._changelog_message = _("人工调整亮灯：%(r)s") % {"r": reason[:100]}
+    override.save()
+    if not LightOverride.objects.restrict(actor, action).filter(pk=override.pk).exists():
+        raise PermissionDenied(_("该项目不在您的管理范围内。"))
+    evaluate_period(period, projects=[project.pk])
+    if not WarningLight.objects.filter(project=project, period=period, rule=rule).exists():
+        raise ApplicationError(
+            _("该项目在%(p)s没有“%(r)s”预警灯，无需人工调整。") % {"p": _ym(period), "r": rule.name}, code="no_light"
+        )
+    return override
+
+
+@dataclass(frozen=True)
+class UnitOverrideCount:
+    unit_id: int
+    unit_name: str
+    total: int
+    to_green: int
+    to_yellow: int
+    to_red: int
+
+
+def override_counts_by_unit(user, year: int) -> list[UnitOverrideCount]:
+    """Manual overrides in `year` per responsible unit (most first), only over the overrides `user` may view."""
+    rows = (
+        LightOverride.objects.restrict(user, "view")
+        .filter(period__year=year)
+        .order_by()
+        .values("project__responsible_unit_id", "project__responsible_unit__name")
+        .annotate(
+            total=Count("pk"),
+            green=Count("pk", filter=Q(color=LightColor.GREEN)),
+            yellow=Count("pk", filter=Q(color=LightColor.YELLOW)),
+            red=Count("pk", filter=Q(color=LightColor.RED)),
+        )
+        .order_by("-total", "project__responsible_unit__name")
+    )
+    return [
+        UnitOverrideCount(
+            r["project__responsible_unit_id"],
+            r["project__responsible_unit__name"],
+            r["total"],
+            r["green"],
+            r["yellow"],
+            r["red"],
+        )
+        for r in rows
+    ]
