@@ -18,12 +18,13 @@ def test_office_creates_a_project(page, live_url):
     page.fill("#id_name", "浏览器测试新建项目（示例）")
     page.fill("#id_owner_name", "浏览器测试业主有限公司")
     page.select_option("#id_responsible_unit", label="西街街道")
-    page.fill("#id_total_investment", "abc")
+    page.fill("#id_total_investment", "8800.50")
+    page.fill("#id_code", "1234")  # not a 项目代码
     page.click("#tj-save")
     assert page.locator("#tj-form-errors").is_visible()
     assert page.input_value("#id_name") == "浏览器测试新建项目（示例）"  # nothing lost
+    assert "项目代码格式不正确" in page.content()
     shot(page, "project-form-error")
-    page.fill("#id_total_investment", "8800.50")
     page.fill("#id_code", "2611-410702-04-01-B0WSR1")
     page.select_option("select[name='funding-0-kind']", "self")
     page.fill("input[name='funding-0-amount']", "8800.50")

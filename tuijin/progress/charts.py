@@ -126,6 +126,9 @@ def unit_rate_chart(
     for tick in range(0, int(scale_max) + 1, 20 if scale_max <= 200 else 50):
         draw.line([(x(tick), top - 8), (x(tick), height - bottom)], fill=LIGHT_GREY, width=1)
         draw.text((x(tick), height - bottom + 8), f"{tick}%", font=small, fill=GREY, anchor="mt")
+    sx = x(float(schedule))
+    _dashed_line(draw, [(sx, top - 10), (sx, height - bottom)], BLUE, width=3)
+    draw.text((sx, top - 14), f"{schedule_label} {float(schedule):.2f}%", font=small, fill=BLUE, anchor="mb")
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar + gap)
         draw.text((left - 12, y + bar / 2), _fit(draw, label, font, left - 24), font=font, fill=BLACK, anchor="rm")
@@ -135,10 +138,10 @@ def unit_rate_chart(
         shown = float(value)
         color = GREEN if value >= schedule else (ORANGE if value >= schedule - 10 else RED)
         draw.rectangle([left, y, max(x(shown), left + 1), y + bar], fill=color)
-        draw.text((x(shown) + 8, y + bar / 2), f"{shown:.2f}%", font=small, fill=BLACK, anchor="lm")
-    sx = x(float(schedule))
-    _dashed_line(draw, [(sx, top - 10), (sx, height - bottom)], BLUE, width=3)
-    draw.text((sx, top - 14), f"{schedule_label} {float(schedule):.2f}%", font=small, fill=BLUE, anchor="mb")
+        text = f"{shown:.2f}%"
+        box = draw.textbbox((x(shown) + 8, y + bar / 2), text, font=small, anchor="lm")
+        draw.rectangle([box[0] - 2, box[1] - 2, box[2] + 2, box[3] + 2], fill=WHITE)
+        draw.text((x(shown) + 8, y + bar / 2), text, font=small, fill=BLACK, anchor="lm")
     return _png(image)
 
 
@@ -175,7 +178,7 @@ def trend_chart(
         value = top_value * i / steps
         draw.line([(left, y(value)), (width - right, y(value))], fill=LIGHT_GREY, width=1)
         draw.text((left - 10, y(value)), f"{value:,.1f}", font=small, fill=GREY, anchor="rm")
-    draw.text((left - 10, top - 30), unit, font=small, fill=GREY, anchor="rb")
+    draw.text((left - 10, top - 14), unit, font=small, fill=GREY, anchor="rb")
     for index, (label, amount) in enumerate(zip(labels, amounts, strict=False)):
         draw.text((cx(index), height - bottom + 10), label, font=font, fill=BLACK, anchor="mt")
         if amount is not None:
@@ -187,14 +190,17 @@ def trend_chart(
         draw.line(done, fill=BLUE, width=4, joint="curve")
     for px, py in done:
         draw.ellipse([px - 6, py - 6, px + 6, py + 6], fill=BLUE)
-    # Legend
-    lx, ly = left, 70
-    draw.rectangle([lx, ly - 9, lx + 30, ly + 9], fill=LIGHT_BLUE)
-    draw.text((lx + 38, ly), legend[0], font=small, fill=BLACK, anchor="lm")
-    lx += 60 + _text_width(draw, legend[0], small)
-    draw.line([(lx, ly), (lx + 36, ly)], fill=BLUE, width=4)
-    draw.text((lx + 44, ly), legend[1], font=small, fill=BLACK, anchor="lm")
-    lx += 66 + _text_width(draw, legend[1], small)
-    _dashed_line(draw, [(lx, ly), (lx + 36, ly)], GREY, width=3)
-    draw.text((lx + 44, ly), legend[2], font=small, fill=BLACK, anchor="lm")
+    # Legend, right-aligned above the plot
+    entries = [(legend[0], "bar"), (legend[1], "line"), (legend[2], "dash")]
+    lx = width - right - sum(60 + _text_width(draw, text, small) for text, _kind in entries)
+    ly = 75
+    for text, kind in entries:
+        if kind == "bar":
+            draw.rectangle([lx, ly - 9, lx + 30, ly + 9], fill=LIGHT_BLUE)
+        elif kind == "line":
+            draw.line([(lx, ly), (lx + 30, ly)], fill=BLUE, width=4)
+        else:
+            _dashed_line(draw, [(lx, ly), (lx + 30, ly)], GREY, width=3)
+        draw.text((lx + 38, ly), text, font=small, fill=BLACK, anchor="lm")
+        lx += 60 + _text_width(draw, text, small)
     return _png(image)

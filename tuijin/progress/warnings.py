@@ -434,18 +434,18 @@ def _rule_stalled(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
             "x": _money(ctx.invested(facts.pk, ctx.period)),
         }
     truncated = cursor < first and start_month < ctx.first_loaded  # the run may go back further than loaded
-    values = {
-        "n": run,
-        "r": red_after,
-        "from": _ym(_add_months(ctx.period, -(run - 1))),
-        "to": _ym(ctx.period),
-        "more": _("及以上") if truncated else "",
-    }
+    if run == 1:
+        months = _ym(ctx.period)
+    else:
+        months = _("%(from)s至%(to)s连续%(n)d个月") % {
+            "from": _ym(_add_months(ctx.period, -(run - 1))),
+            "to": _ym(ctx.period),
+            "n": run,
+        }
+    values = {"months": months, "r": red_after, "more": _("及以上") if truncated else ""}
     if run >= red_after:
-        return LightColor.RED, _(
-            "在建项目%(from)s至%(to)s连续%(n)d个月%(more)s无投资完成（连续%(r)d个月及以上为红灯）。"
-        ) % values
-    return LightColor.YELLOW, _("在建项目%(from)s至%(to)s连续%(n)d个月无投资完成（连续%(r)d个月为红灯）。") % values
+        return LightColor.RED, _("在建项目%(months)s%(more)s无投资完成（连续%(r)d个月及以上为红灯）。") % values
+    return LightColor.YELLOW, _("在建项目%(months)s无投资完成（连续%(r)d个月为红灯）。") % values
 
 
 def _rule_statistics(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:

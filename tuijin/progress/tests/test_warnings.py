@@ -62,7 +62,7 @@ def set_params(code, **params):
     WarningRule.objects.filter(code=code).update(params=params)
 
 
-# --- defaults and parsing ----------------------------------------------------------------------------------------------
+# --- defaults and parsing ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
