@@ -8,6 +8,7 @@ DEMO_STEPS = [
     "tuijin.org.demo.load_org",
     "tuijin.org.demo.load_accounts",
     "tuijin.projects.demo.load_projects",
+    "tuijin.progress.demo.load_reports",
 ]
 
 

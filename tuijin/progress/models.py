@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Abs
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,8 +140,13 @@ class ProgressReport(ChangeLoggedModel):
                 name="progress_unique_project_period",
                 violation_error_message=_("该项目本月已有月报"),
             ),
+            # SQLite keeps decimals as floating point, so the database check allows half a cent; the service
+            # checks the exact Decimal equality before saving.
             models.CheckConstraint(
-                condition=Q(month_investment=F("construction_install") + F("equipment") + F("other_cost")),
+                condition=LessThan(
+                    Abs(F("month_investment") - (F("construction_install") + F("equipment") + F("other_cost"))),
+                    Decimal("0.005"),
+                ),
                 name="progress_breakdown_sums",
                 violation_error_message=_("投资构成三项之和应等于当月完成投资"),
             ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views  # dashboard: the 驾驶舱/通报 pages (block below)
 
 app_name = "progress"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("export.xlsx", views.report_export, name="report_export"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
     # --- dashboard & notice (tuijin/progress/dashboard.py) ---
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("notice/", dashboard.NoticeView.as_view(), name="notice"),
+    path("notice/<str:notice_id>/", dashboard.NoticeStatusView.as_view(), name="notice_status"),
+    path("notice/<str:notice_id>/download/", dashboard.NoticeDownloadView.as_view(), name="notice_download"),
+    # --- end dashboard & notice ---
 ]
