@@ -8,6 +8,7 @@ urlpatterns = [
     path("workdays/", include("tuijin.workdays.urls")),
     path("projects/", include("tuijin.projects.urls")),
     path("progress/", include("tuijin.progress.urls")),
+    path("notifications/", include("tuijin.notifications.urls")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

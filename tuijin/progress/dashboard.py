@@ -8,7 +8,7 @@ htmx. The files are kept under MEDIA_ROOT/notices/ with a JSON record (see `noti
 open or download them.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +46,8 @@ __all__ = [
 
 TENK = Decimal(10000)
 NOTICE_PERMISSION = "progress.generate_notice"
-LIGHT_LIMIT = 30  # projects shown per light colour on the page (the notice annex lists all)
+STALE_AFTER = timedelta(hours=2)  # a notice still "running" after this is shown as failed
+LIGHT_LIMIT = 20  # projects shown per light colour on the page (the notice annex lists all)
 
 
 def _year_choices() -> list[int]:
@@ -134,6 +135,8 @@ class DashboardView(ScopedViewMixin, TemplateView):
             light_limit=LIGHT_LIMIT,
             light_limit_slice=f":{LIGHT_LIMIT}",
             target_rows=_target_rows(summary.targets),
+            unit_chart_height=max(300, 26 * len(summary.unit_ranking) + 60),
+            target_sets=[summary.targets.kaimenhong, summary.targets.shuangguoban],
             can_generate_notice=self.request.user.has_perm(NOTICE_PERMISSION),
         )
         return context
@@ -156,6 +159,12 @@ class NoticeForm(forms.Form):
         label=gettext_lazy("月份"), coerce=int, choices=[(m, gettext_lazy("%(m)d月") % {"m": m}) for m in range(1, 13)]
     )
     format = forms.ChoiceField(label=gettext_lazy("格式"), choices=FORMAT_CHOICES, initial="docx")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else f"{css} form-select-sm"
 
 
 class NoticePermissionMixin(LoginRequiredMixin):
@@ -215,8 +224,19 @@ class NoticeView(NoticePermissionMixin, View):
 
 
 def _decorate(record: dict[str, Any]) -> dict[str, Any]:
+    """The record for display: its period as a date, whether the file is ready; a record left "running" by a
+    killed worker for longer than STALE_AFTER shows as failed (so the page stops polling)."""
+    status = record.get("status")
+    created = record.get("created")
+    if status == "running" and created:
+        try:
+            if timezone.now() - datetime.fromisoformat(created) > STALE_AFTER:
+                status = "failed"
+        except (TypeError, ValueError):
+            pass
     return {
         **record,
+        "status": status,
         "period": date(record["year"], record["month"], 1),
         "ready": notice.notice_file(record) is not None,
     }

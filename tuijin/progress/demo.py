@@ -7,7 +7,7 @@ Idempotent: skipped when demo reports exist.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
@@ -47,8 +47,11 @@ def load_reports(context: dict, stdout) -> None:
     months = _months(year, last_period.month)
     reporters = {m.unit_id: m.user for m in Membership.objects.filter(role="unit_reporter").select_related("user")}
     office = User.objects.filter(username="xmb").first()
-    projects = list(Project.objects.filter(is_demo=True, stage__in=["construction", "completed", "operating"])
-                    .prefetch_related("annual_plans"))
+    projects = list(
+        Project.objects.filter(is_demo=True, stage__in=["construction", "completed", "operating"]).prefetch_related(
+            "annual_plans"
+        )
+    )
     reports, problems, events = [], [], []
     stalled = set(rng.sample([p.pk for p in projects], k=min(3, len(projects))))
     for project in projects:
@@ -70,27 +73,41 @@ def load_reports(context: dict, stdout) -> None:
             equipment = (amount * Decimal("0.2")).quantize(CENT, ROUND_HALF_UP)
             status = ReportStatus.OFFICE_APPROVED
             if latest:
-                status = rng.choice([ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.SUBMITTED,
-                                     ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED])
+                status = rng.choice(
+                    [
+                        ReportStatus.DRAFT,
+                        ReportStatus.SUBMITTED,
+                        ReportStatus.SUBMITTED,
+                        ReportStatus.UNIT_APPROVED,
+                        ReportStatus.OFFICE_APPROVED,
+                    ]
+                )
             elif period == months[-2] and rng.random() < 0.3:
                 status = ReportStatus.UNIT_APPROVED
             submitted_day = min(28, rng.choice([2, 3, 4, 5, 5, 6, 8]))
             next_month = (period + timedelta(days=32)).replace(day=1)
-            submitted = timezone.make_aware(
-                timezone.datetime(next_month.year, next_month.month, submitted_day, 17, 30))
+            submitted = timezone.make_aware(datetime(next_month.year, next_month.month, submitted_day, 17, 30))
             reporter = reporters.get(project.responsible_unit_id)
             report = ProgressReport(
-                project=project, period=period, status=status, month_investment=amount,
-                construction_install=install, equipment=equipment, other_cost=amount - install - equipment,
+                project=project,
+                period=period,
+                status=status,
+                month_investment=amount,
+                construction_install=install,
+                equipment=equipment,
+                other_cost=amount - install - equipment,
                 funds_arrived=(amount * Decimal(str(rng.uniform(0.5, 1.1)))).quantize(CENT, ROUND_HALF_UP),
-                physical_progress=rng.choice(["主体结构施工", "钢结构吊装", "设备安装调试", "室外配套施工",
-                                              "基础工程施工", "装饰装修"]),
+                physical_progress=rng.choice(
+                    ["主体结构施工", "钢结构吊装", "设备安装调试", "室外配套施工", "基础工程施工", "装饰装修"]
+                ),
                 next_month_plan=rng.choice(["完成主体封顶", "推进设备进场", "开展竣工验收准备", "完成管网敷设"]),
-                is_started=True, started_on=project.actual_start,
+                is_started=True,
+                started_on=project.actual_start,
                 submitted_at=submitted if status != ReportStatus.DRAFT else None,
                 submitted_by=reporter if status != ReportStatus.DRAFT else None,
-                unit_reviewed_at=submitted + timedelta(days=1) if status in (
-                    ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED) else None,
+                unit_reviewed_at=submitted + timedelta(days=1)
+                if status in (ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED)
+                else None,
                 office_reviewed_at=submitted + timedelta(days=2) if status == ReportStatus.OFFICE_APPROVED else None,
                 office_reviewed_by=office if status == ReportStatus.OFFICE_APPROVED else None,
             )
@@ -101,25 +118,34 @@ def load_reports(context: dict, stdout) -> None:
     for report in reports:
         if rng.random() < 0.08:
             category, description, help_requested = rng.choice(PROBLEMS)
-            problems.append(ReportProblem(report=report, category=category, description=description,
-                                          help_requested=help_requested))
+            problems.append(
+                ReportProblem(report=report, category=category, description=description, help_requested=help_requested)
+            )
         if report.status != ReportStatus.DRAFT:
-            events.append(ReportEvent(report=report, type=ReportEventType.SUBMITTED, actor=report.submitted_by,
-                                      created=report.submitted_at))
+            events.append(
+                ReportEvent(
+                    report=report,
+                    type=ReportEventType.SUBMITTED,
+                    actor=report.submitted_by,
+                    created=report.submitted_at or timezone.now(),
+                )
+            )
         if report.return_reason:
-            events.append(ReportEvent(report=report, type=ReportEventType.RETURNED, actor=office,
-                                      data={"reason": report.return_reason}))
+            events.append(
+                ReportEvent(
+                    report=report, type=ReportEventType.RETURNED, actor=office, data={"reason": report.return_reason}
+                )
+            )
     ReportProblem.objects.bulk_create(problems, batch_size=500)
     ReportEvent.objects.bulk_create(events, batch_size=500)
     lights = 0
-    try:
-        from .warnings import evaluate_period
-    except ImportError:  # the warnings engine is optional for the demo
-        evaluate_period = None
-    if evaluate_period is not None:
-        for period in months:
-            result = evaluate_period(period)
-            lights = getattr(result, "total", lights)
-    stdout.write(f"示例月报：{len(reports)} 份（{months[0]:%Y年%m月}–{months[-1]:%m月}），问题 {len(problems)} 条；"
-                 f"已评估预警灯。")
+    from .warnings import evaluate_period
+
+    for period in months:
+        result = evaluate_period(period)
+        lights = getattr(result, "total", lights)
+    stdout.write(
+        f"示例月报：{len(reports)} 份（{months[0]:%Y年%m月}–{months[-1]:%m月}），问题 {len(problems)} 条；"
+        f"已评估预警灯。"
+    )
     context["demo_reports"] = len(reports)

@@ -83,7 +83,7 @@ class ReviewForm(forms.Form):
 
 class CorrectionForm(ReportForm):
     reason = forms.CharField(label=_("更正原因（必填）"), max_length=300)
-    photo = None  # type: ignore[assignment]  (photos are not part of a correction)
+    photo = None  # type: ignore[assignment]  # photos are not part of a correction
 
     class Meta(ReportForm.Meta):
         pass

@@ -22,7 +22,7 @@ import logging
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -144,10 +144,11 @@ class Table:
     columns: list[Column]
     rows: list[list[Any]]
     kind: str = "table"
+    annex_only: bool = False  # only in the XLSX annex (the body says the same in words)
 
-    def formatted(self, limit: int | None = LIST_LIMIT) -> list[list[tuple[str, bool]]]:
-        """Rows as display text with a right-align flag, at most `limit` rows."""
-        rows = self.rows if limit is None else self.rows[:limit]
+    def formatted(self, limit: int | None = None) -> list[list[tuple[str, bool]]]:
+        """Rows as display text with a right-align flag, at most `limit` (default LIST_LIMIT) rows."""
+        rows = self.rows[: LIST_LIMIT if limit is None else limit]
         return [
             [
                 (_cell_text(value, column.type), column.type != "text")
@@ -187,6 +188,9 @@ def _cell_text(value: Any, type_: str) -> str:
         return "—" if type_ != "text" else ""
     if type_ == "money":
         return wan(value)
+    if type_ == "number":
+        number = Decimal(value)
+        return f"{number:,.0f}" if number == number.to_integral_value() else wan(number)
     if type_ == "pct":
         return f"{selectors.display(Decimal(value))}%"
     if type_ == "pp":
@@ -224,7 +228,7 @@ def _group_columns(first: str) -> list[Column]:
     ]
 
 
-def _group_rows(groups: list[selectors.Group]) -> list[list[Any]]:
+def _group_rows(groups: Sequence[selectors.Group]) -> list[list[Any]]:
     return [[g.label, g.count, g.total_investment, g.plan, g.ytd, g.rate, g.delta] for g in groups]
 
 
@@ -322,7 +326,7 @@ def _target_sentence(name: str, r: TargetResult, *, month_label: str) -> str:
         "when": month_label,
         "amount": yi(r.invested),
         "rate": _pct(r.actual_rate),
-        "target": _pct(r.target_rate),
+        "target": f"{r.target_rate:.0f}%",
     }
     if r.status == TargetStatus.NOT_APPLICABLE:
         return _("%(name)s：无年度计划投资。") % invested
@@ -398,8 +402,9 @@ def _overview(data: NoticeData, with_charts: bool) -> list[Block]:
         Table(
             _("总体情况"),
             _("总体"),
-            [Column(_("指标")), Column(_("数值"), "money"), Column(_("单位"))],
+            [Column(_("指标")), Column(_("数值"), "number"), Column(_("单位"))],
             _overview_rows(data),
+            annex_only=True,
         )
     )
     return blocks
@@ -692,7 +697,7 @@ def _replace_placeholder(doc, placeholder, blocks: list[Block]) -> None:
         if isinstance(block, Paragraph):
             style = {"caption": caption, "note": note}.get(block.style) or placeholder.style
             placeholder.insert_paragraph_before(block.text, style=style)
-        elif isinstance(block, Table):
+        elif isinstance(block, Table) and not block.annex_only:
             placeholder.insert_paragraph_before(block.title, style=caption or placeholder.style)
             table = _docx_table(doc, block)
             placeholder._p.addprevious(table._tbl)
@@ -703,7 +708,6 @@ def _replace_placeholder(doc, placeholder, blocks: list[Block]) -> None:
         elif isinstance(block, Chart):
             picture = placeholder.insert_paragraph_before("", style=caption or placeholder.style)
             picture.add_run().add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
-            placeholder.insert_paragraph_before(block.title, style=caption or placeholder.style)
     element = placeholder._element
     element.getparent().remove(element)
 
@@ -801,6 +805,15 @@ def notice_pdf(data: NoticeData, *, sections: dict[str, list[Block]] | None = No
 
 
 _NUMBER_FORMATS = {"int": "0", "money": "#,##0.00", "pct": "0.00", "pp": "+0.00;-0.00;0.00", "date": "yyyy-mm-dd"}
+
+
+def _number_format(type_: str, value: Any) -> str:
+    if type_ == "number":
+        integral = isinstance(value, int | Decimal) and value == int(value)
+        return "#,##0" if integral else "#,##0.00"
+    return _NUMBER_FORMATS.get(type_, "General")
+
+
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -809,7 +822,7 @@ def _xlsx_value(value: Any, type_: str) -> Any:
         return None
     if type_ in ("pct", "pp"):
         return selectors.display(Decimal(value))
-    if type_ == "money":
+    if type_ in ("money", "number"):
         return Decimal(value)
     if type_ == "int":
         return int(value)
@@ -851,10 +864,10 @@ def notice_xlsx(data: NoticeData, *, sections: dict[str, list[Block]] | None = N
             for index, column in enumerate(block.columns, start=1):
                 letter = get_column_letter(index)
                 sheet.column_dimensions[letter].width = 36 if column.type == "text" else 16
-                fmt = _NUMBER_FORMATS.get(column.type)
-                if fmt and block.rows:
-                    for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
-                        cell.number_format = fmt
+                if column.type == "text" or not block.rows:
+                    continue
+                for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
+                    cell.number_format = _number_format(column.type, cell.value)
             sheet.freeze_panes = "A3"
     workbook.properties.title = data.title
     buffer = io.BytesIO()

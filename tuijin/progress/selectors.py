@@ -91,7 +91,7 @@ __all__ = [
     "targets",
 ]
 
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 ZERO = Decimal("0")
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -215,7 +215,7 @@ def _started(by: date) -> Q:
             project=OuterRef("pk"), status__in=COUNTED, is_started=True, period__lte=month_start(by)
         )
     )
-    return Q(actual_start__lte=by) | (Q(actual_start__isnull=True) & reported)
+    return Q(actual_start__lte=by) | Q(Q(actual_start__isnull=True), reported)
 
 
 def _unit_label():
@@ -754,7 +754,7 @@ def _extremes(user, p: Period) -> tuple[list[ProjectRate], list[ProjectRate]]:
     return rows(("-ratio", "-plan_value", "pk")), rows(("ratio", "-plan_value", "pk"))
 
 
-_COLOR_WEIGHT = {LightColor.RED: 2, LightColor.YELLOW: 1, LightColor.GREEN: 0}
+_COLOR_WEIGHT: dict[str, int] = {LightColor.RED: 2, LightColor.YELLOW: 1, LightColor.GREEN: 0}
 
 
 def _lights(user, p: Period) -> tuple[list[LightProject], list[LightProject]]:

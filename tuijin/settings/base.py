@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tuijin.workdays",
     "tuijin.projects",
     "tuijin.progress",
+    "tuijin.notifications",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -151,6 +152,8 @@ TUIJIN_SESSION_IDLE_MINUTES_ADMIN = env_int("TUIJIN_SESSION_IDLE_MINUTES_ADMIN",
 TUIJIN_SESSION_ABSOLUTE_HOURS = env_int("TUIJIN_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 365, minimum=180)
 TUIJIN_DEMO_PASSWORD = env_str("TUIJIN_DEMO_PASSWORD")
+# Outbound channel for notifications (dotted class path); LogChannel only logs.
+TUIJIN_NOTIFY_CHANNEL = env_str("TUIJIN_NOTIFY_CHANNEL", "tuijin.notifications.channels.LogChannel")
 # Monthly reporting window: days of the month after the reported month (e.g. the 1st to the 5th).
 TUIJIN_REPORT_WINDOW_OPEN_DAY = env_int("TUIJIN_REPORT_WINDOW_OPEN_DAY", 1, minimum=1)
 TUIJIN_REPORT_WINDOW_CLOSE_DAY = env_int("TUIJIN_REPORT_WINDOW_CLOSE_DAY", 5, minimum=1)

@@ -25,7 +25,9 @@ class TuijinPasswordChangeForm(PasswordChangeForm):
 
 
 class AccountPersonForm(forms.Form):
-    person = forms.ModelChoiceField(label=_("对应人员（包联领导据此确定所包联的项目）"), queryset=None, required=False)
+    person: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("对应人员（包联领导据此确定所包联的项目）"), queryset=None, required=False
+    )
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,6 +21,11 @@ EXEMPT = {
     "users:account_list",
     "users:lockout_list",  # test_users_views
     "set_language",
+    # the user's own notifications, no role permission; other users' are 404 (notifications/tests)
+    "notifications:list",
+    "notifications:open",
+    "notifications:read",
+    "notifications:read_all",
     "schema",
     "swagger",
     "redoc",  # authenticated-only API documentation

@@ -17,9 +17,7 @@ __all__ = ["Command", "default_notice_user"]
 
 def default_notice_user() -> User | None:
     """The first active project-office account (region-wide dashboard scope)."""
-    return (
-        User.objects.filter(is_active=True, memberships__role=Role.PROJECT_OFFICE).order_by("pk").distinct().first()
-    )
+    return User.objects.filter(is_active=True, memberships__role=Role.PROJECT_OFFICE).order_by("pk").distinct().first()
 
 
 class Command(BaseCommand):
