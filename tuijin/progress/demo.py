@@ -86,7 +86,7 @@ def load_reports(context: dict, stdout) -> None:
                 status = ReportStatus.UNIT_APPROVED
             submitted_day = min(28, rng.choice([2, 3, 4, 5, 5, 6, 8]))
             next_month = (period + timedelta(days=32)).replace(day=1)
-            submitted = timezone.make_aware(datetime(next_month.year, next_month.month, submitted_day, 17, 30))
+            submitted = timezone.make_aware(datetime(next_month.year, next_month.month, submitted_day, 17, 30))  # noqa: DTZ001
             reporter = reporters.get(project.responsible_unit_id)
             report = ProgressReport(
                 project=project,
