@@ -400,3 +400,49 @@ def test_api_return_with_stale_version_is_409(client, world, reports):
     url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
     response = client.post(url, {"version": 99, "reason": "过期版本上的退回"}, content_type="application/json")
     assert response.status_code == 409
+
+
+@pytest.fixture
+def lights(world, reports):
+    from tuijin.progress.models import WarningLight, WarningRule
+
+    rule = WarningRule.objects.get(code="reporting") if WarningRule.objects.filter(code="reporting").exists() \
+        else WarningRule.objects.create(code="reporting", name="填报", dimension="reporting")
+    return [WarningLight.objects.create(project=r.project, period=OCT, rule=rule, color="red",
+                                        explanation=f"{r.project.name}未按期上报") for r in reports]
+
+
+class TestLightList(ViewMatrix):
+    url_name = "progress:light_list"
+    detail = False
+
+    def url_for(self, obj=None):
+        return reverse(self.url_name) + "?period=2026-10"
+
+    @pytest.fixture
+    def matrix(self, world, lights):
+        return Case(allowed=world.reporter_a, denied=world.sysadmin, in_scope=lights[0], out_of_scope=lights[1],
+                    marker=lambda light: light.explanation)
+
+
+class TestLightEvaluate(_Post):
+    url_name = "progress:lights_evaluate"
+    detail = False
+
+    def url_for(self, obj=None):
+        return reverse(self.url_name) + "?period=2026-10"
+
+    @pytest.fixture
+    def matrix(self, world, reports):
+        return Case(allowed=world.office, denied=world.reporter_a)
+
+
+class TestLightOverride(_Post):
+    url_name = "progress:light_override"
+
+    def data(self, matrix):
+        return {"color": "yellow", "reason_code": "data_lag", "reason": "统计口径滞后", "recovery_plan": "11月补报"}
+
+    @pytest.fixture
+    def matrix(self, world, lights):
+        return Case(allowed=world.office, denied=world.leader, in_scope=lights[0])

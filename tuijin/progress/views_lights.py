@@ -1,0 +1,84 @@
+"""Warning lights: the month's lights by colour with their explanations, manual overrides, evaluation on demand."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from tuijin.core.exceptions import ApplicationError
+from tuijin.core.views_generic import ObjectListView
+from tuijin.projects.models import Project
+
+from .choices import LightColor
+from .models import LightOverride, WarningLight, WarningRule
+from .views import _period
+
+__all__ = ["WarningLightListView", "light_override", "lights_evaluate"]
+
+
+class WarningLightListView(ObjectListView):
+    queryset = WarningLight.objects.select_related("project__responsible_unit", "rule")
+    template_name = "progress/light_list.html"
+    table_template = "progress/htmx/light_table.html"
+    title = gettext_lazy("红黄绿灯预警")
+
+    def get_queryset(self):
+        self.period = _period(self.request)
+        queryset = super().get_queryset().filter(period=self.period)
+        color = self.request.GET.get("color", "")
+        if color in LightColor.values:
+            queryset = queryset.filter(color=color)
+        else:
+            queryset = queryset.exclude(color=LightColor.GREEN)
+        rule = self.request.GET.get("rule", "")
+        if rule:
+            queryset = queryset.filter(rule__code=rule)
+        return queryset.order_by("-color", "project__responsible_unit__sort_order", "project__name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            period=self.period, colors=LightColor.choices, rules=WarningRule.objects.filter(is_active=True),
+            color=self.request.GET.get("color", ""), rule=self.request.GET.get("rule", ""),
+            can_override=user.has_perm("progress.add_lightoverride"),
+            can_evaluate=user.has_perm("progress.evaluate_warninglight"), reasons=LightOverride.REASONS,
+        )
+        return context
+
+
+@require_POST
+@login_required
+def lights_evaluate(request):
+    if not request.user.has_perm("progress.evaluate_warninglight"):
+        raise PermissionDenied
+    from .warnings import evaluate_period
+
+    period = _period(request)
+    result = evaluate_period(period)
+    messages.success(request, _("已重新评估 %(p)s 的预警灯：%(s)s") % {"p": f"{period:%Y年%m月}", "s": result.summary()})
+    return redirect(f"{request.POST.get('next') or '/progress/lights/'}")
+
+
+@require_POST
+@login_required
+def light_override(request, pk: int):
+    if not request.user.has_perm("progress.add_lightoverride"):
+        raise PermissionDenied
+    from .warnings import light_override_set
+
+    light = get_object_or_404(WarningLight.objects.restrict(request.user, "view").select_related("rule"), pk=pk)
+    project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=light.project_id)
+    try:
+        light_override_set(actor=request.user, project=project, period=light.period, rule=light.rule,
+                           color=request.POST.get("color", ""), reason_code=request.POST.get("reason_code", ""),
+                           reason=request.POST.get("reason", ""), recovery_plan=request.POST.get("recovery_plan", ""))
+        messages.success(request, _("已人工调整亮灯，原因与转绿计划已记录。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except (ApplicationError, PermissionDenied) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+    return redirect(request.POST.get("next") or f"/progress/lights/?period={light.period:%Y-%m}")
