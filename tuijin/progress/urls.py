@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard, views  # dashboard: the 驾驶舱/通报 pages (block below)
+from . import dashboard, views, views_lights  # dashboard: the 驾驶舱/通报 pages (block below)
 
 app_name = "progress"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("reports/<int:pk>/correct/", views.report_correct_view, name="report_correct"),
     path("export.xlsx", views.report_export, name="report_export"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
+    path("lights/", views_lights.WarningLightListView.as_view(), name="light_list"),
+    path("lights/evaluate/", views_lights.lights_evaluate, name="lights_evaluate"),
+    path("lights/<int:pk>/override/", views_lights.light_override, name="light_override"),
     # --- dashboard & notice (tuijin/progress/dashboard.py) ---
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("notice/", dashboard.NoticeView.as_view(), name="notice"),

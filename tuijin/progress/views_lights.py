@@ -42,10 +42,14 @@ class WarningLightListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(
-            period=self.period, colors=LightColor.choices, rules=WarningRule.objects.filter(is_active=True),
-            color=self.request.GET.get("color", ""), rule=self.request.GET.get("rule", ""),
+            period=self.period,
+            colors=LightColor.choices,
+            rules=WarningRule.objects.filter(is_active=True),
+            color=self.request.GET.get("color", ""),
+            rule=self.request.GET.get("rule", ""),
             can_override=user.has_perm("progress.add_lightoverride"),
-            can_evaluate=user.has_perm("progress.evaluate_warninglight"), reasons=LightOverride.REASONS,
+            can_evaluate=user.has_perm("progress.evaluate_warninglight"),
+            reasons=LightOverride.REASONS,
         )
         return context
 
@@ -59,7 +63,9 @@ def lights_evaluate(request):
 
     period = _period(request)
     result = evaluate_period(period)
-    messages.success(request, _("已重新评估 %(p)s 的预警灯：%(s)s") % {"p": f"{period:%Y年%m月}", "s": result.summary()})
+    messages.success(
+        request, _("已重新评估 %(p)s 的预警灯：%(s)s") % {"p": f"{period:%Y年%m月}", "s": result.summary()}
+    )
     return redirect(f"{request.POST.get('next') or '/progress/lights/'}")
 
 
@@ -73,9 +79,16 @@ def light_override(request, pk: int):
     light = get_object_or_404(WarningLight.objects.restrict(request.user, "view").select_related("rule"), pk=pk)
     project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=light.project_id)
     try:
-        light_override_set(actor=request.user, project=project, period=light.period, rule=light.rule,
-                           color=request.POST.get("color", ""), reason_code=request.POST.get("reason_code", ""),
-                           reason=request.POST.get("reason", ""), recovery_plan=request.POST.get("recovery_plan", ""))
+        light_override_set(
+            actor=request.user,
+            project=project,
+            period=light.period,
+            rule=light.rule,
+            color=request.POST.get("color", ""),
+            reason_code=request.POST.get("reason_code", ""),
+            reason=request.POST.get("reason", ""),
+            recovery_plan=request.POST.get("recovery_plan", ""),
+        )
         messages.success(request, _("已人工调整亮灯，原因与转绿计划已记录。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

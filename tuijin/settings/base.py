@@ -154,6 +154,11 @@ TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 365, minimu
 TUIJIN_DEMO_PASSWORD = env_str("TUIJIN_DEMO_PASSWORD")
 # Outbound channel for notifications (dotted class path); LogChannel only logs.
 TUIJIN_NOTIFY_CHANNEL = env_str("TUIJIN_NOTIFY_CHANNEL", "tuijin.notifications.channels.LogChannel")
+# The monthly notice: a replacement DOCX template (path), and the portfolio size above which it is generated in the
+# background. TUIJIN_CHART_FONT: a CJK font file for the notice charts (default: Debian's Noto Sans CJK).
+TUIJIN_NOTICE_TEMPLATE = env_str("TUIJIN_NOTICE_TEMPLATE")
+TUIJIN_NOTICE_ASYNC_THRESHOLD = env_int("TUIJIN_NOTICE_ASYNC_THRESHOLD", 2000, minimum=0)
+TUIJIN_CHART_FONT = env_str("TUIJIN_CHART_FONT")
 # Monthly reporting window: days of the month after the reported month (e.g. the 1st to the 5th).
 TUIJIN_REPORT_WINDOW_OPEN_DAY = env_int("TUIJIN_REPORT_WINDOW_OPEN_DAY", 1, minimum=1)
 TUIJIN_REPORT_WINDOW_CLOSE_DAY = env_int("TUIJIN_REPORT_WINDOW_CLOSE_DAY", 5, minimum=1)
@@ -255,7 +260,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 TUIJIN_SESSION_IDLE = timedelta(minutes=TUIJIN_SESSION_IDLE_MINUTES)

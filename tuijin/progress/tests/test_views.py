@@ -406,10 +406,17 @@ def test_api_return_with_stale_version_is_409(client, world, reports):
 def lights(world, reports):
     from tuijin.progress.models import WarningLight, WarningRule
 
-    rule = WarningRule.objects.get(code="reporting") if WarningRule.objects.filter(code="reporting").exists() \
+    rule = (
+        WarningRule.objects.get(code="reporting")
+        if WarningRule.objects.filter(code="reporting").exists()
         else WarningRule.objects.create(code="reporting", name="填报", dimension="reporting")
-    return [WarningLight.objects.create(project=r.project, period=OCT, rule=rule, color="red",
-                                        explanation=f"{r.project.name}未按期上报") for r in reports]
+    )
+    return [
+        WarningLight.objects.create(
+            project=r.project, period=OCT, rule=rule, color="red", explanation=f"{r.project.name}未按期上报"
+        )
+        for r in reports
+    ]
 
 
 class TestLightList(ViewMatrix):
@@ -421,8 +428,13 @@ class TestLightList(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world, lights):
-        return Case(allowed=world.reporter_a, denied=world.sysadmin, in_scope=lights[0], out_of_scope=lights[1],
-                    marker=lambda light: light.explanation)
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.sysadmin,
+            in_scope=lights[0],
+            out_of_scope=lights[1],
+            marker=lambda light: light.explanation,
+        )
 
 
 class TestLightEvaluate(_Post):

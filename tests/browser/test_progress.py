@@ -1,0 +1,83 @@
+"""Real-browser monthly dispatch: a 街道 reporter fills and submits, the unit approver and the project office
+approve, a returned report shows its reason, and the dashboard and the notice reflect the approved figures."""
+
+import re
+
+import pytest
+
+from .conftest import login, shot
+
+pytestmark = pytest.mark.browser
+
+
+def _logout(page, live_url):
+    page.click("#tj-user-menu")
+    page.click("#tj-logout")
+    page.wait_for_url(re.compile(r".*/accounts/login/"))
+
+
+def _fill_first_missing(page, live_url, amount: str) -> str:
+    page.goto(f"{live_url}/progress/my/")
+    shot(page, "xijie-my-reports")
+    page.locator(".tj-fill").first.click()
+    page.wait_for_url(re.compile(r".*/progress/reports/\d+/edit/"))
+    edit_url = page.url
+    page.fill("#id_month_investment", amount)
+    page.fill("#id_construction_install", amount)
+    page.fill("#id_equipment", "0")
+    page.fill("#id_other_cost", "0")
+    page.fill("#id_physical_progress", "浏览器测试：主体结构施工")
+    page.click("#tj-submit-report")
+    page.wait_for_url(re.compile(r".*/progress/reports/\d+/$"))
+    assert "已提交" in page.locator("#tj-report-status").inner_text()
+    return edit_url.replace("edit/", "")
+
+
+def test_fill_submit_and_two_level_approval(page, live_url):
+    login(page, live_url, "xijie")
+    page.wait_for_url(f"{live_url}/")
+    report_url = _fill_first_missing(page, live_url, "1234.56")
+    shot(page, "xijie-report-submitted")
+    _logout(page, live_url)
+
+    login(page, live_url, "xijie_sh")
+    page.wait_for_url(f"{live_url}/")
+    page.goto(report_url)
+    page.click("#tj-approve")
+    page.wait_for_load_state()
+    assert "单位审核通过" in page.locator("#tj-report-status").inner_text()
+    _logout(page, live_url)
+
+    login(page, live_url, "xmb")
+    page.wait_for_url(f"{live_url}/")
+    page.goto(f"{live_url}/progress/?status=mine")
+    assert page.locator("#tj-report-table").inner_text().count("单位审核通过") >= 1
+    page.goto(report_url)
+    page.click("#tj-approve")
+    page.wait_for_load_state()
+    assert "项目办审核通过" in page.locator("#tj-report-status").inner_text()
+    assert "1,234.56" in page.content()
+    shot(page, "xmb-report-locked")
+
+
+def test_returned_report_shows_reason_to_reporter(page, live_url):
+    login(page, live_url, "xijie")
+    page.wait_for_url(f"{live_url}/")
+    report_url = _fill_first_missing(page, live_url, "88.00")
+    _logout(page, live_url)
+
+    login(page, live_url, "xijie_sh")
+    page.wait_for_url(f"{live_url}/")
+    page.goto(report_url)
+    page.fill("#tj-return-input", "请补充现场照片和设备购置发票")
+    page.click("#tj-return")
+    page.wait_for_load_state()
+    _logout(page, live_url)
+
+    login(page, live_url, "xijie")
+    page.wait_for_url(f"{live_url}/")
+    page.goto(report_url)
+    assert "请补充现场照片和设备购置发票" in page.locator("#tj-return-reason").inner_text()
+    page.goto(f"{live_url}/progress/my/")
+    assert "请补充现场照片和设备购置发票" in page.content()
+    shot(page, "xijie-returned")
