@@ -28,12 +28,24 @@ def _fill_first_missing(page, live_url, amount: str) -> str:
     page.fill("#id_other_cost", "0")
     page.fill("#id_physical_progress", "浏览器测试：主体结构施工")
     page.click("#tj-submit-report")
+    page.wait_for_load_state()
+    assert page.locator("#tj-form-errors").count() == 0, page.locator("#tj-form-errors").inner_text()
     page.wait_for_url(re.compile(r".*/progress/reports/\d+/$"))
     assert "已提交" in page.locator("#tj-report-status").inner_text()
     return edit_url.replace("edit/", "")
 
 
-def test_fill_submit_and_two_level_approval(page, live_url):
+def _dashboard_ytd(page, live_url) -> float:
+    page.goto(f"{live_url}/progress/dashboard/")
+    return float(page.locator("#tj-tile-ytd").inner_text().replace(",", ""))
+
+
+def test_fill_submit_and_two_level_approval(page, live_url, tmp_path):
+    login(page, live_url, "xmb")
+    page.wait_for_url(f"{live_url}/")
+    before = _dashboard_ytd(page, live_url)
+    _logout(page, live_url)
+
     login(page, live_url, "xijie")
     page.wait_for_url(f"{live_url}/")
     report_url = _fill_first_missing(page, live_url, "1234.56")
@@ -58,6 +70,27 @@ def test_fill_submit_and_two_level_approval(page, live_url):
     assert "项目办审核通过" in page.locator("#tj-report-status").inner_text()
     assert "1,234.56" in page.content()
     shot(page, "xmb-report-locked")
+
+    # the dashboard reflects it: year-to-date (亿元, 2 decimals) grows by about 0.12 (a draft did not count before)
+    after = _dashboard_ytd(page, live_url)
+    assert 0.11 <= round(after - before, 2) <= 0.14
+    shot(page, "xmb-dashboard")
+
+    # and so does the notice: generate the XLSX annex and find the same year-to-date figure
+    from openpyxl import load_workbook
+
+    page.goto(f"{live_url}/progress/notice/")
+    page.select_option("#id_format", "xlsx")
+    page.click("#tj-notice-generate")
+    page.wait_for_url(re.compile(r".*/progress/notice/[^/]+/$"))
+    with page.expect_download() as info:
+        page.locator("a[href$='/download/']").first.click()
+    path = tmp_path / "notice.xlsx"
+    info.value.save_as(path)
+    cells = [c for sheet in load_workbook(path).worksheets for row in sheet.iter_rows(values_only=True) for c in row]
+    assert any(isinstance(c, (int, float)) and abs(c - after) < 0.006 for c in cells) or any(
+        isinstance(c, (int, float)) and abs(c / 10000 - after) < 0.006 for c in cells
+    )
 
 
 def test_returned_report_shows_reason_to_reporter(page, live_url):
