@@ -25,6 +25,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("驾驶舱"), "progress:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
     NavItem(_("本单位月报"), "progress:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
     NavItem(_("月报审核"), "progress:report_list", "progress.view_progressreport", "check2-square", _("月度调度")),
+    NavItem(_("未上报"), "progress:missing_reports", "projects.dashboard_project", "bell-slash", _("月度调度")),
     NavItem(_("红黄绿灯"), "progress:light_list", "progress.view_warninglight", "stoplights", _("月度调度")),
     NavItem(_("月度通报"), "progress:notice", "progress.generate_notice", "file-earmark-text", _("月度调度")),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),

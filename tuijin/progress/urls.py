@@ -15,6 +15,7 @@ urlpatterns = [
     path("export.xlsx", views.report_export, name="report_export"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
     path("lights/", views_lights.WarningLightListView.as_view(), name="light_list"),
+    path("missing/", views_lights.missing_reports_view, name="missing_reports"),
     path("lights/evaluate/", views_lights.lights_evaluate, name="lights_evaluate"),
     path("lights/<int:pk>/override/", views_lights.light_override, name="light_override"),
     # --- dashboard & notice (tuijin/progress/dashboard.py) ---

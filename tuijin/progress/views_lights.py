@@ -16,7 +16,7 @@ from .choices import LightColor
 from .models import LightOverride, WarningLight, WarningRule
 from .views import _period
 
-__all__ = ["WarningLightListView", "light_override", "lights_evaluate"]
+__all__ = ["WarningLightListView", "light_override", "lights_evaluate", "missing_reports_view"]
 
 
 class WarningLightListView(ObjectListView):
@@ -52,6 +52,12 @@ class WarningLightListView(ObjectListView):
             reasons=LightOverride.REASONS,
         )
         return context
+
+
+def _override_counts(user, year: int):
+    from .warnings import override_counts_by_unit
+
+    return override_counts_by_unit(user, year)
 
 
 @require_POST
@@ -95,3 +101,18 @@ def light_override(request, pk: int):
     except (ApplicationError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
     return redirect(request.POST.get("next") or f"/progress/lights/?period={light.period:%Y-%m}")
+
+
+@login_required
+def missing_reports_view(request):
+    """未上报: projects of the annual list without a counted report for the month, by unit (project office, leaders)."""
+    from django.shortcuts import render
+
+    from .selectors import missing_reports
+
+    if not request.user.has_perm("projects.dashboard_project"):
+        raise PermissionDenied
+    period = _period(request)
+    return render(
+        request, "progress/missing_reports.html", {"data": missing_reports(request.user, period), "period": period}
+    )

@@ -458,3 +458,23 @@ class TestLightOverride(_Post):
     @pytest.fixture
     def matrix(self, world, lights):
         return Case(allowed=world.office, denied=world.leader, in_scope=lights[0])
+
+
+class TestMissingReports(ViewMatrix):
+    url_name = "progress:missing_reports"
+    detail = False
+
+    def url_for(self, obj=None):
+        return reverse(self.url_name) + "?period=2026-10"
+
+    @pytest.fixture
+    def matrix(self, world):
+        from tuijin.projects.services import annual_plan_save
+
+        a = make_project(unit=world.unit_a, actor=world.office, name="甲街道缺报项目", stage="preparation")
+        b = make_project(unit=world.unit_b, actor=world.office, name="乙街道缺报项目", stage="preparation")
+        for p in (a, b):
+            annual_plan_save(actor=world.office, project=p, year=2026, planned_investment=Decimal("100"))
+        return Case(
+            allowed=world.reporter_a, denied=world.auditadmin, in_scope=a, out_of_scope=b, marker=lambda p: p.name
+        )
