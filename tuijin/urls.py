@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/", include("tuijin.projects.urls")),
     path("progress/", include("tuijin.progress.urls")),
     path("notifications/", include("tuijin.notifications.urls")),
+    path("tickets/", include("tuijin.tickets.urls")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

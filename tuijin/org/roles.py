@@ -71,6 +71,39 @@ _REPORT_OFFICE = {
     "progress.evaluate_warninglight",
     "progress.generate_notice",
 }
+_TICKET_READ = {
+    "tickets.view_ticket",
+    "tickets.view_ticketevent",
+    "tickets.view_ticketattachment",
+    "tickets.view_inspectionvisit",
+    "tickets.view_quietperiod",
+    "tickets.export_ticket",
+    "tickets.view_ticketescalation",
+}
+_TICKET_UNIT = {
+    "tickets.add_ticket",
+    "tickets.handle_ticket",
+    "tickets.add_ticketattachment",
+    "tickets.add_inspectionvisit",
+}
+_TICKET_OFFICE = {
+    "tickets.dispatch_ticket",
+    "tickets.close_ticket",
+    "tickets.change_categorysla",
+    "tickets.view_categorysla",
+}
+_TICKET_ENTERPRISE = {
+    "tickets.view_ticket",
+    "tickets.view_ticketevent",
+    "tickets.view_ticketattachment",
+    "tickets.add_ticket",
+    "tickets.add_ticketattachment",
+    "tickets.rate_ticket",
+    "tickets.view_inspectionvisit",
+    "tickets.view_quietperiod",
+    "tickets.add_quietperiod",
+    "tickets.delete_quietperiod",
+}
 _PROJECT_OFFICE = {
     "projects.add_project",
     "projects.delete_attachment",
@@ -94,11 +127,24 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _PROJECT_OFFICE
             | _REPORT_READ
             | _REPORT_OFFICE
+            | _TICKET_READ
+            | _TICKET_UNIT
+            | _TICKET_OFFICE
+            | {"tickets.dashboard_ticket"}
         ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
         ScopeKind.UNIT,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _PROJECT_UNIT_EDIT | _REPORT_READ | _REPORT_FILL),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _PROJECT_UNIT_EDIT
+            | _REPORT_READ
+            | _REPORT_FILL
+            | _TICKET_READ
+            | _TICKET_UNIT
+        ),
     ),
     Role.UNIT_APPROVER: RoleSpec(
         ScopeKind.UNIT,
@@ -109,16 +155,19 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _PROJECT_UNIT_EDIT
             | _REPORT_READ
             | _REPORT_FILL
+            | _TICKET_READ
+            | _TICKET_UNIT
             | {"progress.unitapprove_progressreport"}
         ),
     ),
     Role.SPONSOR_LEADER: RoleSpec(
         ScopeKind.SPONSOR,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ),
-        scope_overrides={"projects.dashboard_project": ScopeKind.REGION},
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ | _TICKET_READ | {"tickets.add_ticket"}),
+        scope_overrides={"projects.dashboard_project": ScopeKind.REGION, "tickets.dashboard_ticket": ScopeKind.REGION},
     ),
     Role.DISTRICT_LEADER: RoleSpec(
-        ScopeKind.REGION, frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ)
+        ScopeKind.REGION,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ | _TICKET_READ | {"tickets.add_ticket"}),
     ),
     Role.ENTERPRISE: RoleSpec(
         ScopeKind.ENTERPRISE,
@@ -130,6 +179,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 "projects.view_approvalitem",
                 "projects.view_attachment",
             }
+            | _TICKET_ENTERPRISE
         ),
     ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,

@@ -52,29 +52,34 @@ def _prefix(lookup: str) -> str:
     return f"{lookup}__" if lookup else ""
 
 
-def _membership_q(kind: str, membership, user, fields: dict[str, str]) -> Q | None:
+def _any(lookups, build) -> Q | None:
+    """OR of build(lookup) over one lookup or a tuple of lookups (a row may reach a unit by several paths)."""
+    if lookups is None:
+        return None
+    if isinstance(lookups, str):
+        return build(lookups)
+    condition = Q()
+    for lookup in lookups:
+        condition |= build(lookup)
+    return condition
+
+
+def _membership_q(kind: str, membership, user, fields: dict) -> Q | None:
     if kind == ScopeKind.SPONSOR:
         lookup = fields.get("sponsor")
         if lookup is None:
             kind = ScopeKind.REGION
         else:
             person_id = getattr(user, "person_id", None)
-            return Q(**{lookup: person_id}) if person_id else None
+            return _any(lookup, lambda lk: Q(**{lk: person_id})) if person_id else None
     if kind == ScopeKind.REGION:
-        lookup = fields.get("region")
-        if lookup is None:
-            return None
-        return Q(**{f"{_prefix(lookup)}region__path__startswith": membership.unit.region.path})
+        path = membership.unit.region.path
+        return _any(fields.get("region"), lambda lk: Q(**{f"{_prefix(lk)}region__path__startswith": path}))
     if kind == ScopeKind.UNIT:
-        lookup = fields.get("unit")
-        if lookup is None:
-            return None
-        return Q(**{f"{_prefix(lookup)}path__startswith": membership.unit.path})
+        path = membership.unit.path
+        return _any(fields.get("unit"), lambda lk: Q(**{f"{_prefix(lk)}path__startswith": path}))
     if kind == ScopeKind.ENTERPRISE:
-        lookup = fields.get("enterprise")
-        if lookup is None:
-            return None
-        return Q(**{lookup or "pk": membership.unit_id})
+        return _any(fields.get("enterprise"), lambda lk: Q(**{lk or "pk": membership.unit_id}))
     return None
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tuijin.projects",
     "tuijin.progress",
     "tuijin.notifications",
+    "tuijin.tickets",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -159,6 +160,10 @@ TUIJIN_NOTIFY_CHANNEL = env_str("TUIJIN_NOTIFY_CHANNEL", "tuijin.notifications.c
 TUIJIN_NOTICE_TEMPLATE = env_str("TUIJIN_NOTICE_TEMPLATE")
 TUIJIN_NOTICE_ASYNC_THRESHOLD = env_int("TUIJIN_NOTICE_ASYNC_THRESHOLD", 2000, minimum=0)
 TUIJIN_CHART_FONT = env_str("TUIJIN_CHART_FONT")
+# Tickets: first response due in N working days; escalation every N working days overdue; visits per month.
+TUIJIN_TICKET_RESPONSE_DAYS = env_int("TUIJIN_TICKET_RESPONSE_DAYS", 1, minimum=1)
+TUIJIN_TICKET_ESCALATION_STEP_DAYS = env_int("TUIJIN_TICKET_ESCALATION_STEP_DAYS", 3, minimum=1)
+TUIJIN_VISIT_MONTHLY_LIMIT = env_int("TUIJIN_VISIT_MONTHLY_LIMIT", 2, minimum=1)
 # Monthly reporting window: days of the month after the reported month (e.g. the 1st to the 5th).
 TUIJIN_REPORT_WINDOW_OPEN_DAY = env_int("TUIJIN_REPORT_WINDOW_OPEN_DAY", 1, minimum=1)
 TUIJIN_REPORT_WINDOW_CLOSE_DAY = env_int("TUIJIN_REPORT_WINDOW_CLOSE_DAY", 5, minimum=1)

@@ -1,0 +1,375 @@
+"""Writes for tickets: raise, accept, assign, handle, transfer, return, resolve, close (销号), unresolvable,
+rating (an unsatisfied rating reopens the ticket for a return visit), escalation of overdue tickets, and the
+inspection registry. Deadlines are in working days on the shared calendar (tuijin.workdays)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.core.exceptions import ApplicationError, ConflictError
+
+from .choices import Rating, TicketEventType, TicketSource, TicketStatus
+from .models import CategorySLA, InspectionVisit, QuietPeriod, Ticket, TicketEscalation, TicketEvent
+
+__all__ = [
+    "DEFAULT_RESOLUTION_DAYS", "OPEN", "escalate_overdue", "inspection_visit_register", "quiet_period_set",
+    "ticket_accept", "ticket_assign", "ticket_close", "ticket_deadlines", "ticket_from_problem", "ticket_progress",
+    "ticket_raise", "ticket_rate", "ticket_resolve", "ticket_return", "ticket_start", "ticket_transfer",
+    "ticket_unresolvable", "visits_over_limit",
+]
+
+OPEN = (TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
+DEFAULT_RESOLUTION_DAYS = 15
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def ticket_deadlines(category: str, raised_on: date) -> tuple[date, date]:
+    """(first response due, resolution due), counted in working days from the day it was raised."""
+    from tuijin.workdays.services import add_workdays
+
+    sla = CategorySLA.objects.filter(category=category).values_list("resolution_days", flat=True).first()
+    response = add_workdays(raised_on, settings.TUIJIN_TICKET_RESPONSE_DAYS)
+    resolution = add_workdays(raised_on, sla or DEFAULT_RESOLUTION_DAYS)
+    return response, max(resolution, response)
+
+
+def _number() -> str:
+    prefix = f"GD{timezone.localdate():%Y%m}-"
+    last = Ticket.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _event(ticket, actor, type, **data) -> None:
+    TicketEvent.objects.create(ticket=ticket, actor=actor, type=type, data=data)
+
+
+def _check(actor, ticket: Ticket, action: str) -> None:
+    permission = f"tickets.{action}_ticket"
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+    if actor is not None and not Ticket.objects.restrict(actor, "view").filter(pk=ticket.pk).exists():
+        raise PermissionDenied(_("该工单不在您的管理范围内。"))
+
+
+def _move(ticket: Ticket, version: int, allowed: tuple, **fields) -> Ticket:
+    """Conditional update on version + status: a concurrent change makes this a conflict, never a lost update."""
+    from django.db.models import F
+
+    updated = Ticket.objects.filter(pk=ticket.pk, version=version, status__in=allowed).update(
+        version=F("version") + 1, **fields)
+    if not updated:
+        current = Ticket.objects.get(pk=ticket.pk)
+        raise ConflictError(_("该工单刚被他人处理（当前状态：%(s)s），请刷新后查看。") % {"s": current.get_status_display()},
+                            current=current)
+    ticket.refresh_from_db()
+    return ticket
+
+
+def _own_unit(actor):
+    from tuijin.org.scoping import user_memberships
+
+    memberships = user_memberships(actor)
+    if not memberships:
+        raise PermissionDenied(_("您的账户没有所属单位。"))
+    return memberships[0].unit
+
+
+@transaction.atomic
+def ticket_raise(*, actor, source: str, category: str, title: str, description: str, help_requested: str = "",
+                 project=None, enterprise=None, from_problem=None) -> Ticket:
+    if not actor.has_perm("tickets.add_ticket"):
+        raise PermissionDenied(_("您没有提出工单的权限。"))
+    unit = _own_unit(actor)
+    if unit.unit_type == "enterprise":
+        enterprise = unit  # an enterprise raises only for itself
+        source = TicketSource.ENTERPRISE
+        if project is not None and project.owner_enterprise_id != unit.pk:
+            raise PermissionDenied(_("只能就本企业的项目提出诉求。"))
+    if project is None and enterprise is None:
+        raise ValidationError({"project": _("请选择项目或企业。")})
+    response_due, resolution_due = ticket_deadlines(category, _today())
+    ticket = Ticket(number=_number(), source=source, category=category, title=title.strip()[:100],
+                    description=description.strip(), help_requested=help_requested.strip(), project=project,
+                    enterprise=enterprise or (project.owner_enterprise if project else None), raised_by=actor,
+                    raised_unit=unit, response_due=response_due, resolution_due=resolution_due,
+                    from_problem=from_problem)
+    ticket.full_clean(exclude=["co_units"])
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                ticket.save()
+            break
+        except IntegrityError:
+            ticket.number = _number()
+    _event(ticket, actor, TicketEventType.RAISED, source=source)
+    return ticket
+
+
+def ticket_from_problem(*, actor, problem) -> Ticket:
+    """A problem raised in a monthly report becomes a ticket (once)."""
+    from .choices import TicketCategory
+
+    existing = Ticket.objects.filter(from_problem=problem).first()
+    if existing is not None:
+        return existing
+    labels = {str(label): value for value, label in TicketCategory.choices}
+    category = labels.get(problem.category, TicketCategory.OTHER)
+    return ticket_raise(actor=actor, source=TicketSource.REPORT, category=category,
+                        title=problem.description[:60], description=problem.description,
+                        help_requested=problem.help_requested, project=problem.report.project, from_problem=problem)
+
+
+@transaction.atomic
+def ticket_accept(*, actor, ticket: Ticket, version: int) -> Ticket:
+    _check(actor, ticket, "dispatch")
+    ticket = _move(ticket, version, (TicketStatus.PENDING,), responded_at=ticket.responded_at or timezone.now())
+    _event(ticket, actor, TicketEventType.ACCEPTED)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, actor, ticket: Ticket, version: int, lead_unit, co_units=(), note: str = "") -> Ticket:
+    """交办: to a lead unit with optional co-operating units (the first response if not responded yet)."""
+    _check(actor, ticket, "dispatch")
+    if lead_unit is None:
+        raise ValidationError({"lead_unit": _("请选择牵头单位。")})
+    ticket = _move(ticket, version, (TicketStatus.PENDING, TicketStatus.ASSIGNED), status=TicketStatus.ASSIGNED,
+                   lead_unit=lead_unit, responded_at=ticket.responded_at or timezone.now())
+    ticket.co_units.set([u for u in co_units if u.pk != lead_unit.pk])
+    _event(ticket, actor, TicketEventType.ASSIGNED, lead_unit=lead_unit.name,
+           co_units=[u.name for u in co_units], note=note)
+    _notify_unit(ticket, lead_unit, _("新交办工单：%(t)s") % {"t": ticket.title})
+    return ticket
+
+
+def _lead_check(actor, ticket: Ticket) -> None:
+    """Handling steps belong to the lead unit (its subtree); the project office may act for it."""
+    _check(actor, ticket, "handle")
+    if actor is None or actor.has_perm("tickets.dispatch_ticket"):
+        return
+    from tuijin.org.scoping import user_memberships
+
+    paths = [m.unit.path for m in user_memberships(actor)]
+    if ticket.lead_unit is None or not any(ticket.lead_unit.path.startswith(p) for p in paths):
+        raise PermissionDenied(_("只有牵头单位可以办理该工单。"))
+
+
+@transaction.atomic
+def ticket_start(*, actor, ticket: Ticket, version: int) -> Ticket:
+    _lead_check(actor, ticket)
+    ticket = _move(ticket, version, (TicketStatus.ASSIGNED,), status=TicketStatus.IN_PROGRESS)
+    _event(ticket, actor, TicketEventType.STARTED)
+    return ticket
+
+
+@transaction.atomic
+def ticket_progress(*, actor, ticket: Ticket, version: int, note: str) -> Ticket:
+    _lead_check(actor, ticket)
+    if not note.strip():
+        raise ApplicationError(_("请填写办理进展。"), code="note_required")
+    ticket = _move(ticket, version, (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS), status=TicketStatus.IN_PROGRESS)
+    _event(ticket, actor, TicketEventType.PROGRESS, note=note.strip())
+    return ticket
+
+
+@transaction.atomic
+def ticket_transfer(*, actor, ticket: Ticket, version: int, lead_unit, reason: str) -> Ticket:
+    """转办: the project office moves the ticket to another lead unit, with a reason."""
+    _check(actor, ticket, "dispatch")
+    if not reason.strip():
+        raise ApplicationError(_("转办须填写原因。"), code="reason_required")
+    old = ticket.lead_unit
+    ticket = _move(ticket, version, OPEN, status=TicketStatus.ASSIGNED, lead_unit=lead_unit)
+    _event(ticket, actor, TicketEventType.TRANSFERRED, reason=reason.strip(), old=getattr(old, "name", ""),
+           new=lead_unit.name)
+    _notify_unit(ticket, lead_unit, _("转办工单：%(t)s") % {"t": ticket.title})
+    return ticket
+
+
+@transaction.atomic
+def ticket_return(*, actor, ticket: Ticket, version: int, reason: str) -> Ticket:
+    """退回: the lead unit returns a ticket it cannot own (wrong unit) to the project office, with a reason."""
+    _lead_check(actor, ticket)
+    if not reason.strip():
+        raise ApplicationError(_("退回须填写原因。"), code="reason_required")
+    ticket = _move(ticket, version, (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS), status=TicketStatus.PENDING,
+                   lead_unit=None)
+    ticket.co_units.clear()
+    _event(ticket, actor, TicketEventType.RETURNED, reason=reason.strip())
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(*, actor, ticket: Ticket, version: int, result: str) -> Ticket:
+    _lead_check(actor, ticket)
+    if not result.strip():
+        raise ApplicationError(_("请填写办理结果。"), code="result_required")
+    ticket = _move(ticket, version, (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS), status=TicketStatus.RESOLVED,
+                   result=result.strip(), resolved_at=timezone.now())
+    _event(ticket, actor, TicketEventType.RESOLVED, result=result.strip())
+    _notify_users(ticket, [ticket.raised_by], _("您提出的工单已办结，请核实销号或评价：%(t)s") % {"t": ticket.title})
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(*, actor, ticket: Ticket, version: int) -> Ticket:
+    """销号: verified by whoever raised it, or by the project office."""
+    if actor.pk != ticket.raised_by_id:
+        _check(actor, ticket, "close")
+    ticket = _move(ticket, version, (TicketStatus.RESOLVED,), status=TicketStatus.CLOSED, closed_at=timezone.now())
+    _event(ticket, actor, TicketEventType.CLOSED)
+    return ticket
+
+
+@transaction.atomic
+def ticket_unresolvable(*, actor, ticket: Ticket, version: int, explanation: str) -> Ticket:
+    _check(actor, ticket, "dispatch")
+    if not explanation.strip():
+        raise ApplicationError(_("须向提出方说明无法解决的原因。"), code="explanation_required")
+    ticket = _move(ticket, version, OPEN + (TicketStatus.RESOLVED,), status=TicketStatus.UNRESOLVABLE,
+                   unresolvable_reason=explanation.strip(), closed_at=timezone.now())
+    _event(ticket, actor, TicketEventType.UNRESOLVABLE, explanation=explanation.strip())
+    _notify_users(ticket, [ticket.raised_by], _("工单无法解决，已说明原因：%(t)s") % {"t": ticket.title})
+    return ticket
+
+
+@transaction.atomic
+def ticket_rate(*, actor, ticket: Ticket, version: int, rating: str, comment: str = "") -> Ticket:
+    """The enterprise rates the service; 不满意 reopens the ticket for a return visit (回访)."""
+    _check(actor, ticket, "rate")
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("请选择评价。")})
+    if rating == Rating.UNSATISFIED and not comment.strip():
+        raise ApplicationError(_("选择“不满意”时请说明原因，便于回访。"), code="comment_required")
+    if rating == Rating.UNSATISFIED:
+        ticket = _move(ticket, version, (TicketStatus.RESOLVED, TicketStatus.CLOSED), rating=rating,
+                       rating_comment=comment.strip(), status=TicketStatus.IN_PROGRESS, closed_at=None,
+                       reopen_count=ticket.reopen_count + 1)
+        _event(ticket, actor, TicketEventType.RATED, rating=rating, comment=comment.strip())
+        _event(ticket, actor, TicketEventType.REOPENED, comment=comment.strip())
+        if ticket.lead_unit is not None:
+            _notify_unit(ticket, ticket.lead_unit, _("企业对办理结果不满意，请回访：%(t)s") % {"t": ticket.title})
+    else:
+        ticket = _move(ticket, version, (TicketStatus.RESOLVED, TicketStatus.CLOSED), rating=rating,
+                       rating_comment=comment.strip())
+        _event(ticket, actor, TicketEventType.RATED, rating=rating, comment=comment.strip())
+    return ticket
+
+
+def _notify_users(ticket, users, title: str) -> list[int]:
+    from tuijin.notifications.services import notify
+
+    users = [u for u in users if u is not None]
+    if users:
+        notify(users=users, title=title, body=ticket.description[:200], url=ticket.get_absolute_url(),
+               level="warning", kind="ticket")
+    return [u.pk for u in users]
+
+
+def _unit_users(unit, roles) -> list:
+    from tuijin.users.models import User
+
+    return list(User.objects.filter(memberships__unit=unit, memberships__role__in=roles, is_active=True).distinct())
+
+
+def _notify_unit(ticket, unit, title: str) -> list[int]:
+    return _notify_users(ticket, _unit_users(unit, ["unit_reporter", "unit_approver"]), title)
+
+
+def _escalation_targets(ticket: Ticket, level: int) -> list:
+    """L1 unit deputy and L2 unit head (the unit's approvers, L2 also the project office), L3 the sponsoring
+    county leaders, L4 the district's principal leaders."""
+    from tuijin.users.models import User
+
+    if level in (1, 2) and ticket.lead_unit is not None:
+        users = _unit_users(ticket.lead_unit, ["unit_approver"]) or _unit_users(ticket.lead_unit, ["unit_reporter"])
+        if level == 2:
+            users += list(User.objects.filter(memberships__role="project_office", is_active=True).distinct())
+        return users
+    if level == 3:
+        if ticket.project is None:
+            return []
+        return list(User.objects.filter(person__in=ticket.project.sponsors.all(), is_active=True))
+    return list(User.objects.filter(memberships__role__in=["district_leader", "project_office"],
+                                    is_active=True).distinct())
+
+
+def escalate_overdue(today: date | None = None) -> int:
+    """Escalate open tickets past their resolution deadline: level k fires after (k−1)×step working days overdue,
+    each level exactly once (a unique row per ticket and level), each with a notification. Returns levels fired."""
+    from tuijin.workdays.services import workday_calendar
+
+    today = today or _today()
+    step = settings.TUIJIN_TICKET_ESCALATION_STEP_DAYS
+    overdue = list(Ticket.objects.filter(status__in=OPEN, resolution_due__lt=today)
+                   .select_related("lead_unit", "project"))
+    if not overdue:
+        return 0
+    calendar = workday_calendar(min(t.resolution_due for t in overdue), today)
+    fired = 0
+    for ticket in overdue:
+        days = calendar.workdays_between(ticket.resolution_due, today)
+        target = min(4, 1 + max(days - 1, 0) // step) if days >= 1 else 0
+        for level in range(ticket.escalation_level + 1, target + 1):
+            with transaction.atomic():
+                try:
+                    with transaction.atomic():
+                        escalation = TicketEscalation.objects.create(ticket=ticket, level=level)
+                except IntegrityError:
+                    continue  # already fired (a concurrent run)
+                users = _escalation_targets(ticket, level)
+                escalation.notified = _notify_users(
+                    ticket, users, _("工单超期升级（第%(l)d级）：%(t)s") % {"l": level, "t": ticket.title})
+                escalation.save(update_fields=["notified"])
+                Ticket.objects.filter(pk=ticket.pk, escalation_level__lt=level).update(escalation_level=level)
+                _event(ticket, None, TicketEventType.ESCALATED, level=level, overdue_workdays=days)
+                fired += 1
+    return fired
+
+
+@transaction.atomic
+def quiet_period_set(*, actor, enterprise, start: date, end: date, note: str = "") -> QuietPeriod:
+    period = QuietPeriod(enterprise=enterprise, start=start, end=end, note=note)
+    period.full_clean()
+    period.save()
+    return period
+
+
+def visits_over_limit(enterprise, month: date) -> int:
+    """Visits to the enterprise in the month beyond TUIJIN_VISIT_MONTHLY_LIMIT (0 when within the limit)."""
+    count = InspectionVisit.objects.filter(enterprise=enterprise, visited_on__year=month.year,
+                                           visited_on__month=month.month).count()
+    return max(0, count - settings.TUIJIN_VISIT_MONTHLY_LIMIT)
+
+
+@transaction.atomic
+def inspection_visit_register(*, actor, enterprise, visiting_unit, visitors: str, visited_on: date, purpose: str,
+                              legal_basis: str, justification: str = "") -> tuple[InspectionVisit, list[str]]:
+    """Register a visit; returns (visit, warnings). A visit in a quiet period needs a justification."""
+    if not actor.has_perm("tickets.add_inspectionvisit"):
+        raise PermissionDenied(_("您没有登记涉企检查的权限。"))
+    quiet = QuietPeriod.objects.filter(enterprise=enterprise, start__lte=visited_on, end__gte=visited_on).first()
+    if quiet is not None and not justification.strip():
+        raise ValidationError({"justification": _("%(e)s 在 %(s)s 至 %(t)s 为免打扰期，到访须说明理由。")
+                               % {"e": enterprise.name, "s": quiet.start, "t": quiet.end}})
+    visit = InspectionVisit(enterprise=enterprise, visiting_unit=visiting_unit, visitors=visitors.strip(),
+                            visited_on=visited_on, purpose=purpose.strip(), legal_basis=legal_basis.strip(),
+                            justification=justification.strip(), registered_by=actor)
+    visit.full_clean()
+    visit.save()
+    warnings = []
+    extra = visits_over_limit(enterprise, visited_on)
+    if extra:
+        warnings.append(_("%(e)s 本月已被检查 %(n)d 次，超过每月 %(l)d 次的上限。")
+                        % {"e": enterprise.name, "n": extra + settings.TUIJIN_VISIT_MONTHLY_LIMIT,
+                           "l": settings.TUIJIN_VISIT_MONTHLY_LIMIT})
+    return visit, warnings
