@@ -10,6 +10,7 @@ from tuijin.org.models import OrgUnit, Person
 
 from .choices import ApprovalStatus, AttachmentKind, Stage
 from .models import AnnualPlan, ApprovalItem, FundingSource, IndustryCategory, Project, SpecialList
+from .services import PROJECT_FIELDS
 
 __all__ = [
     "AnnualPlanForm",
@@ -57,44 +58,8 @@ class ProjectForm(forms.ModelForm):
 
     class Meta:
         model = Project
-        fields = [
-            "code",
-            "name",
-            "owner_name",
-            "owner_credit_code",
-            "owner_enterprise",
-            "scale_content",
-            "address",
-            "longitude",
-            "latitude",
-            "industry",
-            "chain",
-            "domain",
-            "levels",
-            "construction_nature",
-            "investment_subject",
-            "responsible_unit",
-            "sponsors",
-            "locality",
-            "total_investment",
-            "funding_note",
-            "construction_start",
-            "construction_end",
-            "planned_start",
-            "planned_finish",
-            "actual_start",
-            "actual_finish",
-            "is_industrial",
-            "land_area_mu",
-            "floor_area_m2",
-            "expected_output",
-            "expected_tax",
-            "expected_jobs",
-            "stats_status",
-            "stats_month",
-            "is_fast_track",
-            "land_deal_date",
-        ]
+        # the same fields the services accept (one list: PROJECT_FIELDS), in form order, plus the relations
+        fields = [f for f in PROJECT_FIELDS if f != "is_demo"] + ["levels", "sponsors"]
         widgets = {
             "scale_content": forms.Textarea(attrs={"rows": 3}),
             "funding_note": forms.Textarea(attrs={"rows": 2}),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from tuijin.progress.choices import ReportStatus
 from tuijin.progress.models import ProgressReport, ReportPhoto
 from tuijin.projects.tests.factories import make_project
-from tuijin.utilities.testing.matrix import ApiMatrix, Case, ViewMatrix
+from tuijin.utilities.testing.matrix import ApiMatrix, Case, PostMatrix, ViewMatrix
 
 from .factories import make_report
 
@@ -143,26 +143,7 @@ class TestReportPhoto(ViewMatrix):
         assert response.status_code == 200 and response["Content-Type"] == "image/png"
 
 
-class _Post(ViewMatrix):
-    def data(self, matrix):
-        return {}
-
-    def test_anonymous_redirects_to_login(self, client, matrix):
-        response = client.post(self.url_for(matrix.in_scope), self.data(matrix))
-        assert response.status_code == 302 and reverse("users:login") in response["Location"]
-
-    def test_no_permission_is_403(self, client, matrix):
-        client.force_login(matrix.denied)
-        assert client.post(self.url_for(matrix.in_scope), self.data(matrix)).status_code == 403
-
-    def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        assert client.post(self.url_for(matrix.in_scope), self.data(matrix)).status_code == 302
-
-    def test_out_of_scope_is_hidden(self, client, matrix):
-        if matrix.out_of_scope is not None:
-            client.force_login(matrix.allowed)
-            assert client.post(self.url_for(matrix.out_of_scope), self.data(matrix)).status_code == 404
+_Post = PostMatrix
 
 
 class TestReportOpen(_Post):

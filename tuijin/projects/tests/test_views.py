@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tuijin.projects import services
 from tuijin.projects.models import AnnualPlan, ApprovalItem, Attachment, PlanChange, Project
-from tuijin.utilities.testing.matrix import Case, ViewMatrix
+from tuijin.utilities.testing.matrix import Case, PostMatrix, ViewMatrix
 
 from .factories import make_project
 
@@ -243,30 +243,12 @@ class TestAttachmentDownload(ViewMatrix):
         assert "attachment" in response["Content-Disposition"] and response["X-Content-Type-Options"] == "nosniff"
 
 
-class _PostOnly(ViewMatrix):
-    """POST-only actions: GET is 405; the matrix is checked with POSTs."""
-
+class _PostOnly(PostMatrix):
     def post_data(self, matrix):
         return {}
 
-    def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        response = client.post(self.url_for(matrix.in_scope), self.post_data(matrix))
-        assert response.status_code in (302, 200)
-
-    def test_no_permission_is_403(self, client, matrix):
-        client.force_login(matrix.denied)
-        assert client.post(self.url_for(matrix.in_scope), self.post_data(matrix)).status_code == 403
-
-    def test_out_of_scope_is_hidden(self, client, matrix):
-        if matrix.out_of_scope is None:
-            return
-        client.force_login(matrix.allowed)
-        assert client.post(self.url_for(matrix.out_of_scope), self.post_data(matrix)).status_code == 404
-
-    def test_anonymous_redirects_to_login(self, client, matrix):
-        response = client.post(self.url_for(matrix.in_scope), self.post_data(matrix))
-        assert response.status_code == 302 and reverse("users:login") in response["Location"]
+    def data(self, matrix):
+        return self.post_data(matrix)
 
 
 class TestTransition(_PostOnly):

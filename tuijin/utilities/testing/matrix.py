@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.urls import reverse
 
-__all__ = ["REGISTERED_URL_NAMES", "ApiMatrix", "Case", "ViewMatrix"]
+__all__ = ["REGISTERED_URL_NAMES", "ApiMatrix", "Case", "PostMatrix", "ViewMatrix"]
 
 REGISTERED_URL_NAMES: set[str] = set()
 
@@ -82,3 +82,27 @@ class ApiMatrix(_Matrix):
     def test_anonymous_is_401(self, client, matrix):
         response = client.get(self.url_for(matrix.in_scope), **self.extra_headers())
         assert response.status_code == 401
+
+
+class PostMatrix(ViewMatrix):
+    """POST-only actions: the four cases checked with POSTs (redirect on success, 403, 404 out of scope)."""
+
+    def data(self, matrix) -> dict:
+        return {}
+
+    def test_anonymous_redirects_to_login(self, client, matrix):
+        response = client.post(self.url_for(matrix.in_scope), self.data(matrix))
+        assert response.status_code == 302 and reverse("users:login") in response["Location"]
+
+    def test_no_permission_is_403(self, client, matrix):
+        client.force_login(matrix.denied)
+        assert client.post(self.url_for(matrix.in_scope), self.data(matrix)).status_code == 403
+
+    def test_in_scope_is_200(self, client, matrix):
+        client.force_login(matrix.allowed)
+        assert client.post(self.url_for(matrix.in_scope), self.data(matrix)).status_code in (200, 302)
+
+    def test_out_of_scope_is_hidden(self, client, matrix):
+        if matrix.out_of_scope is not None:
+            client.force_login(matrix.allowed)
+            assert client.post(self.url_for(matrix.out_of_scope), self.data(matrix)).status_code == 404
