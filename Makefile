@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast test-browser lint format bench lock check system-deps clean
+.PHONY: install run test test-fast lint format bench loadtest lock check system-deps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ check: install
 
 bench: install  ## prints a table of measured figures and saves it under var/bench/
 	$(BIN)/python -m tuijin.bench $(if $(BENCH_QUICK),--quick,)
+
+loadtest: install  ## reporting-day peak: gunicorn + PostgreSQL + task worker, 220 locust users for 3 minutes
+	$(BIN)/python -m tuijin.loadtest.run
 
 lock:  ## regenerate requirements.lock from pyproject.toml (needs uv)
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --index-url https://pypi.org/simple -o requirements.lock
