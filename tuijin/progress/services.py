@@ -278,6 +278,9 @@ def report_submit(*, actor, report: ProgressReport, version: int) -> ProgressRep
 
 @transaction.atomic
 def report_unit_approve(*, actor, report: ProgressReport, version: int) -> ProgressReport:
+    _check(actor, report, "unitapprove")
+    if actor is not None and report.submitted_by_id == actor.pk:
+        raise ApplicationError(_("不能审核自己提交的月报，请由本单位其他审核人审核。"), code="self_approval")
     return _transition(
         actor,
         report,

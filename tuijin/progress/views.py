@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.projects.models import Project
 
@@ -246,7 +247,7 @@ def report_review(request, pk: int):
         messages.error(request, _messages_of(exc))
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
-    return redirect(request.POST.get("next") or reverse("progress:report", args=[report.pk]))
+    return redirect(safe_next(request, reverse("progress:report", args=[report.pk])))
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tuijin.core.exceptions import ApplicationError
+from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectListView
 from tuijin.projects.models import Project
 
@@ -69,10 +70,9 @@ def lights_evaluate(request):
 
     period = _period(request)
     result = evaluate_period(period)
-    messages.success(
-        request, _("已重新评估 %(p)s 的预警灯：%(s)s") % {"p": f"{period:%Y年%m月}", "s": result.summary()}
-    )
-    return redirect(f"{request.POST.get('next') or '/progress/lights/'}")
+    label = f"{period:%Y年%m月}"
+    messages.success(request, _("已重新评估 %(p)s 的预警灯：%(s)s") % {"p": label, "s": result.summary()})
+    return redirect(safe_next(request, "/progress/lights/"))
 
 
 @require_POST
@@ -100,7 +100,7 @@ def light_override(request, pk: int):
         messages.error(request, "；".join(exc.messages))
     except (ApplicationError, PermissionDenied) as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
-    return redirect(request.POST.get("next") or f"/progress/lights/?period={light.period:%Y-%m}")
+    return redirect(safe_next(request, f"/progress/lights/?period={light.period:%Y-%m}"))
 
 
 @login_required

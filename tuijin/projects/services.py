@@ -423,6 +423,8 @@ def project_transition(
         fields["actual_start"] = actual_start
     if actual_finish:
         fields["actual_finish"] = actual_finish
+    if from_stage == Stage.COMPLETED and to_stage == Stage.CONSTRUCTION:
+        fields["actual_finish"] = None  # back under construction: it is no longer finished
     start = fields.get("actual_start", project.actual_start)
     finish = fields.get("actual_finish", project.actual_finish)
     if to_stage == Stage.CONSTRUCTION and not start:

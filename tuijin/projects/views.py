@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView, permission_name
 
 from . import selectors, services
@@ -386,7 +387,7 @@ def project_bulk_reassign(request):
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     else:
         messages.error(request, _("请勾选项目并选择新的责任单位或包联领导。"))
-    return redirect(request.POST.get("next") or "projects:project_list")
+    return redirect(safe_next(request, reverse("projects:project_list")))
 
 
 @login_required

@@ -167,6 +167,8 @@ TUIJIN_VISIT_MONTHLY_LIMIT = env_int("TUIJIN_VISIT_MONTHLY_LIMIT", 2, minimum=1)
 # Monthly reporting window: days of the month after the reported month (e.g. the 1st to the 5th).
 TUIJIN_REPORT_WINDOW_OPEN_DAY = env_int("TUIJIN_REPORT_WINDOW_OPEN_DAY", 1, minimum=1)
 TUIJIN_REPORT_WINDOW_CLOSE_DAY = env_int("TUIJIN_REPORT_WINDOW_CLOSE_DAY", 5, minimum=1)
+if not TUIJIN_REPORT_WINDOW_OPEN_DAY <= TUIJIN_REPORT_WINDOW_CLOSE_DAY <= 28:
+    raise ImproperlyConfigured("TUIJIN_REPORT_WINDOW_OPEN_DAY must be ≤ TUIJIN_REPORT_WINDOW_CLOSE_DAY ≤ 28")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "tuijin.users.validators.LengthValidator"},

@@ -23,6 +23,12 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "修改须携带 If-Match 请求头（取自上次读取的 ETag）。"
+    default_code = "precondition_required"
+
+
 def _run(callable_, **kwargs):
     try:
         with transaction.atomic():
@@ -53,7 +59,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         report = self.get_object()
         header = request.headers.get("If-Match", "").strip().strip('"')
         if not header.isdigit():
-            raise exceptions.APIException("修改须携带 If-Match 请求头。", code="precondition_required")
+            raise PreconditionRequired()
         serializer = ReportInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)

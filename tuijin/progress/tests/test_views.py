@@ -459,3 +459,30 @@ class TestMissingReports(ViewMatrix):
         return Case(
             allowed=world.reporter_a, denied=world.auditadmin, in_scope=a, out_of_scope=b, marker=lambda p: p.name
         )
+
+
+def test_post_next_cannot_redirect_off_site(client, world, reports):
+    client.force_login(world.approver_a)
+    response = client.post(
+        reverse("progress:report_review", args=[reports[0].pk]),
+        {"version": reports[0].version, "action": "approve", "next": "https://evil.example/x"},
+    )
+    assert response.status_code == 302 and response["Location"].startswith("/progress/reports/")
+
+
+def test_api_patch_without_if_match_is_428(client, world, reports):
+    ProgressReport.objects.filter(pk=reports[0].pk).update(status=ReportStatus.DRAFT)
+    client.force_login(world.reporter_a)
+    url = reverse("progress-api:progressreport-detail", args=[reports[0].pk])
+    assert client.patch(url, {"funds_arrived": "1"}, content_type="application/json").status_code == 428
+
+
+def test_approver_cannot_approve_own_report(world, reports):
+    from tuijin.core.exceptions import ApplicationError
+    from tuijin.progress import services
+
+    report = reports[0]
+    ProgressReport.objects.filter(pk=report.pk).update(submitted_by=world.approver_a)
+    report.refresh_from_db()
+    with pytest.raises(ApplicationError):
+        services.report_unit_approve(actor=world.approver_a, report=report, version=report.version)

@@ -108,6 +108,8 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise PreconditionFailed()
         serializer = ProjectInputSerializer(project, data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        if "stage" in serializer.validated_data or "stage_reason" in serializer.validated_data:
+            raise exceptions.ValidationError({"stage": "项目阶段须通过阶段变更办理（页面“变更阶段”），不能直接修改。"})
         try:
             with transaction.atomic():
                 project = services.project_update(

@@ -118,3 +118,12 @@ def test_token_and_filters(client, world, projects):
     key, _ = api_token_create(user=world.office, name="对接")
     response = client.get(URL, {"q": "接口甲"}, HTTP_AUTHORIZATION=f"Token {key}")
     assert [row["name"] for row in response.json()["results"]] == ["接口甲项目"]
+
+
+def test_stage_cannot_be_changed_through_update(client, world, projects):
+    client.force_login(world.office)
+    response = client.patch(
+        f"{URL}{projects[0].pk}/", {"stage": "cancelled"}, content_type="application/json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 400 and "阶段变更" in str(response.json())
+    assert Project.objects.get(pk=projects[0].pk).version == 1
