@@ -1,94 +1,219 @@
 """`make bench`: measured figures (not timed tests), printed as one table and saved to var/bench/<stamp>.json.
 
-Each row runs a page or endpoint N times through Django's test client against a database built for the bench
-(demo data, SQLite in a temporary folder) and reports p50/p95 server time and the SQL query count.
-Later subsystems add their rows to ROWS.
+For each database size (SQLite 1,000 and 10,000 projects × 12 months; PostgreSQL 1,000, 10,000 and 100,000 projects
+× 24 months) a worker subprocess builds a fresh database through `tuijin.settings.base` (DATABASE_URL: a SQLite file
+in a temporary folder, or the scratch PostgreSQL database tuijin_bench_<N>, dropped afterwards), runs `migrate` and
+`generate_synthetic`, then measures as the synthetic project office `syn_office` (region scope over every project):
+
+- pages, through Django's test client (the whole middleware stack): one warm-up request, one request counted with
+  CaptureQueriesContext (the SQL query count), then N timed requests (30; 10 at 100,000 projects); p50 and p95
+  (nearest rank) of the time around `client.get`: the project list (a filtered page), a project detail, the
+  dashboard, the report review queue and the project list API — and the project list once more as a unit reporter
+  (unit scope);
+- two floors on the same database and stack: (a) the dashboard's headline figures (project count, total investment,
+  annual plan as COALESCE(baseline, planned), year-to-date completed from counted reports) in one hand-written SQL
+  statement on the raw cursor — checked against `dashboard_summary` — and (b) /healthz/ (a minimal view doing
+  SELECT 1) through the same client; each page's p95 is printed as a ratio to the minimal view's p95, and the
+  dashboard's p95 also as a ratio to the SQL floor's p95;
+- jobs, in seconds: migrate, generate, the monthly notice (data, DOCX, XLSX, PDF), and on the 10,000-project SQLite
+  database the import of a 10,000-row file built from the template (validate + apply).
+
+Because Django settings are process-wide, each size runs in `python -m tuijin.bench --worker …`, which prints its
+rows as JSON; the parent collects them, prints one table and saves it. `--quick` (make bench BENCH_QUICK=1) runs
+only the 1,000-project SQLite database (with the floors, the notice and a 1,000-row import). Progress goes to stderr.
 """
 
 import argparse
 import json
+import math
 import os
+import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
+
+__all__ = ["FULL", "QUICK", "Size", "main", "percentile"]
+
+REPO = Path(__file__).resolve().parent.parent
+MARKER = "@@BENCH-JSON@@ "
+SEED = 2026
+PASSWORD = "Bench-Pass-2026!"
+PG_URL = os.environ.get("TUIJIN_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+
+Size = tuple[str, int, int]  # (db, projects, months)
+FULL: list[Size] = [
+    ("sqlite", 1000, 12),
+    ("sqlite", 10000, 12),
+    ("postgres", 1000, 24),
+    ("postgres", 10000, 24),
+    ("postgres", 100000, 24),
+]
+QUICK: list[Size] = [("sqlite", 1000, 12)]
 
 
-def _setup(var_dir: Path) -> None:
-    os.environ["TUIJIN_VAR_DIR"] = str(var_dir)
-    os.environ.setdefault("TUIJIN_DEMO_PASSWORD", "Bench-Pass-2026!")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tuijin.settings.base"
-    os.environ["TUIJIN_LOG_LEVEL"] = "ERROR"
-    os.environ["TUIJIN_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    with open(os.devnull, "w") as devnull:
-        call_command("load_demo", stdout=devnull)
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", file=sys.stderr, flush=True)
 
 
-def _measure(client, url: str, runs: int) -> dict:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an ascending list (p95 of 10 values is the largest)."""
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
 
-    client.get(url)  # warm caches
-    times, queries = [], 0
-    for _ in range(runs):
-        with CaptureQueriesContext(connection) as ctx:
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url}: HTTP {response.status_code}")
-        queries = len(ctx.captured_queries)
-    times.sort()
+
+def _stats(times_ms: list[float]) -> dict[str, Any]:
+    times_ms = sorted(times_ms)
     return {
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(times[int(len(times) * 0.95) - 1], 2),
-        "queries": queries,
-        "runs": runs,
+        "p50_ms": round(statistics.median(times_ms), 2),
+        "p95_ms": round(percentile(times_ms, 0.95), 2),
+        "runs": len(times_ms),
     }
 
 
-ROWS = [  # (label, username, url)
-    ("home page (xijie)", "xijie", "/"),
-    ("unit list (xmb, region scope)", "xmb", "/org/units/"),
-    ("unit detail (xmb)", "xmb", "/org/units/1/"),
-    ("unit list API (xmb)", "xmb", "/api/org/units/"),
-    ("audit log (auditadmin)", "auditadmin", "/audit/"),
-    ("project list (xmb, 120 demo)", "xmb", "/projects/"),
-    ("project list filtered (xmb)", "xmb", "/projects/?stage=construction&sort=-total"),
-    ("project detail (xmb)", "xmb", "/projects/1/"),
-    ("project list API (xmb)", "xmb", "/api/projects/projects/"),
-    ("project list (xijie, unit scope)", "xijie", "/projects/"),
-]
+# --------------------------------------------------------------------------------------------------------------
+# Worker: one database, one process
 
 
-def _bench_import(rows: int) -> dict:
+def _pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+def _pg_name(projects: int) -> str:
+    return f"tuijin_bench_{projects}"
+
+
+def _worker_env(db: str, projects: int, var_dir: Path) -> None:
+    os.environ["TUIJIN_VAR_DIR"] = str(var_dir)
+    os.environ["TUIJIN_DEMO_PASSWORD"] = os.environ.get("TUIJIN_DEMO_PASSWORD") or PASSWORD
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tuijin.settings.base"
+    os.environ["TUIJIN_LOG_LEVEL"] = "ERROR"
+    os.environ["TUIJIN_ALLOWED_HOSTS"] = "testserver,127.0.0.1"
+    if db == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    else:
+        os.environ["DATABASE_URL"] = f"{PG_URL}/{_pg_name(projects)}"
+
+
+def _measure(client, url: str, runs: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    response = client.get(url)  # warm-up (caches, connection)
+    if response.status_code != 200:
+        raise SystemExit(f"{url}: HTTP {response.status_code}")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+    return {**_stats(times), "queries": queries}
+
+
+def _floor_sql() -> str:
+    from django.db import connection
+
+    from tuijin.org.models import OrgUnit, Region
+    from tuijin.progress.models import ProgressReport
+    from tuijin.projects.models import AnnualPlan, Project
+
+    q = connection.ops.quote_name
+    return f"""
+        WITH list AS (
+            SELECT p.id, p.total_investment AS total,
+                   COALESCE(ap.baseline_investment, ap.planned_investment) AS plan
+            FROM {q(Project._meta.db_table)} p
+            JOIN {q(AnnualPlan._meta.db_table)} ap ON ap.project_id = p.id AND ap.year = %s
+            JOIN {q(OrgUnit._meta.db_table)} u ON u.id = p.responsible_unit_id
+            JOIN {q(Region._meta.db_table)} g ON g.id = u.region_id
+            WHERE g.path LIKE %s
+        )
+        SELECT COUNT(*), SUM(total), SUM(plan),
+               (SELECT SUM(r.month_investment) FROM {q(ProgressReport._meta.db_table)} r
+                WHERE r.project_id IN (SELECT id FROM list)
+                  AND r.status IN ('submitted', 'unit_approved', 'office_approved')
+                  AND r.period >= %s AND r.period <= %s)
+        FROM list
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def _sql_floor(user, year: int, month: int, runs: int) -> dict[str, Any]:
+    """The dashboard's headline figures by hand-written SQL on the raw cursor, checked against dashboard_summary."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from tuijin.org.scoping import user_memberships
+    from tuijin.progress.selectors import dashboard_summary
+
+    region_path = user_memberships(user)[0].unit.region.path
+    sql = _floor_sql()
+    params = [year, region_path + "%", date(year, 1, 1), date(year, month, 1)]
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+
+    row = run()  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        row = run()
+        times.append((time.perf_counter() - start) * 1000)
+    summary = dashboard_summary(user, year, month)
+    expected = (summary.project_count, summary.total_investment, summary.plan, summary.ytd)
+    got = (row[0], *(Decimal(str(v or 0)) for v in row[1:]))
+    agrees = got[0] == expected[0] and all(
+        abs(a - b) < Decimal("1") for a, b in zip(got[1:], expected[1:], strict=True)
+    )
+    return {
+        **_stats(times),
+        "queries": 1,
+        "figures": [str(v) for v in got],
+        "dashboard_figures": [str(v) for v in expected],
+        "agrees": agrees,
+    }
+
+
+def _bench_import(actor, rows: int) -> dict[str, Any]:
     """Build a {rows}-row import file from the template, then validate and import it, timing both."""
     import io
     import resource
 
     from openpyxl import load_workbook
 
+    from tuijin.org.choices import UnitType
+    from tuijin.org.models import OrgUnit
     from tuijin.projects import excel
-    from tuijin.users.models import User
 
-    actor = User.objects.get(username="xmb")
     book = load_workbook(io.BytesIO(excel.build_template(actor=actor)))
     sheet = book.worksheets[0]
     headers = [c.value for c in sheet[1]]
     col = {h.rstrip("*"): i for i, h in enumerate(headers) if h}
-    units = ["西街街道", "东街街道", "渠东街道", "红开区", "洪门镇"]
+    units = list(
+        OrgUnit.objects.filter(unit_type__in=[UnitType.DEV_ZONE, UnitType.DEPARTMENT], is_demo=True)
+        .exclude(region__level="province")
+        .order_by("pk")
+        .values_list("name", flat=True)[:5]
+    )
     for n in range(rows):
         row: list = [None] * len(headers)
-        row[col["项目名称"]] = f"基准导入项目{n}（示例）"
+        row[col["项目名称"]] = f"基准导入项目{n}"
         row[col["项目业主"]] = f"基准业主{n}有限公司"
         row[col["责任单位"]] = units[n % len(units)]
         row[col["总投资（万元）"]] = 1000 + n
@@ -103,57 +228,288 @@ def _bench_import(rows: int) -> dict:
         raise SystemExit(f"bench import file invalid: {report.errors[:3]}")
     created, _updated = excel.apply_import(report, actor=actor)
     total = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "job": f"import {rows} rows",
-        "db": "sqlite",
+        "seconds": round(total, 2),
         "validate_s": round(parsed, 2),
-        "total_s": round(total, 2),
         "created": created,
-        "peak_rss_mb": round(peak),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer runs per row")
-    args = parser.parse_args(argv)
-    runs = 20 if args.quick else 100
-    with tempfile.TemporaryDirectory(prefix="tuijin-bench-") as tmp:
-        _setup(Path(tmp))
-        from django.test import Client
+def _timed(function) -> tuple[Any, float]:
+    start = time.perf_counter()
+    value = function()
+    return value, round(time.perf_counter() - start, 2)
 
+
+def _notice_jobs(user, year: int, month: int, pdf: bool) -> list[dict[str, Any]]:
+    from tuijin.progress import notice
+
+    data, seconds = _timed(lambda: notice.build_notice(user, year, month))
+    jobs = [{"row": "notice: data (selectors)", "seconds": seconds}]
+    writers = [("DOCX", notice.notice_docx), ("XLSX", notice.notice_xlsx)]
+    if pdf:
+        writers.append(("PDF", notice.notice_pdf))
+    for label, writer in writers:
+        try:
+            content, seconds = _timed(lambda writer=writer: writer(data))
+            jobs.append({"row": f"notice: {label}", "seconds": seconds, "bytes": len(content)})
+        except Exception as exc:  # noqa: BLE001 - a missing PDF library must not lose the other figures
+            jobs.append({"row": f"notice: {label}", "seconds": None, "error": f"{type(exc).__name__}: {exc}"[:200]})
+    return jobs
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Build one database, measure it, print the rows as one JSON line (MARKER + JSON) on stdout."""
+    db, projects, months = args.db, args.projects, args.months
+    var_dir = Path(args.var_dir or tempfile.mkdtemp(prefix="tuijin-bench-"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    _worker_env(db, projects, var_dir)
+    label = f"{db} {projects:,}"
+    if db == "postgres":
+        _pg_admin(f"DROP DATABASE IF EXISTS {_pg_name(projects)} WITH (FORCE)")
+        _pg_admin(f"CREATE DATABASE {_pg_name(projects)}")
+    rows: list[dict[str, Any]] = []
+    base = {"db": db, "projects": projects, "months": months}
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connections
+        from django.db.models import Count
+        from django.test import Client, override_settings
+
+        from tuijin.core.synthetic import OFFICE_USERNAME, generate_synthetic
+        from tuijin.org.choices import Role
+        from tuijin.org.models import Membership
+        from tuijin.projects.models import Project
         from tuijin.users.models import User
 
-        results = []
-        for label, username, url in ROWS:
+        _, seconds = _timed(lambda: call_command("migrate", verbosity=0, interactive=False))
+        rows.append({**base, "kind": "job", "row": "job: migrate", "seconds": seconds})
+        if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+            # The pages only read the manifest (same format): skip WhiteNoise's gzip/brotli pass over 47 MB.
+            _log(f"{label}: collectstatic (once per bench run, without compression)")
+            manifest = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+            with override_settings(STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": manifest}}):
+                call_command("collectstatic", verbosity=0, interactive=False)
+        _log(f"{label}: generate_synthetic --projects {projects} --months {months} --seed {SEED}")
+        result, seconds = _timed(
+            lambda: generate_synthetic(
+                projects=projects, months=months, seed=SEED, progress=lambda line: _log(f"{label}: {line}")
+            )
+        )
+        rows.append(
+            {
+                **base,
+                "kind": "job",
+                "row": f"job: generate {projects:,}×{months}",
+                "seconds": seconds,
+                "counts": result.counts,
+                "phases": {k: round(v, 2) for k, v in result.seconds.items()},
+            }
+        )
+        period = result.latest
+        office = User.objects.get(username=OFFICE_USERNAME)
+        detail = (
+            Project.objects.filter(stage="construction", is_demo=True).order_by("-total_investment", "pk").first()
+            or Project.objects.order_by("pk").first()
+        )
+        assert detail is not None  # noqa: S101 - generate_synthetic wrote projects
+        busiest = (
+            Project.objects.filter(is_demo=True)
+            .values("responsible_unit")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "responsible_unit")
+            .first()
+        )
+        reporter = (
+            Membership.objects.filter(unit_id=busiest["responsible_unit"], role=Role.UNIT_REPORTER).first()
+            if busiest
+            else None
+        )
+        pages = [
+            ("project list (stage=construction, -total)", office, "/projects/?stage=construction&sort=-total"),
+            ("project detail (largest in construction)", office, f"/projects/{detail.pk}/"),
+            ("dashboard", office, f"/progress/dashboard/?year={period.year}&month={period.month}"),
+            ("report review queue", office, f"/progress/?period={period:%Y-%m}"),
+            ("project list API", office, "/api/projects/projects/"),
+        ]
+        if reporter is not None:
+            pages.append(
+                ("project list, unit scope (reporter)", reporter.user, "/projects/?stage=construction&sort=-total")
+            )
+        runs = args.runs or (10 if projects >= 100000 else 30)
+        minimal_client = Client()
+        minimal_client.force_login(office)
+        _log(f"{label}: floor /healthz/")
+        minimal = _measure(minimal_client, "/healthz/", runs)
+        rows.append({**base, "kind": "floor", "row": "floor: minimal view /healthz/", "url": "/healthz/", **minimal})
+        _log(f"{label}: floor SQL (dashboard headline figures)")
+        floor = _sql_floor(office, period.year, period.month, runs)
+        rows.append({**base, "kind": "floor", "row": "floor: dashboard headline SQL", **floor})
+        if not floor["agrees"]:
+            _log(
+                f"{label}: WARNING the SQL floor's figures {floor['figures']} ≠ dashboard {floor['dashboard_figures']}"
+            )
+        for name, user, url in pages:
+            _log(f"{label}: {name} ({runs} runs)")
             client = Client()
-            client.force_login(User.objects.get(username=username))
-            results.append({"row": label, "db": "sqlite", "url": url, **_measure(client, url, runs)})
-        jobs = [_bench_import(1000 if args.quick else 10000)]
-    header = f"{'row':<34} {'db':<7} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'runs':>5}"
-    print(header)
-    print("-" * len(header))
-    for row in results:
-        print(
-            f"{row['row']:<34} {row['db']:<7} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['queries']:>8} "
-            f"{row['runs']:>5}"
-        )
-    out_dir = Path(__file__).resolve().parent.parent / "var" / "bench"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    out = out_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"  # noqa: DTZ005
-    out.write_text(json.dumps({"pages": results, "jobs": jobs}, ensure_ascii=False, indent=2))
-    print()
-    job_header = f"{'job':<34} {'db':<7} {'validate s':>10} {'total s':>8} {'created':>8} {'peak MB':>8}"
-    print(job_header)
-    print("-" * len(job_header))
-    for job in jobs:
-        print(
-            f"{job['job']:<34} {job['db']:<7} {job['validate_s']:>10} {job['total_s']:>8} {job['created']:>8} "
-            f"{job['peak_rss_mb']:>8}"
-        )
-    print(f"\nsaved {out}")
+            client.force_login(user)
+            measured = _measure(client, url, runs)
+            row = {**base, "kind": "page", "row": name, "url": url, "user": user.username, **measured}
+            row["x_minimal"] = round(measured["p95_ms"] / minimal["p95_ms"], 1) if minimal["p95_ms"] else None
+            if name == "dashboard":
+                row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
+            rows.append(row)
+        if args.notice:
+            _log(f"{label}: monthly notice")
+            for job in _notice_jobs(office, period.year, period.month, args.pdf):
+                rows.append({**base, "kind": "job", **job})
+        if args.import_rows:
+            _log(f"{label}: import {args.import_rows:,} rows")
+            job = _bench_import(office, args.import_rows)
+            rows.append({**base, "kind": "job", "row": f"job: import {args.import_rows:,} rows", **job})
+        connections.close_all()
+    finally:
+        if db == "postgres" and not args.keep_db:
+            try:
+                _pg_admin(f"DROP DATABASE IF EXISTS {_pg_name(projects)} WITH (FORCE)")
+            except Exception as exc:  # noqa: BLE001 - report, do not hide the measurement's own error
+                _log(f"{label}: could not drop {_pg_name(projects)}: {exc}")
+    print(MARKER + json.dumps(rows, ensure_ascii=False, default=str), flush=True)
     return 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Parent: run the workers, print one table, save it
+
+
+def _run_worker(size: Size, root: Path, options: argparse.Namespace, quick: bool) -> list[dict[str, Any]]:
+    db, projects, months = size
+    var_dir = root / f"{db}-{projects}"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "static").symlink_to(root / "static", target_is_directory=True)
+    command = [sys.executable, "-m", "tuijin.bench", "--worker", "--db", db]
+    command += ["--projects", str(projects), "--months", str(months), "--var-dir", str(var_dir)]
+    if options.runs:
+        command += ["--runs", str(options.runs)]
+    command += ["--notice"] + ([] if options.no_pdf else ["--pdf"])
+    if quick:
+        command += ["--import-rows", "1000"]
+    elif (db, projects) == ("sqlite", 10000):
+        command += ["--import-rows", "10000"]
+    if options.keep_db:
+        command += ["--keep-db"]
+    _log(f"=== {db} {projects:,} projects × {months} months ===")
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=REPO, stdout=subprocess.PIPE, text=True, timeout=3600, check=False)
+    _log(f"=== {db} {projects:,}: worker done in {time.perf_counter() - started:.0f} s (exit {completed.returncode})")
+    for line in completed.stdout.splitlines():
+        if line.startswith(MARKER):
+            return json.loads(line[len(MARKER) :])
+    if db == "postgres" and not options.keep_db:
+        try:
+            _pg_admin(f"DROP DATABASE IF EXISTS {_pg_name(projects)} WITH (FORCE)")
+        except Exception as exc:  # noqa: BLE001
+            _log(f"could not drop {_pg_name(projects)}: {exc}")
+    return [{"db": db, "projects": projects, "months": months, "kind": "error", "row": "worker failed"}]
+
+
+def _cell(value: Any, suffix: str = "") -> str:
+    if value is None or value == "":
+        return ""
+    return f"{value}{suffix}"
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    header = f"{'row':<44} {'db':<8} {'projects':>8} {'p50':>11} {'p95':>11} {'queries':>7} {'÷min':>6} {'÷sql':>6}"
+    lines = [header, "-" * len(header)]
+    last = None
+    for row in rows:
+        key = (row["db"], row["projects"])
+        if last is not None and key != last:
+            lines.append("")
+        last = key
+        if row["kind"] == "job":
+            p50 = _cell(row.get("seconds"), " s") if row.get("seconds") is not None else row.get("error", "")[:11]
+            p95, queries = "", ""
+        elif row["kind"] == "error":
+            p50, p95, queries = "FAILED", "", ""
+        else:
+            p50, p95, queries = _cell(row["p50_ms"], " ms"), _cell(row["p95_ms"], " ms"), str(row["queries"])
+        lines.append(
+            f"{row['row'][:44]:<44} {row['db']:<8} {row['projects']:>8,} {p50:>11} {p95:>11} {queries:>7} "
+            f"{_cell(row.get('x_minimal')):>6} {_cell(row.get('x_sql')):>6}"
+        )
+    return "\n".join(lines)
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.strip()
+        return out.stdout.strip() + ("+dirty" if dirty else "")
+    except OSError:
+        return ""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="only the 1,000-project SQLite database (+ floors)")
+    parser.add_argument("--only", default="", help="sizes to run, e.g. sqlite:1000,postgres:10000")
+    parser.add_argument("--runs", type=int, default=0, help="timed requests per page (default 30; 10 at 100,000)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the PDF notice")
+    parser.add_argument("--keep-db", action="store_true", help="keep the PostgreSQL scratch databases")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
+    parser.add_argument("--projects", type=int, default=1000, help=argparse.SUPPRESS)
+    parser.add_argument("--months", type=int, default=12, help=argparse.SUPPRESS)
+    parser.add_argument("--var-dir", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--notice", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--pdf", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--import-rows", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker(args)
+
+    sizes = QUICK if args.quick else FULL
+    if args.only:
+        wanted = {tuple(part.split(":")) for part in args.only.split(",") if part}
+        sizes = [s for s in FULL + QUICK if (s[0], str(s[1])) in wanted]
+        sizes = list(dict.fromkeys(sizes))
+    began = time.perf_counter()
+    rows: list[dict[str, Any]] = []
+    root = Path(tempfile.mkdtemp(prefix="tuijin-bench-"))
+    (root / "static").mkdir()
+    try:
+        for size in sizes:
+            rows += _run_worker(size, root, args, args.quick)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    elapsed = time.perf_counter() - began
+    print(_table(rows))
+    meta = {
+        "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": _git_commit(),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu",
+        "quick": args.quick,
+        "seed": SEED,
+        "seconds": round(elapsed),
+    }
+    out_dir = REPO / "var" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"  # noqa: DTZ005 - a local file name
+    out.write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2, default=str))
+    print(f"\n{len(rows)} rows in {elapsed / 60:.1f} min; saved {out.relative_to(REPO)}")
+    return 0 if all(row["kind"] != "error" for row in rows) else 1
 
 
 if __name__ == "__main__":

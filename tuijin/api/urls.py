@@ -7,6 +7,7 @@ urlpatterns = [
     path("org/", include("tuijin.org.api.urls")),
     path("projects/", include("tuijin.projects.api.urls")),
     path("progress/", include("tuijin.progress.api.urls")),
+    path("tickets/", include("tuijin.tickets.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

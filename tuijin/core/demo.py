@@ -9,6 +9,7 @@ DEMO_STEPS = [
     "tuijin.org.demo.load_accounts",
     "tuijin.projects.demo.load_projects",
     "tuijin.progress.demo.load_reports",
+    "tuijin.tickets.demo.load_tickets",
 ]
 
 

@@ -1,5 +1,6 @@
 """Framework models: the base-model hierarchy, the change log (history) and the security audit log."""
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -24,7 +25,7 @@ class BaseModel(models.Model):
     """
 
     objects = RestrictedQuerySet.as_manager()
-    scope_fields: ClassVar[dict[str, str] | None] = None
+    scope_fields: ClassVar[Mapping[str, str | tuple[str, ...]] | None] = None
 
     class Meta:
         abstract = True

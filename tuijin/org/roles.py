@@ -162,12 +162,26 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     ),
     Role.SPONSOR_LEADER: RoleSpec(
         ScopeKind.SPONSOR,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ | _TICKET_READ | {"tickets.add_ticket"}),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _REPORT_READ
+            | _TICKET_READ
+            | {"tickets.add_ticket", "tickets.dashboard_ticket"}
+        ),
         scope_overrides={"projects.dashboard_project": ScopeKind.REGION, "tickets.dashboard_ticket": ScopeKind.REGION},
     ),
     Role.DISTRICT_LEADER: RoleSpec(
         ScopeKind.REGION,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _REPORT_READ | _TICKET_READ | {"tickets.add_ticket"}),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _REPORT_READ
+            | _TICKET_READ
+            | {"tickets.add_ticket", "tickets.dashboard_ticket"}
+        ),
     ),
     Role.ENTERPRISE: RoleSpec(
         ScopeKind.ENTERPRISE,

@@ -101,7 +101,7 @@ def scope_filter(user, model, action: str) -> Q | bool | None:
             condition |= part
             matched = True
         region_lookup = fields.get("region")
-        if public is not None and region_lookup is not None:
+        if public is not None and region_lookup is not None and action == "view":  # public rows are read-only
             # Rows public within the membership's county-level region (e.g. county leaders), whatever the scope.
             county = _county_path(membership.unit.region.path)
             condition |= public & Q(**{f"{_prefix(region_lookup)}region__path__startswith": county})

@@ -138,6 +138,7 @@ class DashboardView(ScopedViewMixin, TemplateView):
             unit_chart_height=max(300, 26 * len(summary.unit_ranking) + 60),
             target_sets=[summary.targets.kaimenhong, summary.targets.shuangguoban],
             can_generate_notice=self.request.user.has_perm(NOTICE_PERMISSION),
+            escalated=_escalated(self.request.user),
         )
         return context
 
@@ -151,6 +152,13 @@ FORMAT_CHOICES = [
     ("pdf", gettext_lazy("PDF")),
     ("xlsx", gettext_lazy("Excel 附表（.xlsx）")),
 ]
+
+
+def _escalated(user) -> list:
+    """Escalated coordination tickets for the leaders' view (tuijin.tickets): one query."""
+    from tuijin.tickets.selectors import escalated_for
+
+    return escalated_for(user)
 
 
 class NoticeForm(forms.Form):

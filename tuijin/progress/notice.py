@@ -115,7 +115,7 @@ def build_notice(user, year: int, month: int) -> NoticeData:
         summary=selectors.dashboard_summary(user, period.year, period.month),
         starts=selectors.start_lists(user, period.year, period.month),
         missing=selectors.missing_reports(user, period.start),
-        problems=selectors.report_problems(user, period.year, period.month),
+        problems=_notice_problems(user, period.year, period.month),
         generated_on=timezone.localdate(),
     )
 
@@ -571,11 +571,20 @@ def _lights(data: NoticeData) -> list[Block]:
     return blocks
 
 
+def _notice_problems(user, year: int, month: int) -> list:
+    """The coordination tickets (open, or raised in the month) followed by report problems not yet ticketed."""
+    from tuijin.tickets.selectors import notice_problems
+
+    return [*notice_problems(user, year, month), *selectors.report_problems(user, year, month)]
+
+
 def _problems(data: NoticeData) -> list[Block]:
     if not data.problems:
-        return [Paragraph(_("本期月报未反映问题。"))]
+        return [Paragraph(_("本期无在办协调事项，月报未反映问题。"))]
     counts = Counter(p.category for p in data.problems)
     detail = "、".join(_("%(c)s%(n)d个") % {"c": c, "n": n} for c, n in counts.most_common())
+    tickets = sum(1 for p in data.problems if getattr(p, "number", ""))
+    overdue = sum(1 for p in data.problems if getattr(p, "overdue", False))
     columns = [
         Column(_("序号"), "int"),
         Column(_("问题类别")),
@@ -583,15 +592,33 @@ def _problems(data: NoticeData) -> list[Block]:
         Column(_("责任单位")),
         Column(_("问题描述")),
         Column(_("需协调事项")),
+        Column(_("工单编号")),
+        Column(_("办结时限"), "date"),
+        Column(_("状态")),
     ]
     return [
-        Paragraph(_("本期月报反映问题%(n)d个，其中%(detail)s。") % {"n": len(data.problems), "detail": detail}),
+        Paragraph(
+            _(
+                "截至本期在办及本月新增协调事项%(t)d个（其中超期%(o)d个），月报新反映未交办问题%(r)d个；按类别：%(detail)s。"
+            )
+            % {"t": tickets, "o": overdue, "r": len(data.problems) - tickets, "detail": detail}
+        ),
         Table(
-            _("月报反映的主要问题"),
+            _("主要问题及协调事项"),
             _("主要问题"),
             columns,
             [
-                [i, p.category, p.project, p.unit, p.description, p.help_requested]
+                [
+                    i,
+                    p.category,
+                    p.project,
+                    p.unit,
+                    p.description,
+                    p.help_requested,
+                    getattr(p, "number", ""),
+                    getattr(p, "resolution_due", None),
+                    (getattr(p, "status", "") or _("待交办")) + (_("（超期）") if getattr(p, "overdue", False) else ""),
+                ]
                 for i, p in enumerate(data.problems, start=1)
             ],
         ),

@@ -133,7 +133,10 @@ def signed_pp(value: Decimal | None) -> str:
 
 
 def _query(**params: Any) -> str:
-    """The query string of the project list (/projects/?…) that shows the projects behind a figure."""
+    """The query string of the project list (/projects/?…) that shows the projects behind a figure: limited to the
+    year's annual list (plan_year) like the figures themselves."""
+    if params.get("year") and "plan_year" not in params:
+        params["plan_year"] = params["year"]
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
@@ -1068,13 +1071,14 @@ class ProblemRow:
 
 
 def report_problems(user, year: int, month: int) -> list[ProblemRow]:
-    """主要问题: the problems raised in the period's counted reports of the annual list (one query)."""
+    """主要问题 not yet turned into tickets: problems raised in the period's counted reports (one query)."""
     p = _period(year, month)
     rows = (
         ReportProblem.objects.filter(
             report__project__in=annual_list(user, p.year).values("pk"),
             report__period=p.start,
             report__status__in=COUNTED,
+            ticket__isnull=True,  # a problem turned into a coordination ticket is reported from the ticket
         )
         .annotate(
             unit_label=Coalesce(

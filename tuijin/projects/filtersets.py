@@ -45,8 +45,14 @@ class ProjectFilterSet(django_filters.FilterSet):
     )
     locality = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.none(), label=_("属地"))
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("项目阶段"))
-    yearly_category = django_filters.ChoiceFilter(
-        choices=YearlyCategory.choices, label=_("年度类别"), method="filter_yearly"
+    yearly_category = django_filters.CharFilter(
+        label=_("年度类别"),
+        method="filter_yearly",
+        widget=forms.Select(choices=[("", _("全部")), *YearlyCategory.choices]),
+    )
+    plan_year = django_filters.NumberFilter(label=_("年度计划内"), method="filter_plan_year", widget=forms.HiddenInput)
+    started = django_filters.BooleanFilter(
+        field_name="actual_start", lookup_expr="isnull", exclude=True, label=_("已开工"), widget=forms.HiddenInput
     )
     level = django_filters.ModelChoiceFilter(
         queryset=ProjectLevel.objects.all(), field_name="levels", label=_("项目级别")
@@ -86,6 +92,8 @@ class ProjectFilterSet(django_filters.FilterSet):
             "special_list",
             "is_fast_track",
             "has_code",
+            "plan_year",
+            "started",
         ]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -104,7 +112,6 @@ class ProjectFilterSet(django_filters.FilterSet):
             "industry",
             "special_list",
             "stage",
-            "yearly_category",
             "domain",
         ):
             self.filters[name].extra["empty_label"] = _("全部")
@@ -128,7 +135,19 @@ class ProjectFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(industry=value) | Q(industry__parent=value))
 
     def filter_yearly(self, queryset, name, value):
+        """One category, or several separated by commas (the dashboard's drill-down links)."""
+        values = [v for v in value.split(",") if v in YearlyCategory.values]
+        if not values:
+            return queryset.none()
         if "yearly_category" not in queryset.query.annotations:
             year = self.data.get("year") or current_year()
             queryset = queryset.with_yearly_category(int(year))
-        return queryset.filter(yearly_category=value)
+        return queryset.filter(yearly_category__in=values)
+
+    def filter_plan_year(self, queryset, name, value):
+        """Projects in the year's annual list (they have an annual plan for it)."""
+        from django.db.models import Exists, OuterRef
+
+        from .models import AnnualPlan
+
+        return queryset.filter(Exists(AnnualPlan.objects.filter(project=OuterRef("pk"), year=int(value))))

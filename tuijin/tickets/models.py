@@ -12,10 +12,17 @@ from tuijin.core.models import BaseModel, ChangeLoggedModel
 
 from .choices import Rating, TicketCategory, TicketEventType, TicketSource, TicketStatus
 
-__all__ = ["CategorySLA", "InspectionVisit", "QuietPeriod", "Ticket", "TicketAttachment", "TicketEscalation",
-           "TicketEvent"]
+__all__ = [
+    "CategorySLA",
+    "InspectionVisit",
+    "QuietPeriod",
+    "Ticket",
+    "TicketAttachment",
+    "TicketEscalation",
+    "TicketEvent",
+]
 
-TICKET_SCOPE = {
+TICKET_SCOPE: dict[str, str | tuple[str, ...]] = {
     "unit": ("lead_unit", "co_units", "project__responsible_unit", "raised_unit"),
     "region": ("lead_unit", "project__responsible_unit", "enterprise", "raised_unit"),
     "enterprise": "enterprise",
@@ -43,25 +50,45 @@ class Ticket(ChangeLoggedModel):
 
     number = models.CharField(_("编号"), max_length=20, unique=True)
     source = models.CharField(_("来源"), max_length=20, choices=TicketSource.choices)
-    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="tickets", verbose_name=_("项目"))
-    enterprise = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="enterprise_tickets", verbose_name=_("企业"))
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("项目"),
+    )
+    enterprise = models.ForeignKey(
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enterprise_tickets",
+        verbose_name=_("企业"),
+    )
     category = models.CharField(_("类别"), max_length=20, choices=TicketCategory.choices)
     title = models.CharField(_("标题"), max_length=100)
     description = models.TextField(_("问题描述"))
     help_requested = models.TextField(_("需协调事项"), blank=True)
-    status = models.CharField(_("状态"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.PENDING,
-                              db_index=True)
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("提出人"))
-    raised_unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="raised_tickets",
-                                    verbose_name=_("提出单位"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.PENDING, db_index=True
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("提出人")
+    )
+    raised_unit = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="raised_tickets", verbose_name=_("提出单位")
+    )
     raised_at = models.DateTimeField(_("提出时间"), default=timezone.now)
-    lead_unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="lead_tickets", verbose_name=_("牵头单位"))
-    co_units = models.ManyToManyField("org.OrgUnit", blank=True, related_name="co_tickets",
-                                      verbose_name=_("配合单位"))
+    lead_unit = models.ForeignKey(
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_tickets",
+        verbose_name=_("牵头单位"),
+    )
+    co_units = models.ManyToManyField("org.OrgUnit", blank=True, related_name="co_tickets", verbose_name=_("配合单位"))
     responded_at = models.DateTimeField(_("首次响应"), null=True, blank=True)
     response_due = models.DateField(_("响应时限"))
     resolution_due = models.DateField(_("办结时限"))
@@ -73,8 +100,14 @@ class Ticket(ChangeLoggedModel):
     rating = models.CharField(_("企业评价"), max_length=20, choices=Rating.choices, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("回访重办次数"), default=0)
-    from_problem = models.OneToOneField("progress.ReportProblem", on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="ticket", verbose_name=_("来源月报问题"))
+    from_problem = models.OneToOneField(
+        "progress.ReportProblem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ticket",
+        verbose_name=_("来源月报问题"),
+    )
 
     scope_fields = TICKET_SCOPE
 
@@ -91,11 +124,12 @@ class Ticket(ChangeLoggedModel):
             ("dashboard_ticket", _("查看工单统计")),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(project__isnull=False) | Q(enterprise__isnull=False),
-                                   name="tickets_project_or_enterprise",
-                                   violation_error_message=_("工单须关联项目或企业")),
-            models.CheckConstraint(condition=Q(resolution_due__gte=F("response_due")),
-                                   name="tickets_due_order"),
+            models.CheckConstraint(
+                condition=Q(project__isnull=False) | Q(enterprise__isnull=False),
+                name="tickets_project_or_enterprise",
+                violation_error_message=_("工单须关联项目或企业"),
+            ),
+            models.CheckConstraint(condition=Q(resolution_due__gte=F("response_due")), name="tickets_due_order"),
             models.CheckConstraint(condition=Q(escalation_level__lte=4), name="tickets_escalation_max"),
         ]
         indexes = [models.Index(fields=["status", "resolution_due"], name="tickets_status_due_idx")]
@@ -119,13 +153,15 @@ class TicketEvent(BaseModel):
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(_("事件"), max_length=20, choices=TicketEventType.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(default=timezone.now, db_index=True)
 
-    scope_fields = {k: tuple(f"ticket__{x}" for x in (v if isinstance(v, tuple) else (v,)))
-                    for k, v in TICKET_SCOPE.items()}
+    scope_fields = {
+        k: tuple(f"ticket__{x}" for x in (v if isinstance(v, tuple) else (v,))) for k, v in TICKET_SCOPE.items()
+    }
 
     class Meta:
         verbose_name = _("工单事件")
@@ -181,8 +217,9 @@ class TicketAttachment(BaseModel):
 class QuietPeriod(ChangeLoggedModel):
     """A period the enterprise asks not to be visited (不叫不到); a visit inside it needs a justification."""
 
-    enterprise = models.ForeignKey("org.OrgUnit", on_delete=models.CASCADE, related_name="quiet_periods",
-                                   verbose_name=_("企业"))
+    enterprise = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.CASCADE, related_name="quiet_periods", verbose_name=_("企业")
+    )
     start = models.DateField(_("开始"))
     end = models.DateField(_("结束"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
@@ -194,8 +231,13 @@ class QuietPeriod(ChangeLoggedModel):
         verbose_name = _("免打扰期")
         verbose_name_plural = _("免打扰期")
         ordering = ["-start", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(end__gte=F("start")), name="tickets_quiet_order",
-                                              violation_error_message=_("结束日期不能早于开始日期"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="tickets_quiet_order",
+                violation_error_message=_("结束日期不能早于开始日期"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.start}–{self.end}"
@@ -204,10 +246,12 @@ class QuietPeriod(ChangeLoggedModel):
 class InspectionVisit(ChangeLoggedModel):
     """An on-site inspection or visit to an enterprise: who, when, why and on what legal basis."""
 
-    enterprise = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="visits_received",
-                                   verbose_name=_("被检查企业"))
-    visiting_unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="visits_made",
-                                      verbose_name=_("检查单位"))
+    enterprise = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="visits_received", verbose_name=_("被检查企业")
+    )
+    visiting_unit = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="visits_made", verbose_name=_("检查单位")
+    )
     visitors = models.CharField(_("检查人员"), max_length=200)
     visited_on = models.DateField(_("日期"))
     purpose = models.CharField(_("事由"), max_length=300)
@@ -215,8 +259,11 @@ class InspectionVisit(ChangeLoggedModel):
     justification = models.CharField(_("免打扰期内到访的理由"), max_length=300, blank=True)
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
-    scope_fields = {"unit": ("visiting_unit", "enterprise"), "region": ("visiting_unit", "enterprise"),
-                    "enterprise": "enterprise"}
+    scope_fields = {
+        "unit": ("visiting_unit", "enterprise"),
+        "region": ("visiting_unit", "enterprise"),
+        "enterprise": "enterprise",
+    }
 
     class Meta:
         verbose_name = _("涉企检查登记")

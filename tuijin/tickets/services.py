@@ -17,10 +17,25 @@ from .choices import Rating, TicketEventType, TicketSource, TicketStatus
 from .models import CategorySLA, InspectionVisit, QuietPeriod, Ticket, TicketEscalation, TicketEvent
 
 __all__ = [
-    "DEFAULT_RESOLUTION_DAYS", "OPEN", "escalate_overdue", "inspection_visit_register", "quiet_period_set",
-    "ticket_accept", "ticket_assign", "ticket_close", "ticket_deadlines", "ticket_from_problem", "ticket_progress",
-    "ticket_raise", "ticket_rate", "ticket_resolve", "ticket_return", "ticket_start", "ticket_transfer",
-    "ticket_unresolvable", "visits_over_limit",
+    "DEFAULT_RESOLUTION_DAYS",
+    "OPEN",
+    "escalate_overdue",
+    "inspection_visit_register",
+    "quiet_period_set",
+    "ticket_accept",
+    "ticket_assign",
+    "ticket_close",
+    "ticket_deadlines",
+    "ticket_from_problem",
+    "ticket_progress",
+    "ticket_raise",
+    "ticket_rate",
+    "ticket_resolve",
+    "ticket_return",
+    "ticket_start",
+    "ticket_transfer",
+    "ticket_unresolvable",
+    "visits_over_limit",
 ]
 
 OPEN = (TicketStatus.PENDING, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
@@ -65,11 +80,14 @@ def _move(ticket: Ticket, version: int, allowed: tuple, **fields) -> Ticket:
     from django.db.models import F
 
     updated = Ticket.objects.filter(pk=ticket.pk, version=version, status__in=allowed).update(
-        version=F("version") + 1, **fields)
+        version=F("version") + 1, **fields
+    )
     if not updated:
         current = Ticket.objects.get(pk=ticket.pk)
-        raise ConflictError(_("该工单刚被他人处理（当前状态：%(s)s），请刷新后查看。") % {"s": current.get_status_display()},
-                            current=current)
+        raise ConflictError(
+            _("该工单刚被他人处理（当前状态：%(s)s），请刷新后查看。") % {"s": current.get_status_display()},
+            current=current,
+        )
     ticket.refresh_from_db()
     return ticket
 
@@ -84,8 +102,18 @@ def _own_unit(actor):
 
 
 @transaction.atomic
-def ticket_raise(*, actor, source: str, category: str, title: str, description: str, help_requested: str = "",
-                 project=None, enterprise=None, from_problem=None) -> Ticket:
+def ticket_raise(
+    *,
+    actor,
+    source: str,
+    category: str,
+    title: str,
+    description: str,
+    help_requested: str = "",
+    project=None,
+    enterprise=None,
+    from_problem=None,
+) -> Ticket:
     if not actor.has_perm("tickets.add_ticket"):
         raise PermissionDenied(_("您没有提出工单的权限。"))
     unit = _own_unit(actor)
@@ -97,11 +125,21 @@ def ticket_raise(*, actor, source: str, category: str, title: str, description: 
     if project is None and enterprise is None:
         raise ValidationError({"project": _("请选择项目或企业。")})
     response_due, resolution_due = ticket_deadlines(category, _today())
-    ticket = Ticket(number=_number(), source=source, category=category, title=title.strip()[:100],
-                    description=description.strip(), help_requested=help_requested.strip(), project=project,
-                    enterprise=enterprise or (project.owner_enterprise if project else None), raised_by=actor,
-                    raised_unit=unit, response_due=response_due, resolution_due=resolution_due,
-                    from_problem=from_problem)
+    ticket = Ticket(
+        number=_number(),
+        source=source,
+        category=category,
+        title=title.strip()[:100],
+        description=description.strip(),
+        help_requested=help_requested.strip(),
+        project=project,
+        enterprise=enterprise or (project.owner_enterprise if project else None),
+        raised_by=actor,
+        raised_unit=unit,
+        response_due=response_due,
+        resolution_due=resolution_due,
+        from_problem=from_problem,
+    )
     ticket.full_clean(exclude=["co_units"])
     for _attempt in range(3):
         try:
@@ -123,9 +161,16 @@ def ticket_from_problem(*, actor, problem) -> Ticket:
         return existing
     labels = {str(label): value for value, label in TicketCategory.choices}
     category = labels.get(problem.category, TicketCategory.OTHER)
-    return ticket_raise(actor=actor, source=TicketSource.REPORT, category=category,
-                        title=problem.description[:60], description=problem.description,
-                        help_requested=problem.help_requested, project=problem.report.project, from_problem=problem)
+    return ticket_raise(
+        actor=actor,
+        source=TicketSource.REPORT,
+        category=category,
+        title=problem.description[:60],
+        description=problem.description,
+        help_requested=problem.help_requested,
+        project=problem.report.project,
+        from_problem=problem,
+    )
 
 
 @transaction.atomic
@@ -142,11 +187,23 @@ def ticket_assign(*, actor, ticket: Ticket, version: int, lead_unit, co_units=()
     _check(actor, ticket, "dispatch")
     if lead_unit is None:
         raise ValidationError({"lead_unit": _("请选择牵头单位。")})
-    ticket = _move(ticket, version, (TicketStatus.PENDING, TicketStatus.ASSIGNED), status=TicketStatus.ASSIGNED,
-                   lead_unit=lead_unit, responded_at=ticket.responded_at or timezone.now())
+    ticket = _move(
+        ticket,
+        version,
+        (TicketStatus.PENDING, TicketStatus.ASSIGNED),
+        status=TicketStatus.ASSIGNED,
+        lead_unit=lead_unit,
+        responded_at=ticket.responded_at or timezone.now(),
+    )
     ticket.co_units.set([u for u in co_units if u.pk != lead_unit.pk])
-    _event(ticket, actor, TicketEventType.ASSIGNED, lead_unit=lead_unit.name,
-           co_units=[u.name for u in co_units], note=note)
+    _event(
+        ticket,
+        actor,
+        TicketEventType.ASSIGNED,
+        lead_unit=lead_unit.name,
+        co_units=[u.name for u in co_units],
+        note=note,
+    )
     _notify_unit(ticket, lead_unit, _("新交办工单：%(t)s") % {"t": ticket.title})
     return ticket
 
@@ -189,8 +246,14 @@ def ticket_transfer(*, actor, ticket: Ticket, version: int, lead_unit, reason: s
         raise ApplicationError(_("转办须填写原因。"), code="reason_required")
     old = ticket.lead_unit
     ticket = _move(ticket, version, OPEN, status=TicketStatus.ASSIGNED, lead_unit=lead_unit)
-    _event(ticket, actor, TicketEventType.TRANSFERRED, reason=reason.strip(), old=getattr(old, "name", ""),
-           new=lead_unit.name)
+    _event(
+        ticket,
+        actor,
+        TicketEventType.TRANSFERRED,
+        reason=reason.strip(),
+        old=getattr(old, "name", ""),
+        new=lead_unit.name,
+    )
     _notify_unit(ticket, lead_unit, _("转办工单：%(t)s") % {"t": ticket.title})
     return ticket
 
@@ -201,8 +264,9 @@ def ticket_return(*, actor, ticket: Ticket, version: int, reason: str) -> Ticket
     _lead_check(actor, ticket)
     if not reason.strip():
         raise ApplicationError(_("退回须填写原因。"), code="reason_required")
-    ticket = _move(ticket, version, (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS), status=TicketStatus.PENDING,
-                   lead_unit=None)
+    ticket = _move(
+        ticket, version, (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS), status=TicketStatus.PENDING, lead_unit=None
+    )
     ticket.co_units.clear()
     _event(ticket, actor, TicketEventType.RETURNED, reason=reason.strip())
     return ticket
@@ -213,8 +277,14 @@ def ticket_resolve(*, actor, ticket: Ticket, version: int, result: str) -> Ticke
     _lead_check(actor, ticket)
     if not result.strip():
         raise ApplicationError(_("请填写办理结果。"), code="result_required")
-    ticket = _move(ticket, version, (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS), status=TicketStatus.RESOLVED,
-                   result=result.strip(), resolved_at=timezone.now())
+    ticket = _move(
+        ticket,
+        version,
+        (TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS),
+        status=TicketStatus.RESOLVED,
+        result=result.strip(),
+        resolved_at=timezone.now(),
+    )
     _event(ticket, actor, TicketEventType.RESOLVED, result=result.strip())
     _notify_users(ticket, [ticket.raised_by], _("您提出的工单已办结，请核实销号或评价：%(t)s") % {"t": ticket.title})
     return ticket
@@ -235,8 +305,14 @@ def ticket_unresolvable(*, actor, ticket: Ticket, version: int, explanation: str
     _check(actor, ticket, "dispatch")
     if not explanation.strip():
         raise ApplicationError(_("须向提出方说明无法解决的原因。"), code="explanation_required")
-    ticket = _move(ticket, version, OPEN + (TicketStatus.RESOLVED,), status=TicketStatus.UNRESOLVABLE,
-                   unresolvable_reason=explanation.strip(), closed_at=timezone.now())
+    ticket = _move(
+        ticket,
+        version,
+        OPEN + (TicketStatus.RESOLVED,),
+        status=TicketStatus.UNRESOLVABLE,
+        unresolvable_reason=explanation.strip(),
+        closed_at=timezone.now(),
+    )
     _event(ticket, actor, TicketEventType.UNRESOLVABLE, explanation=explanation.strip())
     _notify_users(ticket, [ticket.raised_by], _("工单无法解决，已说明原因：%(t)s") % {"t": ticket.title})
     return ticket
@@ -251,16 +327,24 @@ def ticket_rate(*, actor, ticket: Ticket, version: int, rating: str, comment: st
     if rating == Rating.UNSATISFIED and not comment.strip():
         raise ApplicationError(_("选择“不满意”时请说明原因，便于回访。"), code="comment_required")
     if rating == Rating.UNSATISFIED:
-        ticket = _move(ticket, version, (TicketStatus.RESOLVED, TicketStatus.CLOSED), rating=rating,
-                       rating_comment=comment.strip(), status=TicketStatus.IN_PROGRESS, closed_at=None,
-                       reopen_count=ticket.reopen_count + 1)
+        ticket = _move(
+            ticket,
+            version,
+            (TicketStatus.RESOLVED, TicketStatus.CLOSED),
+            rating=rating,
+            rating_comment=comment.strip(),
+            status=TicketStatus.IN_PROGRESS,
+            closed_at=None,
+            reopen_count=ticket.reopen_count + 1,
+        )
         _event(ticket, actor, TicketEventType.RATED, rating=rating, comment=comment.strip())
         _event(ticket, actor, TicketEventType.REOPENED, comment=comment.strip())
         if ticket.lead_unit is not None:
             _notify_unit(ticket, ticket.lead_unit, _("企业对办理结果不满意，请回访：%(t)s") % {"t": ticket.title})
     else:
-        ticket = _move(ticket, version, (TicketStatus.RESOLVED, TicketStatus.CLOSED), rating=rating,
-                       rating_comment=comment.strip())
+        ticket = _move(
+            ticket, version, (TicketStatus.RESOLVED, TicketStatus.CLOSED), rating=rating, rating_comment=comment.strip()
+        )
         _event(ticket, actor, TicketEventType.RATED, rating=rating, comment=comment.strip())
     return ticket
 
@@ -270,8 +354,14 @@ def _notify_users(ticket, users, title: str) -> list[int]:
 
     users = [u for u in users if u is not None]
     if users:
-        notify(users=users, title=title, body=ticket.description[:200], url=ticket.get_absolute_url(),
-               level="warning", kind="ticket")
+        notify(
+            users=users,
+            title=title,
+            body=ticket.description[:200],
+            url=ticket.get_absolute_url(),
+            level="warning",
+            kind="ticket",
+        )
     return [u.pk for u in users]
 
 
@@ -299,8 +389,9 @@ def _escalation_targets(ticket: Ticket, level: int) -> list:
         if ticket.project is None:
             return []
         return list(User.objects.filter(person__in=ticket.project.sponsors.all(), is_active=True))
-    return list(User.objects.filter(memberships__role__in=["district_leader", "project_office"],
-                                    is_active=True).distinct())
+    return list(
+        User.objects.filter(memberships__role__in=["district_leader", "project_office"], is_active=True).distinct()
+    )
 
 
 def escalate_overdue(today: date | None = None) -> int:
@@ -310,8 +401,9 @@ def escalate_overdue(today: date | None = None) -> int:
 
     today = today or _today()
     step = settings.TUIJIN_TICKET_ESCALATION_STEP_DAYS
-    overdue = list(Ticket.objects.filter(status__in=OPEN, resolution_due__lt=today)
-                   .select_related("lead_unit", "project"))
+    overdue = list(
+        Ticket.objects.filter(status__in=OPEN, resolution_due__lt=today).select_related("lead_unit", "project")
+    )
     if not overdue:
         return 0
     calendar = workday_calendar(min(t.resolution_due for t in overdue), today)
@@ -328,7 +420,8 @@ def escalate_overdue(today: date | None = None) -> int:
                     continue  # already fired (a concurrent run)
                 users = _escalation_targets(ticket, level)
                 escalation.notified = _notify_users(
-                    ticket, users, _("工单超期升级（第%(l)d级）：%(t)s") % {"l": level, "t": ticket.title})
+                    ticket, users, _("工单超期升级（第%(l)d级）：%(t)s") % {"l": level, "t": ticket.title}
+                )
                 escalation.save(update_fields=["notified"])
                 Ticket.objects.filter(pk=ticket.pk, escalation_level__lt=level).update(escalation_level=level)
                 _event(ticket, None, TicketEventType.ESCALATED, level=level, overdue_workdays=days)
@@ -346,30 +439,56 @@ def quiet_period_set(*, actor, enterprise, start: date, end: date, note: str = "
 
 def visits_over_limit(enterprise, month: date) -> int:
     """Visits to the enterprise in the month beyond TUIJIN_VISIT_MONTHLY_LIMIT (0 when within the limit)."""
-    count = InspectionVisit.objects.filter(enterprise=enterprise, visited_on__year=month.year,
-                                           visited_on__month=month.month).count()
+    count = InspectionVisit.objects.filter(
+        enterprise=enterprise, visited_on__year=month.year, visited_on__month=month.month
+    ).count()
     return max(0, count - settings.TUIJIN_VISIT_MONTHLY_LIMIT)
 
 
 @transaction.atomic
-def inspection_visit_register(*, actor, enterprise, visiting_unit, visitors: str, visited_on: date, purpose: str,
-                              legal_basis: str, justification: str = "") -> tuple[InspectionVisit, list[str]]:
+def inspection_visit_register(
+    *,
+    actor,
+    enterprise,
+    visiting_unit,
+    visitors: str,
+    visited_on: date,
+    purpose: str,
+    legal_basis: str,
+    justification: str = "",
+) -> tuple[InspectionVisit, list[str]]:
     """Register a visit; returns (visit, warnings). A visit in a quiet period needs a justification."""
     if not actor.has_perm("tickets.add_inspectionvisit"):
         raise PermissionDenied(_("您没有登记涉企检查的权限。"))
     quiet = QuietPeriod.objects.filter(enterprise=enterprise, start__lte=visited_on, end__gte=visited_on).first()
     if quiet is not None and not justification.strip():
-        raise ValidationError({"justification": _("%(e)s 在 %(s)s 至 %(t)s 为免打扰期，到访须说明理由。")
-                               % {"e": enterprise.name, "s": quiet.start, "t": quiet.end}})
-    visit = InspectionVisit(enterprise=enterprise, visiting_unit=visiting_unit, visitors=visitors.strip(),
-                            visited_on=visited_on, purpose=purpose.strip(), legal_basis=legal_basis.strip(),
-                            justification=justification.strip(), registered_by=actor)
+        raise ValidationError(
+            {
+                "justification": _("%(e)s 在 %(s)s 至 %(t)s 为免打扰期，到访须说明理由。")
+                % {"e": enterprise.name, "s": quiet.start, "t": quiet.end}
+            }
+        )
+    visit = InspectionVisit(
+        enterprise=enterprise,
+        visiting_unit=visiting_unit,
+        visitors=visitors.strip(),
+        visited_on=visited_on,
+        purpose=purpose.strip(),
+        legal_basis=legal_basis.strip(),
+        justification=justification.strip(),
+        registered_by=actor,
+    )
     visit.full_clean()
     visit.save()
     warnings = []
     extra = visits_over_limit(enterprise, visited_on)
     if extra:
-        warnings.append(_("%(e)s 本月已被检查 %(n)d 次，超过每月 %(l)d 次的上限。")
-                        % {"e": enterprise.name, "n": extra + settings.TUIJIN_VISIT_MONTHLY_LIMIT,
-                           "l": settings.TUIJIN_VISIT_MONTHLY_LIMIT})
+        warnings.append(
+            _("%(e)s 本月已被检查 %(n)d 次，超过每月 %(l)d 次的上限。")
+            % {
+                "e": enterprise.name,
+                "n": extra + settings.TUIJIN_VISIT_MONTHLY_LIMIT,
+                "l": settings.TUIJIN_VISIT_MONTHLY_LIMIT,
+            }
+        )
     return visit, warnings

@@ -181,13 +181,13 @@ def test_breakdowns_and_trend(world, portfolio):
     assert categories[YearlyCategory.CONTINUING_COMPLETED].count == 10
     assert categories[YearlyCategory.PREPARATION].count == 24
     assert sum(g.ytd for g in s.by_category) == s.ytd
-    assert categories[YearlyCategory.NEW].query == "yearly_category=new&year=2026"
+    assert categories[YearlyCategory.NEW].query == "yearly_category=new&year=2026&plan_year=2026"
     for breakdown in (s.by_domain, s.by_unit, s.by_chain):
         assert sum(g.count for g in breakdown) == 211
         assert sum(g.plan for g in breakdown) == s.plan
         assert sum(g.ytd for g in breakdown) == s.ytd
     units = {g.key: g for g in s.by_unit}
-    assert units[world.unit_a.pk].query == f"responsible_unit={world.unit_a.pk}&year=2026"
+    assert units[world.unit_a.pk].query == f"responsible_unit={world.unit_a.pk}&year=2026&plan_year=2026"
     levels = {g.key: g for g in s.by_level}
     assert levels[portfolio.level.pk].count == 100 and levels[None].count == 111
     assert [p.month for p in s.trend] == list(range(1, 13))

@@ -1,6 +1,7 @@
 """Project pages: a permission matrix for every URL, bounded queries, edit/conflict, bulk reassign, downloads."""
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -595,3 +596,16 @@ def test_plan_flow_through_pages(client, world, projects):
     client.post(reverse("projects:plan_change_decide", args=[change.pk]), {"decision": "approve"})
     plan.refresh_from_db()
     assert plan.planned_investment == Decimal("900") and plan.baseline_investment == Decimal("1200")
+
+
+def test_drill_down_filters_plan_year_and_several_categories(client, world):
+    from tuijin.projects.services import annual_plan_save
+
+    planned = make_project(unit=world.unit_a, name="年度计划内新开工", planned_start=date(2026, 4, 1))
+    make_project(unit=world.unit_a, name="计划外项目", planned_start=date(2026, 4, 1))
+    annual_plan_save(actor=world.office, project=planned, year=2026, planned_investment=Decimal("10"))
+    client.force_login(world.office)
+    body = client.get(
+        reverse("projects:project_list"), {"plan_year": 2026, "year": 2026, "yearly_category": "new,new_completed"}
+    ).content.decode()
+    assert "年度计划内新开工" in body and "计划外项目" not in body

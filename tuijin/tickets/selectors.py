@@ -1,0 +1,383 @@
+"""Ticket figures for the ticket dashboard, the leaders' escalation list and the monthly notice (主要问题).
+
+Every function takes the `user` and reads only the tickets that user may see: `ticket_stats` and `notice_problems`
+use the dashboard scope (`Ticket.objects.restrict(user, "dashboard")`, permission "tickets.dashboard_ticket");
+`escalated_for` uses the dashboard scope when the user holds that permission and the ordinary "view" scope
+otherwise (a 包联领导 sees the escalated tickets of the projects they sponsor, a 区领导 the whole district).
+Everything is aggregated in SQL with a fixed number of queries, whatever the number of tickets.
+
+Definitions (all dates in Beijing time):
+- open = 待受理 / 已交办 / 办理中; overdue = open and the resolution deadline (`resolution_due`) is before today;
+  open and overdue counts are a snapshot as of today, whatever the period asked for;
+- the period's cohort = tickets raised from 1 January to the end of the month (本年1—N月提出的工单);
+- first-response time = `responded_at − raised_at` in calendar hours (自然小时), averaged over the cohort's tickets
+  that have been responded to (accepted or assigned);
+- resolution time = working days (shared calendar, tuijin.workdays) from the day raised to the day resolved
+  (办结; the same day counts 0), averaged over the cohort's resolved tickets (resolved_at set: 已办结, 已销号, and
+  reopened ones keep their last resolution);
+- satisfaction rate = (满意 + 基本满意) ÷ rated tickets of the cohort, in %.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncDate
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuijin.progress.selectors import Period, ProblemRow
+
+from .choices import Rating, TicketCategory, TicketStatus
+from .models import Ticket, TicketEscalation
+from .services import OPEN
+
+__all__ = [
+    "BLOCKER_COUNT",
+    "ESCALATED_LIMIT",
+    "CountRow",
+    "EscalatedTicket",
+    "NoticeProblemRow",
+    "TicketStats",
+    "dashboard_tickets",
+    "escalated_for",
+    "notice_problems",
+    "ticket_stats",
+    "ticket_url",
+]
+
+BLOCKER_COUNT = 5
+ESCALATED_LIMIT = 20
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+def ticket_url(pk: int) -> str:
+    """The ticket page, or "" while the ticket pages are not installed."""
+    try:
+        return reverse("tickets:ticket", args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def dashboard_tickets(user) -> QuerySet[Ticket]:
+    """The tickets of the user's dashboard scope (empty without "tickets.dashboard_ticket")."""
+    return Ticket.objects.restrict(user, "dashboard")
+
+
+def _rounded(value: Decimal | float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _unit_label(prefix: str):
+    return Coalesce(NullIf(f"{prefix}__short_name", Value("")), f"{prefix}__name")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Result types
+
+
+@dataclass
+class CountRow:
+    """Open and overdue tickets of a lead unit or a category."""
+
+    key: Any  # unit pk (None: not yet assigned) or category code
+    label: str
+    open: int
+    overdue: int
+
+
+@dataclass
+class EscalatedTicket:
+    pk: int
+    number: str
+    title: str
+    category: str  # display label
+    status: str  # display label
+    unit: str  # lead unit ("待交办" when none)
+    subject: str  # project name, else enterprise name
+    level: int
+    level_label: str
+    resolution_due: date
+    url: str
+
+
+@dataclass
+class TicketStats:
+    period: Period
+    today: date
+    raised: int  # raised in the month
+    resolved: int  # resolved (办结) in the month
+    open: int  # open now
+    overdue: int  # open and past the resolution deadline now
+    escalated: int  # open and escalated (level ≥ 1) now
+    cohort: int  # raised 1 January – month end
+    responded: int  # … of which responded to
+    response_hours: Decimal | None  # average first response, calendar hours
+    resolved_cohort: int  # … of which resolved
+    resolution_workdays: Decimal | None  # average raised → resolved, working days
+    rated: int
+    satisfied: int
+    basic: int
+    unsatisfied: int
+    by_unit: list[CountRow] = field(default_factory=list)
+    by_category: list[CountRow] = field(default_factory=list)
+    blockers: list[CountRow] = field(default_factory=list)  # categories with the most open tickets
+    escalated_list: list[EscalatedTicket] = field(default_factory=list)
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        """(满意 + 基本满意) ÷ rated × 100, exact; None when nothing was rated."""
+        if not self.rated:
+            return None
+        return Decimal(self.satisfied + self.basic) * HUNDRED / Decimal(self.rated)
+
+    @property
+    def satisfaction_display(self) -> Decimal | None:
+        return _rounded(self.satisfaction_rate)
+
+
+@dataclass
+class NoticeProblemRow(ProblemRow):
+    """A 主要问题 row of the monthly notice built from a ticket; same first fields as progress.ProblemRow
+    (project_pk is 0 for an enterprise ticket without a project, and `project` then names the enterprise)."""
+
+    ticket_pk: int = 0
+    number: str = ""
+    status: str = ""  # display label
+    resolution_due: date | None = None
+    overdue: bool = False
+    new: bool = False  # raised in the notice month
+    escalation_level: int = 0
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Queries
+
+
+def _open_counts(tickets: QuerySet[Ticket], today: date, key: str, *extra: Any) -> list[dict[str, Any]]:
+    overdue = Q(resolution_due__lt=today)
+    return list(
+        tickets.filter(status__in=OPEN)
+        .order_by()
+        .values(key, *extra)
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue))
+    )
+
+
+def _by_unit(tickets: QuerySet[Ticket], today: date) -> list[CountRow]:
+    rows = _open_counts(
+        tickets.annotate(unit_label=_unit_label("lead_unit")),
+        today,
+        "lead_unit_id",
+        "unit_label",
+        "lead_unit__sort_order",
+    )
+    rows.sort(key=lambda r: (r["lead_unit_id"] is None, r["lead_unit__sort_order"] or 0, r["unit_label"] or ""))
+    return [CountRow(r["lead_unit_id"], r["unit_label"] or _("待交办"), r["open"], r["overdue"]) for r in rows]
+
+
+def _by_category(tickets: QuerySet[Ticket], today: date) -> list[CountRow]:
+    rows = {r["category"]: r for r in _open_counts(tickets, today, "category")}
+    return [
+        CountRow(code, str(label), rows[code]["open"], rows[code]["overdue"])
+        for code, label in TicketCategory.choices
+        if code in rows
+    ]
+
+
+def _average_workdays(pairs: Iterable[dict[str, Any]]) -> tuple[int, Decimal | None]:
+    """(tickets, average working days) from rows {raised, resolved, n} grouped by the two dates (one calendar)."""
+    from tuijin.workdays.services import workday_calendar
+
+    rows = [r for r in pairs if r["raised"] is not None and r["resolved"] is not None]
+    if not rows:
+        return 0, None
+    first = min(min(r["raised"], r["resolved"]) for r in rows)
+    last = max(max(r["raised"], r["resolved"]) for r in rows)
+    calendar = workday_calendar(first, last)
+    count = sum(r["n"] for r in rows)
+    total = sum(max(calendar.workdays_between(r["raised"], r["resolved"]), 0) * r["n"] for r in rows)
+    return count, Decimal(total) / Decimal(count)
+
+
+def _escalated(tickets: QuerySet[Ticket], limit: int | None) -> list[EscalatedTicket]:
+    labels = dict(TicketEscalation.LEVELS)
+    categories = dict(TicketCategory.choices)
+    statuses = dict(TicketStatus.choices)
+    rows = (
+        tickets.filter(status__in=OPEN, escalation_level__gte=1)
+        .annotate(
+            unit_label=_unit_label("lead_unit"),
+            subject=Coalesce("project__name", "enterprise__name"),
+        )
+        .order_by("-escalation_level", "resolution_due", "pk")
+        .values(
+            "pk",
+            "number",
+            "title",
+            "category",
+            "status",
+            "unit_label",
+            "subject",
+            "escalation_level",
+            "resolution_due",
+        )
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        EscalatedTicket(
+            pk=r["pk"],
+            number=r["number"],
+            title=r["title"],
+            category=str(categories.get(r["category"], r["category"])),
+            status=str(statuses.get(r["status"], r["status"])),
+            unit=r["unit_label"] or _("待交办"),
+            subject=r["subject"] or "",
+            level=r["escalation_level"],
+            level_label=str(labels.get(r["escalation_level"], r["escalation_level"])),
+            resolution_due=r["resolution_due"],
+            url=ticket_url(r["pk"]),
+        )
+        for r in rows
+    ]
+
+
+def ticket_stats(user, year: int, month: int, *, today: date | None = None) -> TicketStats:
+    """The ticket dashboard for `year`-`month` in the user's dashboard scope (6 queries, 7 with resolutions)."""
+    p = Period(int(year), int(month))
+    today = today or timezone.localdate()
+    tickets = dashboard_tickets(user)
+    cohort = Q(raised_at__date__gte=p.year_start, raised_at__date__lte=p.end)
+    is_open = Q(status__in=OPEN)
+    response = ExpressionWrapper(F("responded_at") - F("raised_at"), output_field=DurationField())
+    totals = tickets.aggregate(
+        raised=Count("pk", filter=Q(raised_at__date__gte=p.start, raised_at__date__lte=p.end)),
+        resolved=Count("pk", filter=Q(resolved_at__date__gte=p.start, resolved_at__date__lte=p.end)),
+        open=Count("pk", filter=is_open),
+        overdue=Count("pk", filter=is_open & Q(resolution_due__lt=today)),
+        escalated=Count("pk", filter=is_open & Q(escalation_level__gte=1)),
+        cohort=Count("pk", filter=cohort),
+        responded=Count("pk", filter=cohort & Q(responded_at__isnull=False)),
+        response=Avg(response, filter=cohort & Q(responded_at__isnull=False)),
+        rated=Count("pk", filter=cohort & ~Q(rating="")),
+        satisfied=Count("pk", filter=cohort & Q(rating=Rating.SATISFIED)),
+        basic=Count("pk", filter=cohort & Q(rating=Rating.BASIC)),
+        unsatisfied=Count("pk", filter=cohort & Q(rating=Rating.UNSATISFIED)),
+    )
+    pairs = (
+        tickets.filter(cohort, resolved_at__isnull=False)
+        .annotate(raised=TruncDate("raised_at"), resolved=TruncDate("resolved_at"))
+        .order_by()
+        .values("raised", "resolved")
+        .annotate(n=Count("pk"))
+    )
+    resolved_cohort, workdays = _average_workdays(pairs)
+    average = totals["response"]
+    hours = None if average is None else Decimal(average.total_seconds()) / Decimal(3600)
+    by_category = _by_category(tickets, today)
+    blockers = sorted((r for r in by_category if r.open), key=lambda r: (-r.open, -r.overdue))[:BLOCKER_COUNT]
+    return TicketStats(
+        period=p,
+        today=today,
+        raised=totals["raised"],
+        resolved=totals["resolved"],
+        open=totals["open"],
+        overdue=totals["overdue"],
+        escalated=totals["escalated"],
+        cohort=totals["cohort"],
+        responded=totals["responded"],
+        response_hours=_rounded(hours),
+        resolved_cohort=resolved_cohort,
+        resolution_workdays=_rounded(workdays),
+        rated=totals["rated"],
+        satisfied=totals["satisfied"],
+        basic=totals["basic"],
+        unsatisfied=totals["unsatisfied"],
+        by_unit=_by_unit(tickets, today),
+        by_category=by_category,
+        blockers=blockers,
+        escalated_list=_escalated(tickets, ESCALATED_LIMIT),
+    )
+
+
+def escalated_for(user, limit: int | None = ESCALATED_LIMIT) -> list[EscalatedTicket]:
+    """Open escalated tickets (level ≥ 1), highest level and oldest deadline first, for a leader's dashboard:
+    the dashboard scope with "tickets.dashboard_ticket", else the "view" scope (one query)."""
+    action = "dashboard" if user.has_perm("tickets.dashboard_ticket") else "view"
+    return _escalated(Ticket.objects.restrict(user, action), limit)
+
+
+def notice_problems(user, year: int, month: int, *, today: date | None = None) -> list[NoticeProblemRow]:
+    """主要问题 for the notice of `year`-`month`: tickets still open now that were raised by the month end, and the
+    tickets raised in the month (whatever their state), by category, then responsible unit, then deadline.
+    Responsible unit = the lead unit, else the project's responsible unit, else 待交办 (one query)."""
+    p = Period(int(year), int(month))
+    today = today or timezone.localdate()
+    categories = dict(TicketCategory.choices)
+    statuses = dict(TicketStatus.choices)
+    order = {code: i for i, (code, _label) in enumerate(TicketCategory.choices)}
+    new = Q(raised_at__date__gte=p.start, raised_at__date__lte=p.end)
+    rows = (
+        dashboard_tickets(user)
+        .filter(Q(status__in=OPEN, raised_at__date__lte=p.end) | new)
+        .annotate(
+            unit_label=Coalesce(_unit_label("lead_unit"), _unit_label("project__responsible_unit")),
+            subject=Coalesce("project__name", "enterprise__name"),
+            unit_order=Coalesce("lead_unit__sort_order", "project__responsible_unit__sort_order"),
+        )
+        .order_by("unit_order", "unit_label", "resolution_due", "pk")
+        .values(
+            "pk",
+            "number",
+            "project_id",
+            "subject",
+            "unit_label",
+            "category",
+            "title",
+            "description",
+            "help_requested",
+            "status",
+            "resolution_due",
+            "escalation_level",
+            "raised_at",
+        )
+    )
+    ordered = sorted(rows, key=lambda r: order.get(r["category"], len(order)))  # stable: unit order kept
+    result = []
+    for r in ordered:
+        raised_on = timezone.localdate(r["raised_at"])
+        result.append(
+            NoticeProblemRow(
+                project_pk=r["project_id"] or 0,
+                project=r["subject"] or "",
+                unit=r["unit_label"] or _("待交办"),
+                category=str(categories.get(r["category"], r["category"])),
+                description=r["description"] or r["title"],
+                help_requested=r["help_requested"],
+                ticket_pk=r["pk"],
+                number=r["number"],
+                status=str(statuses.get(r["status"], r["status"])),
+                resolution_due=r["resolution_due"],
+                overdue=r["status"] in OPEN and r["resolution_due"] < today,
+                new=p.start <= raised_on <= p.end,
+                escalation_level=r["escalation_level"],
+            )
+        )
+    return result
