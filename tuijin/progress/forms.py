@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tuijin.projects.choices import Stage
 
 from .models import ProgressReport
+from .services import EDITABLE_FIELDS
 
 __all__ = [
     "PROBLEM_CATEGORIES",
@@ -42,21 +43,7 @@ class ReportForm(forms.ModelForm):
 
     class Meta:
         model = ProgressReport
-        fields = [
-            "month_investment",
-            "construction_install",
-            "equipment",
-            "other_cost",
-            "funds_arrived",
-            "stats_investment",
-            "physical_progress",
-            "next_month_plan",
-            "is_started",
-            "started_on",
-            "milestones",
-            "negative_reason",
-            "over_total_reason",
-        ]
+        fields = EDITABLE_FIELDS  # exactly what the services let a unit edit
         widgets = {
             "physical_progress": forms.Textarea(attrs={"rows": 3}),
             "next_month_plan": forms.Textarea(attrs={"rows": 2}),
