@@ -159,7 +159,10 @@ def ticket_from_problem(*, actor, problem) -> Ticket:
     existing = Ticket.objects.filter(from_problem=problem).first()
     if existing is not None:
         return existing
-    labels = {str(label): value for value, label in TicketCategory.choices}
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # report problems store the Chinese category name
+        labels = {str(label): value for value, label in TicketCategory.choices}
     category = labels.get(problem.category, TicketCategory.OTHER)
     return ticket_raise(
         actor=actor,
@@ -327,6 +330,8 @@ def ticket_rate(*, actor, ticket: Ticket, version: int, rating: str, comment: st
     if rating == Rating.UNSATISFIED and not comment.strip():
         raise ApplicationError(_("选择“不满意”时请说明原因，便于回访。"), code="comment_required")
     if rating == Rating.UNSATISFIED:
+        # a return visit is new work: a fresh resolution deadline, so escalation starts again from there
+        _response, resolution_due = ticket_deadlines(ticket.category, _today())
         ticket = _move(
             ticket,
             version,
@@ -336,6 +341,7 @@ def ticket_rate(*, actor, ticket: Ticket, version: int, rating: str, comment: st
             status=TicketStatus.IN_PROGRESS,
             closed_at=None,
             reopen_count=ticket.reopen_count + 1,
+            resolution_due=resolution_due,
         )
         _event(ticket, actor, TicketEventType.RATED, rating=rating, comment=comment.strip())
         _event(ticket, actor, TicketEventType.REOPENED, comment=comment.strip())
@@ -377,21 +383,24 @@ def _notify_unit(ticket, unit, title: str) -> list[int]:
 
 def _escalation_targets(ticket: Ticket, level: int) -> list:
     """L1 unit deputy and L2 unit head (the unit's approvers, L2 also the project office), L3 the sponsoring
-    county leaders, L4 the district's principal leaders."""
+    county leaders, L4 the district's principal leaders; office and leaders only of the ticket's own district."""
+    from tuijin.org.scoping import _county_path
     from tuijin.users.models import User
 
+    county = _county_path(ticket.raised_unit.region.path)
+    local = User.objects.filter(is_active=True, memberships__unit__region__path__startswith=county)
     if level in (1, 2) and ticket.lead_unit is not None:
         users = _unit_users(ticket.lead_unit, ["unit_approver"]) or _unit_users(ticket.lead_unit, ["unit_reporter"])
         if level == 2:
-            users += list(User.objects.filter(memberships__role="project_office", is_active=True).distinct())
+            users += list(local.filter(memberships__role="project_office").distinct())
         return users
+    if level in (1, 2):  # not assigned yet: the project office must act
+        return list(local.filter(memberships__role="project_office").distinct())
     if level == 3:
         if ticket.project is None:
-            return []
+            return list(local.filter(memberships__role="project_office").distinct())
         return list(User.objects.filter(person__in=ticket.project.sponsors.all(), is_active=True))
-    return list(
-        User.objects.filter(memberships__role__in=["district_leader", "project_office"], is_active=True).distinct()
-    )
+    return list(local.filter(memberships__role__in=["district_leader", "project_office"]).distinct())
 
 
 def escalate_overdue(today: date | None = None) -> int:

@@ -393,8 +393,9 @@ def test_escalation_catches_up_once_and_skips_finished_tickets(world, projects):
     assert not TicketEscalation.objects.filter(ticket=done).exists()
     assert Ticket.objects.get(pk=late.pk).escalation_level == 4
     assert set(TicketEscalation.objects.filter(ticket=no_project).values_list("level", flat=True)) == {1, 2, 3, 4}
-    # without a project there is no 包联领导 to notify at level 3; level 4 reaches the district
-    assert TicketEscalation.objects.get(ticket=no_project, level=3).notified == []
+    # without a project there is no 包联领导: level 3 goes to the project office; level 4 reaches the district
+    assert TicketEscalation.objects.get(ticket=no_project, level=3).notified == [world.office.pk]
+
     assert TicketEscalation.objects.get(ticket=no_project, level=4).notified
 
 
