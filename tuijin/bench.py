@@ -19,8 +19,10 @@ in a temporary folder, or the scratch PostgreSQL database tuijin_bench_<N>, drop
   database the import of a 10,000-row file built from the template (validate + apply).
 
 Because Django settings are process-wide, each size runs in `python -m tuijin.bench --worker …`, which prints its
-rows as JSON; the parent collects them, prints one table and saves it. `--quick` (make bench BENCH_QUICK=1) runs
-only the 1,000-project SQLite database (with the floors, the notice and a 1,000-row import). Progress goes to stderr.
+rows as JSON; the parent collects them, prints one table and saves it. The workers share one collectstatic output
+(manifest only: the pages read the manifest; WhiteNoise's compression pass is skipped). `--quick` (make bench
+BENCH_QUICK=1) runs only the 1,000-project SQLite database (with the floors, the notice and a 1,000-row import).
+Progress goes to stderr; a PostgreSQL server other than 127.0.0.1:5432 (user postgres) via TUIJIN_BENCH_PG_URL.
 """
 
 import argparse

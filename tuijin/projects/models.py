@@ -282,6 +282,7 @@ class Project(ChangeLoggedModel):
             models.Index(fields=["name"], name="projects_name_idx"),
             models.Index(fields=["owner_name"], name="projects_owner_idx"),
             models.Index(fields=["ndl_days_to_permit"], name="projects_ndl_permit_idx"),
+            models.Index(fields=["-total_investment", "id"], name="projects_total_desc_idx"),
         ]
 
     def __str__(self) -> str:

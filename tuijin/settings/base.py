@@ -109,6 +109,9 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'tuijin.sqlite3
 def database_config(url: str) -> dict:
     max_age = env_int("TUIJIN_DB_CONN_MAX_AGE", 60, minimum=0)
     config: dict = dj_database_url.parse(url, conn_max_age=max_age)  # type: ignore[assignment]
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # JIT compilation costs more than it saves on the dashboard's short analytical queries (make bench).
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
