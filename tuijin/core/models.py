@@ -26,6 +26,8 @@ class BaseModel(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_fields: ClassVar[Mapping[str, str | tuple[str, ...]] | None] = None
+    # Optional (foreign key, "app.Model"): restrict through the parent's rows (same result, cheaper for big tables)
+    scope_through: ClassVar[tuple[str, str] | None] = None
 
     class Meta:
         abstract = True

@@ -12,8 +12,22 @@ class RestrictedQuerySet(models.QuerySet):
         No permission → empty queryset. The rules (role → permissions, role → scope) live in
         `tuijin.org.scoping`; models declare how they reach a unit in `scope_fields`.
         """
+        from django.apps import apps
+
         from tuijin.org.scoping import scope_filter
 
+        through = getattr(self.model, "scope_through", None)
+        if through is not None:
+            # A child with millions of rows (monthly reports) is scoped through its parent's much smaller table:
+            # `project_id IN (allowed projects)` instead of `id IN (allowed reports)`.
+            fk, parent_label = through
+            parent = apps.get_model(parent_label)
+            condition = scope_filter(user, self.model, action, scope_model=parent)
+            if condition is None:
+                return self.none()
+            if condition is True:
+                return self
+            return self.filter(**{f"{fk}__in": parent._default_manager.filter(condition).values("pk")})
         condition = scope_filter(user, self.model, action)
         if condition is None:
             return self.none()

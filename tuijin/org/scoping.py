@@ -83,18 +83,23 @@ def _membership_q(kind: str, membership, user, fields: dict) -> Q | None:
     return None
 
 
-def scope_filter(user, model, action: str) -> Q | bool | None:
-    """None: no permission. True: permitted without row limits (model not unit-scoped). Q: the rows allowed."""
+def scope_filter(user, model, action: str, *, scope_model=None) -> Q | bool | None:
+    """None: no permission. True: permitted without row limits (model not unit-scoped). Q: the rows allowed.
+
+    The permission is always `model`'s; `scope_model` (default `model`) supplies the paths to a unit, so a
+    child model can be scoped through its parent's rows (see RestrictedQuerySet.restrict and `scope_through`).
+    """
     permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
     granted = [m for m in user_memberships(user) if permission in ROLE_SPECS.get(m.role, ROLE_SPECS_EMPTY).permissions]
     if not granted:
         return None
-    fields = getattr(model, "scope_fields", None)
+    scope_model = scope_model or model
+    fields = getattr(scope_model, "scope_fields", None)
     if fields is None:
         return True
     condition = Q()
     matched = False
-    public = getattr(model, "scope_public", None)
+    public = getattr(scope_model, "scope_public", None)
     for membership in granted:
         part = _membership_q(ROLE_SPECS[membership.role].scope_for(permission), membership, user, fields)
         if part is not None:

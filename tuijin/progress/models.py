@@ -122,6 +122,7 @@ class ProgressReport(ChangeLoggedModel):
     return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
 
     scope_fields = PROJECT_SCOPE
+    scope_through = ("project", "projects.Project")  # restrict as `project_id IN (allowed projects)`
 
     class Meta:
         verbose_name = _("月度进度报告")
@@ -265,6 +266,7 @@ class WarningLight(BaseModel):
     evaluated_at = models.DateTimeField(default=timezone.now)
 
     scope_fields = PROJECT_SCOPE
+    scope_through = ("project", "projects.Project")
 
     class Meta:
         verbose_name = _("预警灯")

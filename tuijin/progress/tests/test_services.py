@@ -173,3 +173,19 @@ def test_two_reviewers_at_once_one_wins(world, project):
     assert "刚被他人处理" in exc.value.message or "状态" in exc.value.message
     final = ProgressReport.objects.get(pk=report.pk)
     assert final.status == ReportStatus.UNIT_APPROVED and final.return_reason == ""
+
+
+def test_reports_are_scoped_through_their_projects(world, project):
+    """restrict() on reports filters by `project_id IN (allowed projects)`: same rows, no scan of every report."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = make_project(unit=world.unit_b, actor=world.office)
+    mine, theirs = make_report(project, OCT), make_report(other, OCT)
+    with CaptureQueriesContext(connection) as ctx:
+        visible = list(ProgressReport.objects.restrict(world.reporter_a, "view"))
+    assert visible == [mine] and theirs not in visible
+    sql = ctx.captured_queries[-1]["sql"]
+    assert '"project_id" IN (SELECT' in sql and "projects_project" in sql
+    assert set(ProgressReport.objects.restrict(world.office, "view")) == {mine, theirs}
+    assert not ProgressReport.objects.restrict(world.ent_user_a, "view").exists()
