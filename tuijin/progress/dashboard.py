@@ -122,7 +122,7 @@ class DashboardView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year, month = dashboard_period(self.request)
-        summary = selectors.dashboard_summary(self.request.user, year, month)
+        summary = selectors.dashboard_summary(self.request.user, year, month, light_limit=LIGHT_LIMIT)
         context.update(
             summary=summary,
             targets=summary.targets,

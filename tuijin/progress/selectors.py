@@ -1,4 +1,5 @@
-"""Dashboard and notice figures (驾驶舱 / 月度调度通报), aggregated in SQL with a fixed number of queries.
+"""Dashboard and notice figures (驾驶舱 / 月度调度通报), with a fixed number of queries (grouped in SQL, combined in
+Python with exact Decimal sums).
 
 Every function takes the `user` and reads only `Project.objects.restrict(user, "dashboard")` — the projects of
 the annual list (an `AnnualPlan` for the year) within the user's dashboard scope — and the reports, plans and
@@ -25,6 +26,7 @@ Definitions (domain.md §3.2–§3.4):
 """
 
 import calendar
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,7 +41,7 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    FloatField,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -47,7 +49,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -194,18 +196,6 @@ def annual_list(user, year: int):
     return Project.objects.restrict(user, "dashboard").filter(annual_plans__year=year)
 
 
-def _invested(first: date, last: date):
-    """Per project (correlated subquery): counted investment reported for the months first..last."""
-    reports = (
-        ProgressReport.objects.filter(project=OuterRef("pk"), status__in=COUNTED, period__gte=first, period__lte=last)
-        .order_by()
-        .values("project")
-        .annotate(s=Sum("month_investment"))
-        .values("s")
-    )
-    return Coalesce(Subquery(reports, output_field=MONEY), Value(ZERO), output_field=MONEY)
-
-
 def _plan_expression():
     """The annual plan used for rates and rankings (baseline when approved); needs the annual_plans join."""
     return Coalesce("annual_plans__baseline_investment", "annual_plans__planned_investment", output_field=MONEY)
@@ -285,36 +275,66 @@ class _Acc:
     h1: Decimal = ZERO
 
     def add(self, row: dict[str, Any]) -> None:
+        # Fact rows hold ints and Decimals (see `_data`); a missing value counts as zero.
+        values = self.__dict__
         for name in _COUNT_FIELDS:
-            setattr(self, name, getattr(self, name) + (row.get(name) or 0))
+            values[name] += row.get(name) or 0
         for name in _MONEY_FIELDS:
-            setattr(self, name, getattr(self, name) + _money(row.get(name)))
+            values[name] += row.get(name) or ZERO
 
 
-def _facts(user, p: Period) -> list[dict[str, Any]]:
-    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum — one query."""
-    year = p.year
-    new = Q(yearly_category__in=NEW_CATEGORIES)
-    unplanned = new & Q(planned_start__year__gt=year)
-    planned = new & ~Q(planned_start__year__gt=year)
-    started = _started(p.end)
-    # The date a planned start is due: the planned date, else the end of the planned quarter.
-    due = Q(planned_start__lte=p.end) | Q(planned_start__isnull=True, start_quarter__lte=p.month // 3)
-    completing = Q(yearly_category__in=COMPLETING_CATEGORIES)
-    early_completed = completing & Q(planned_finish__year__gt=year)
-    planned_complete = completing & ~Q(planned_finish__year__gt=year)
-    finished = Q(actual_finish__lte=p.end)
-    resumed_report = Exists(
+def _project_reports(user, p: Period) -> dict[int, dict[str, Any]]:
+    """Per project of the annual list, from its counted reports up to the period — one grouped query: the
+    investment since January (ytd), up to March (q1) and June (h1), how many months since January reported
+    investment > 0, and the first month a report said the project had started (any year)."""
+    this_year = Q(period__gte=p.year_start)
+    q1_last = month_start(min(p.start, date(p.year, 3, 1)))
+    h1_last = month_start(min(p.start, date(p.year, 6, 1)))
+    rows = (
         ProgressReport.objects.filter(
-            project=OuterRef("pk"),
-            status__in=COUNTED,
-            period__gte=p.year_start,
-            period__lte=p.start,
-            month_investment__gt=0,
+            project__in=annual_list(user, p.year).values("pk"), status__in=COUNTED, period__lte=p.start
+        )
+        .order_by()
+        .values("project_id")
+        .annotate(
+            ytd=Sum("month_investment", filter=this_year, output_field=MONEY),
+            q1=Sum("month_investment", filter=this_year & Q(period__lte=q1_last), output_field=MONEY),
+            h1=Sum("month_investment", filter=this_year & Q(period__lte=h1_last), output_field=MONEY),
+            resumed=Count("pk", filter=this_year & Q(month_investment__gt=0)),
+            first_started=Min("period", filter=Q(is_started=True)),
         )
     )
-    q1_end = min(p.end, date(year, 3, 31))
-    q1_planned = Q(start_quarter=1) | Q(planned_start__gte=date(year, 1, 1), planned_start__lte=date(year, 3, 31))
+    return {row["project_id"]: row for row in rows}
+
+
+_NO_REPORTS: dict[str, Any] = {"ytd": None, "q1": None, "h1": None, "resumed": 0, "first_started": None}
+
+
+def _is_started(row: dict[str, Any], reports: dict[str, Any], by: date) -> bool:
+    """`_started(by)` in Python: an actual start by then, or (no actual start) a counted report saying so."""
+    actual = row["actual_start"]
+    if actual is not None:
+        return actual <= by
+    first = reports["first_started"]
+    return first is not None and first <= month_start(by)
+
+
+@dataclass
+class _Data:
+    """The annual list fetched once: fact rows, each project's completed investment, and the rated projects."""
+
+    facts: list[dict[str, Any]]
+    money: dict[int, tuple[Decimal, Decimal, Decimal]]  # per project: total investment, annual plan, ytd
+    rated: "list[ProjectRate]"
+
+
+def _data(user, p: Period) -> _Data:
+    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum.
+
+    Two queries — the projects with their plan fields, and their reports grouped by project — combined in Python
+    with exact Decimal sums; the same figures as the SQL definitions (see `_started`, `start_lists`)."""
+    year = p.year
+    reports = _project_reports(user, p)
     rows = (
         annual_list(user, year)
         .with_yearly_category(year)
@@ -322,34 +342,80 @@ def _facts(user, p: Period) -> list[dict[str, Any]]:
             plan_value=_plan_expression(),
             start_quarter=F("annual_plans__planned_start_quarter"),
             unit_label=_unit_label(),
-            ytd_value=_invested(p.year_start, p.start),
-            q1_value=_invested(p.year_start, month_start(min(p.start, date(year, 3, 1)))),
-            h1_value=_invested(p.year_start, month_start(min(p.start, date(year, 6, 1)))),
         )
         .order_by()
-        .values(*_FACT_KEYS)
-        .annotate(
-            count=Count("pk"),
-            total_investment=Sum("total_investment", output_field=MONEY),
-            plan=Sum("plan_value", output_field=MONEY),
-            ytd=Sum("ytd_value", output_field=MONEY),
-            q1=Sum("q1_value", output_field=MONEY),
-            h1=Sum("h1_value", output_field=MONEY),
-            planned_new=Count("pk", filter=planned),
-            started_planned=Count("pk", filter=planned & started),
-            started_new=Count("pk", filter=new & started),
-            early=Count("pk", filter=planned & started & Q(planned_start__gt=p.end)),
-            unplanned=Count("pk", filter=unplanned & started),
-            late=Count("pk", filter=planned & due & ~started),
-            planned_complete=Count("pk", filter=planned_complete),
-            completed=Count("pk", filter=planned_complete & finished),
-            early_completed=Count("pk", filter=early_completed & finished),
-            resumed=Count("pk", filter=Q(yearly_category__in=CONTINUING_CATEGORIES) & resumed_report),
-            q1_planned=Count("pk", filter=q1_planned),
-            q1_started=Count("pk", filter=q1_planned & _started(q1_end)),
+        .values(
+            "pk",
+            "name",
+            *_FACT_KEYS,
+            "total_investment",
+            "plan_value",
+            "start_quarter",
+            "planned_start",
+            "planned_finish",
+            "actual_start",
+            "actual_finish",
         )
     )
-    return list(rows)
+    end = p.end
+    q1_end = min(end, date(year, 3, 31))
+    jan1, mar31 = date(year, 1, 1), date(year, 3, 31)
+    due_quarter = p.month // 3
+    facts: dict[tuple, dict[str, Any]] = {}
+    money: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+    rated: list[ProjectRate] = []
+    for row in rows:
+        rep = reports.get(row["pk"], _NO_REPORTS)
+        category = row["yearly_category"]
+        planned_start, planned_finish = row["planned_start"], row["planned_finish"]
+        new = category in NEW_CATEGORIES
+        start_later_year = planned_start is not None and planned_start.year > year
+        planned = new and not start_later_year
+        unplanned = new and start_later_year
+        started = _is_started(row, rep, end)
+        due = (planned_start is not None and planned_start <= end) or (
+            planned_start is None and row["start_quarter"] is not None and row["start_quarter"] <= due_quarter
+        )
+        completing = category in COMPLETING_CATEGORIES
+        finish_later_year = planned_finish is not None and planned_finish.year > year
+        finished = row["actual_finish"] is not None and row["actual_finish"] <= end
+        q1_planned = row["start_quarter"] == 1 or (planned_start is not None and jan1 <= planned_start <= mar31)
+        ytd = _money(rep["ytd"])
+        plan = row["plan_value"]
+        money[row["pk"]] = (_money(row["total_investment"]), _money(plan), ytd)
+        if plan is not None and plan > 0:
+            rated.append(ProjectRate(row["pk"], row["name"], row["unit_label"], _money(plan), ytd))
+
+        key = tuple(row[name] for name in _FACT_KEYS)
+        fact = facts.get(key)
+        if fact is None:
+            fact = facts[key] = {name: row[name] for name in _FACT_KEYS}
+            fact.update(dict.fromkeys(_COUNT_FIELDS, 0))
+            fact.update(dict.fromkeys(_MONEY_FIELDS, ZERO))
+        fact["count"] += 1
+        fact["total_investment"] += _money(row["total_investment"])
+        fact["plan"] += _money(plan)
+        fact["ytd"] += ytd
+        fact["q1"] += _money(rep["q1"])
+        fact["h1"] += _money(rep["h1"])
+        fact["planned_new"] += planned
+        fact["started_planned"] += planned and started
+        fact["started_new"] += new and started
+        fact["early"] += planned and started and planned_start is not None and planned_start > end
+        fact["unplanned"] += unplanned and started
+        fact["late"] += planned and due and not started
+        fact["planned_complete"] += completing and not finish_later_year
+        fact["completed"] += completing and not finish_later_year and finished
+        fact["early_completed"] += completing and finish_later_year and finished
+        fact["resumed"] += category in CONTINUING_CATEGORIES and rep["resumed"] > 0
+        fact["q1_planned"] += q1_planned
+        fact["q1_started"] += q1_planned and _is_started(row, rep, q1_end)
+    return _Data(list(facts.values()), money, rated)
+
+
+def _facts(user, p: Period) -> list[dict[str, Any]]:
+    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum (two queries)."""
+    return _data(user, p).facts
 
 
 def _rollup(facts: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, _Acc]:
@@ -555,6 +621,9 @@ class DashboardSummary:
     yellow: list[LightProject]
     targets: Targets
     query: str  # the whole annual list
+    # Projects with a red / yellow light; `red` / `yellow` may hold only the first of them (`light_limit`).
+    red_count: int = 0
+    yellow_count: int = 0
 
     @property
     def schedule(self) -> Decimal:
@@ -652,20 +721,28 @@ def _chain_groups(facts, p: Period) -> list[Group]:
     return result
 
 
-def _level_groups(user, p: Period) -> list[Group]:
-    """By project level (省/市/区重点…): a project with several levels counts in each; one query."""
-    rows = (
-        annual_list(user, p.year)
-        .annotate(plan_value=_plan_expression(), ytd_value=_invested(p.year_start, p.start))
-        .order_by()
-        .values("levels__id", "levels__name", "levels__sort_order")
-        .annotate(
-            count=Count("pk"),
-            total_investment=Sum("total_investment", output_field=MONEY),
-            plan=Sum("plan_value", output_field=MONEY),
-            ytd=Sum("ytd_value", output_field=MONEY),
-        )
-    )
+def _level_groups(user, p: Period, money: dict[int, tuple[Decimal, Decimal, Decimal]]) -> list[Group]:
+    """By project level (省/市/区重点…): a project with several levels counts in each; one query (the completed
+    investment, plan and completed investment per project come from `_data`)."""
+    levels: dict[Any, dict[str, Any]] = {}
+    for row in annual_list(user, p.year).order_by().values("pk", "levels__id", "levels__name", "levels__sort_order"):
+        level = levels.get(row["levels__id"])
+        if level is None:
+            level = levels[row["levels__id"]] = {
+                "levels__id": row["levels__id"],
+                "levels__name": row["levels__name"],
+                "levels__sort_order": row["levels__sort_order"],
+                "count": 0,
+                "total_investment": ZERO,
+                "plan": ZERO,
+                "ytd": ZERO,
+            }
+        total_investment, plan, ytd = money.get(row["pk"], (ZERO, ZERO, ZERO))
+        level["count"] += 1
+        level["total_investment"] += total_investment
+        level["plan"] += plan
+        level["ytd"] += ytd
+    rows = levels.values()
     result = []
     for row in sorted(
         rows, key=lambda r: (r["levels__id"] is None, r["levels__sort_order"] or 0, r["levels__name"] or "")
@@ -738,34 +815,27 @@ def _trend(user, p: Period, plan: Decimal) -> list[TrendPoint]:
     return points
 
 
-def _extremes(user, p: Period) -> tuple[list[ProjectRate], list[ProjectRate]]:
-    """十快 / 十慢: projects with a plan, by % of plan (two queries, ten rows each)."""
-    rated = (
-        annual_list(user, p.year)
-        .annotate(plan_value=_plan_expression(), ytd_value=_invested(p.year_start, p.start), unit_label=_unit_label())
-        .filter(plan_value__gt=0)
-        .annotate(ratio=Cast("ytd_value", FloatField()) / Cast("plan_value", FloatField()))
-    )
-    fields = ("pk", "name", "unit_label", "plan_value", "ytd_value")
+def _extremes(rated: list[ProjectRate]) -> tuple[list[ProjectRate], list[ProjectRate]]:
+    """十快 / 十慢: projects with a plan, by % of plan (ratio as a double, ties by larger plan then id)."""
 
-    def rows(ordering):
-        return [
-            ProjectRate(r["pk"], r["name"], r["unit_label"], _money(r["plan_value"]), _money(r["ytd_value"]))
-            for r in rated.order_by(*ordering).values(*fields)[:TOP_N]
-        ]
+    def ratio(item: ProjectRate) -> float:
+        return float(item.ytd) / float(item.plan)
 
-    return rows(("-ratio", "-plan_value", "pk")), rows(("ratio", "-plan_value", "pk"))
+    fastest = heapq.nsmallest(TOP_N, rated, key=lambda r: (-ratio(r), -r.plan, r.pk))
+    slowest = heapq.nsmallest(TOP_N, rated, key=lambda r: (ratio(r), -r.plan, r.pk))
+    return fastest, slowest
 
 
 _COLOR_WEIGHT: dict[str, int] = {LightColor.RED: 2, LightColor.YELLOW: 1, LightColor.GREEN: 0}
 
 
-def _lights(user, p: Period) -> tuple[list[LightProject], list[LightProject]]:
-    """Red and yellow lists of the period (a manual override, when present, wins over the evaluated colour)."""
+def _lights(user, p: Period, limit: int | None = None) -> tuple[list[LightProject], list[LightProject], int, int]:
+    """Red and yellow lists of the period (a manual override, when present, wins over the evaluated colour), and how
+    many projects each colour has. With `limit`, only the first `limit` projects of each colour are loaded."""
     override = LightOverride.objects.filter(
         project=OuterRef("project"), period=OuterRef("period"), rule=OuterRef("rule")
     ).values("color")[:1]
-    rows = (
+    lights = (
         WarningLight.objects.filter(project__in=annual_list(user, p.year).values("pk"), period=p.start)
         .annotate(
             effective=Coalesce(Subquery(override), "color"),
@@ -774,15 +844,27 @@ def _lights(user, p: Period) -> tuple[list[LightProject], list[LightProject]]:
             ),
         )
         .filter(effective__in=[LightColor.RED, LightColor.YELLOW])
-        .order_by(
-            "project__responsible_unit__sort_order",
-            "unit_label",
-            "project__name",
-            "project_id",
-            "rule__sort_order",
-            "rule__code",
+    )
+    project_order = ("project__responsible_unit__sort_order", "unit_label", "project__name", "project_id")
+    counts = {LightColor.RED: 0, LightColor.YELLOW: 0}
+    if limit is not None:
+        # One grouped query: each project's worst colour, in list order; then the lights of the first few only.
+        worst = (
+            lights.order_by()
+            .values(*project_order)
+            .annotate(red=Count("pk", filter=Q(effective=LightColor.RED)))
+            .order_by(*project_order)
+            .values_list("project_id", "red")
         )
-        .values("project_id", "project__name", "unit_label", "rule__name", "effective", "explanation")
+        shown: list[int] = []
+        for project_id, red_lights in worst:
+            color = LightColor.RED if red_lights else LightColor.YELLOW
+            counts[color] += 1
+            if counts[color] <= limit:
+                shown.append(project_id)
+        lights = lights.filter(project_id__in=shown)
+    rows = lights.order_by(*project_order, "rule__sort_order", "rule__code").values(
+        "project_id", "project__name", "unit_label", "rule__name", "effective", "explanation"
     )
     projects: dict[int, LightProject] = {}
     for row in rows:
@@ -796,7 +878,9 @@ def _lights(user, p: Period) -> tuple[list[LightProject], list[LightProject]]:
             item.color = row["effective"]
     red = [item for item in projects.values() if item.color == LightColor.RED]
     yellow = [item for item in projects.values() if item.color == LightColor.YELLOW]
-    return red, yellow
+    if limit is None:
+        counts = {LightColor.RED: len(red), LightColor.YELLOW: len(yellow)}
+    return red, yellow, counts[LightColor.RED], counts[LightColor.YELLOW]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -903,7 +987,7 @@ def _targets_from_facts(facts: list[dict[str, Any]], p: Period) -> Targets:
 
 
 def targets(user, year: int, month: int) -> Targets:
-    """开门红 and 双过半 for the district, each responsible unit and each yearly category (one query)."""
+    """开门红 and 双过半 for the district, each responsible unit and each yearly category (two queries)."""
     p = _period(year, month)
     return _targets_from_facts(_facts(user, p), p)
 
@@ -912,14 +996,18 @@ def targets(user, year: int, month: int) -> Targets:
 # The dashboard
 
 
-def dashboard_summary(user, year: int, month: int) -> DashboardSummary:
-    """The 驾驶舱 for `year`-`month`: totals, rates, trend, breakdowns, rankings, lights, targets (≈8 queries)."""
+def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = None) -> DashboardSummary:
+    """The 驾驶舱 for `year`-`month`: totals, rates, trend, breakdowns, rankings, lights, targets (≈7 queries).
+
+    `light_limit` (the page) loads only the first projects of each light colour (`red_count` / `yellow_count`
+    still count all); without it (the notice) the red / yellow lists are complete."""
     p = _period(year, month)
-    facts = _facts(user, p)
+    data = _data(user, p)
+    facts = data.facts
     total = _total(facts)
     units = _unit_groups(facts, p)
-    fastest, slowest = _extremes(user, p)
-    red, yellow = _lights(user, p)
+    fastest, slowest = _extremes(data.rated)
+    red, yellow, red_count, yellow_count = _lights(user, p, light_limit)
     return DashboardSummary(
         period=p,
         project_count=total.count,
@@ -934,7 +1022,7 @@ def dashboard_summary(user, year: int, month: int) -> DashboardSummary:
         trend=_trend(user, p, total.plan),
         by_category=_category_groups(facts, p),
         by_domain=_domain_groups(facts, p),
-        by_level=_level_groups(user, p),
+        by_level=_level_groups(user, p, data.money),
         by_unit=units,
         by_chain=_chain_groups(facts, p),
         unit_ranking=_ranking(units),
@@ -944,6 +1032,8 @@ def dashboard_summary(user, year: int, month: int) -> DashboardSummary:
         yellow=yellow,
         targets=_targets_from_facts(facts, p),
         query=_query(year=p.year),
+        red_count=red_count,
+        yellow_count=yellow_count,
     )
 
 
