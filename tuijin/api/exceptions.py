@@ -1,4 +1,4 @@
-"""API errors as `{"detail", "code", "request_id"}`; never a traceback."""
+"""API errors as DRF's `{"detail": …}` (or field errors) plus `request_id`; never a traceback."""
 
 from rest_framework.views import exception_handler as drf_exception_handler
 

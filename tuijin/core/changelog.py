@@ -70,9 +70,6 @@ def object_change_record(obj: models.Model, action: str, before=None, after=None
 def object_changes_bulk_record(
     objects: Iterable[models.Model], action: str = ChangeAction.CREATE, message: str = ""
 ) -> None:
-    """For bulk_create/bulk_update paths, which bypass the signals: one INSERT per 500 rows."""
-    rows = [
-        _build(obj, action, None if action == ChangeAction.CREATE else None, serialize_object(obj), message)
-        for obj in objects
-    ]
+    """For bulk_create paths, which bypass the signals: the new state only, one INSERT per 500 rows."""
+    rows = [_build(obj, action, None, serialize_object(obj), message) for obj in objects]
     ObjectChange.objects.bulk_create(rows, batch_size=500)

@@ -1,7 +1,8 @@
 """The yearly category (新开工, 续建, 新开工当年竣工, 续建当年竣工, 前期) derived for any year, never typed.
 
 Start = actual start, else planned start, else the construction start month; finish likewise. The Python function
-and the SQL annotation implement the same rule; tests/test_yearly.py checks they agree.
+and the SQL annotation implement the same rule;
+projects/tests/test_services.py (test_yearly_category_python_and_sql_agree) checks they agree.
 """
 
 from django.db.models import Case, CharField, Q, Value, When

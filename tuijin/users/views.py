@@ -44,7 +44,6 @@ def login_view(request):
         request,
         "users/login.html",
         {"form": form, "error": error, "next": request.GET.get("next", "")},
-        status=200 if not error else 200,
     )
 
 
