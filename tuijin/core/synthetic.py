@@ -44,6 +44,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tuijin.core.figures_cache import figures_changed
+
 __all__ = [
     "CHUNK",
     "OFFICE_USERNAME",
@@ -1308,4 +1310,5 @@ def generate_synthetic(
     _analyze()
     result.seconds["analyze"] = time.perf_counter() - began
     result.password, result.password_shared = org.password, org.shared
+    figures_changed()  # everything above was bulk-written, without signals
     return result

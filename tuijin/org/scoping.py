@@ -16,7 +16,7 @@ from django.db.models import Q
 from .choices import ScopeKind
 from .roles import ROLE_SPECS
 
-__all__ = ["scope_filter", "user_memberships", "user_permissions"]
+__all__ = ["scope_filter", "scope_fingerprint", "user_memberships", "user_permissions"]
 
 
 def user_memberships(user) -> list:
@@ -112,6 +112,17 @@ def scope_filter(user, model, action: str, *, scope_model=None) -> Q | bool | No
             condition |= public & Q(**{f"{_prefix(region_lookup)}region__path__startswith": county})
             matched = True
     return condition if matched else None
+
+
+def scope_fingerprint(user, model, action: str) -> str:
+    """A stable text standing for the rows `user` may `action` on `model`: users with equal fingerprints see the
+    same rows (the filter itself, as compiled above), so per-scope caches can be shared between them."""
+    condition = scope_filter(user, model, action)
+    if condition is None:
+        return "none"
+    if condition is True:
+        return "all"
+    return repr(condition)
 
 
 class _Empty:

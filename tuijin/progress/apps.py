@@ -6,3 +6,10 @@ class ProgressConfig(AppConfig):
     name = "tuijin.progress"
     label = "progress"
     verbose_name = _("月度调度")
+
+    def ready(self) -> None:
+        from tuijin.core.figures_cache import register_sources
+
+        from .selectors import DASHBOARD_SOURCES
+
+        register_sources(*DASHBOARD_SOURCES)

@@ -122,9 +122,12 @@ class DashboardView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year, month = dashboard_period(self.request)
-        summary = selectors.dashboard_summary(self.request.user, year, month, light_limit=LIGHT_LIMIT)
+        cached = selectors.cached_dashboard_summary(self.request.user, year, month, light_limit=LIGHT_LIMIT)
+        summary = cached.value
         context.update(
             summary=summary,
+            computed_at=cached.computed_at,
+            stale=cached.stale,
             targets=summary.targets,
             year=year,
             month=month,

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from tuijin.core.figures_cache import figures_changed
 from tuijin.org.models import Membership
 from tuijin.projects.models import Project
 
@@ -115,6 +116,7 @@ def load_reports(context: dict, stdout) -> None:
                 report.return_reason = "投资构成与合同不符，请核实设备购置金额后重新提交。"
             reports.append(report)
     ProgressReport.objects.bulk_create(reports, batch_size=500)
+    figures_changed()
     for report in reports:
         if rng.random() < 0.08:
             category, description, help_requested = rng.choice(PROBLEMS)

@@ -50,9 +50,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from tuijin.core.figures_cache import CachedFigures, cached_figures
+from tuijin.org.scoping import scope_fingerprint
 from tuijin.projects.choices import ProjectDomain, YearlyCategory
 from tuijin.projects.models import Project
 
@@ -63,6 +65,7 @@ from .services import COUNTED, month_start
 __all__ = [
     "COMPLETING_CATEGORIES",
     "CONTINUING_CATEGORIES",
+    "DASHBOARD_SOURCES",
     "NEW_CATEGORIES",
     "CompletionFigures",
     "DashboardSummary",
@@ -83,6 +86,7 @@ __all__ = [
     "Targets",
     "TrendPoint",
     "annual_list",
+    "cached_dashboard_summary",
     "dashboard_summary",
     "display",
     "missing_reports",
@@ -1035,6 +1039,32 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
         red_count=red_count,
         yellow_count=yellow_count,
     )
+
+
+# The models the dashboard reads: a committed change to any of them makes every cached dashboard stale
+# (registered in ProgressConfig.ready; bulk writes call figures_changed() themselves).
+DASHBOARD_SOURCES = (
+    "projects.Project",
+    "projects.Project.levels",
+    "projects.AnnualPlan",
+    "projects.IndustryChain",
+    "projects.ProjectLevel",
+    "progress.ProgressReport",
+    "progress.WarningRule",
+    "progress.WarningLight",
+    "progress.LightOverride",
+    "org.OrgUnit",
+    "org.Region",
+)
+
+
+def cached_dashboard_summary(
+    user, year: int, month: int, *, light_limit: int | None = None
+) -> CachedFigures[DashboardSummary]:
+    """`dashboard_summary` through the figures cache (tuijin.core.figures_cache): shared by the users of one scope,
+    recomputed after any committed change to DASHBOARD_SOURCES. The notice does not use it (it always recomputes)."""
+    parts = ("dashboard", scope_fingerprint(user, Project, "dashboard"), get_language(), year, month, light_limit)
+    return cached_figures(parts, lambda: dashboard_summary(user, year, month, light_limit=light_limit))
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError
+from tuijin.core.figures_cache import figures_changed
 from tuijin.projects.choices import Stage, StatsStatus
 from tuijin.projects.models import AnnualPlan, Project
 
@@ -587,6 +588,7 @@ def evaluate_period(period: date, *, projects=None, today: date | None = None) -
         for (pid, rid), (color, text) in desired.items()
     ]
     with transaction.atomic():
+        figures_changed()  # the bulk writes below send no signals
         for start in range(0, len(stale), 500):
             WarningLight.objects.filter(pk__in=stale[start : start + 500]).delete()
         WarningLight.objects.bulk_create(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.choices import ChangeAction
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.figures_cache import figures_changed
 from tuijin.core.models import ObjectChange
 from tuijin.utilities.uploads import check_upload
 
@@ -309,6 +310,7 @@ def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = ""
         project.owner_credit_code = (project.owner_credit_code or "").strip().upper()
         projects.append(project)
     Project.objects.bulk_create(projects, batch_size=500)
+    figures_changed()  # bulk_create sends no signals
     levels, sponsors, lists, funding = [], [], [], []
     for project, data in zip(projects, inputs, strict=True):
         levels += [

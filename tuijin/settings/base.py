@@ -127,7 +127,23 @@ def database_config(url: str) -> dict:
 DATABASES = {"default": database_config(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tuijin"}}
+
+def cache_config(url: str) -> dict:
+    """TUIJIN_CACHE_URL: "db" (default: the table tuijin_cache in the main database, created by migrate), a Redis URL
+    (redis://host:port/db, rediss://…), or "locmem" (one process only: runserver, never several gunicorn workers).
+    The cache holds the dashboard figures (tuijin.core.figures_cache) and must be shared by every web worker."""
+    if url in ("", "db"):
+        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tuijin_cache"}
+    if url == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tuijin"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tuijin"}
+    raise ImproperlyConfigured(f'TUIJIN_CACHE_URL must be "db", "locmem" or a redis:// URL, got {url!r}')
+
+
+CACHES = {"default": cache_config(env_str("TUIJIN_CACHE_URL", "db"))}
+# A dashboard whose data changed while another request recomputes it is shown (marked) up to this old.
+TUIJIN_FIGURES_MAX_STALE_SECONDS = env_int("TUIJIN_FIGURES_MAX_STALE_SECONDS", 300, minimum=0)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Authentication and the password / lockout / session policy (security.md §1.0; all asserted by tests).

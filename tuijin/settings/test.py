@@ -17,3 +17,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# No cache in tests: every dashboard is computed (the tests of tuijin.core.figures_cache switch a real one on).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
