@@ -1,11 +1,26 @@
+from django.db.models import Q
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
-from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView, ScopedViewMixin
 
 from .filtersets import OrgUnitFilterSet, PersonFilterSet
 from .models import OrgUnit, Person
 
-__all__ = ["OrgUnitListView", "OrgUnitView", "PersonListView", "PersonView"]
+__all__ = ["OrgUnitListView", "OrgUnitOptionsView", "OrgUnitView", "PersonListView", "PersonView", "unit_choices"]
+
+PICKER_KINDS = {
+    # a unit picker's kind → the units it offers (the project list filters; see ProjectFilterSet)
+    "responsible": Q(),
+    "locality": Q(unit_type__in=["town", "subdistrict", "dev_zone"]),
+}
+OPTIONS_LIMIT = 50
+
+
+def unit_choices(queryset, kind: str):
+    """The units a picker of `kind` offers, from an already restricted queryset (no enterprises or universities)."""
+    return queryset.exclude(unit_type__in=["enterprise", "university"]).filter(PICKER_KINDS[kind])
 
 
 class OrgUnitListView(ObjectListView):
@@ -37,3 +52,29 @@ class PersonListView(ObjectListView):
 class PersonView(ObjectDetailView):
     queryset = Person.objects.select_related("unit").prefetch_related("positions__unit")
     template_name = "org/person.html"
+
+
+class OrgUnitOptionsView(ScopedViewMixin, View):
+    """The options of a unit picker (htmx): up to OPTIONS_LIMIT units in the user's scope whose name or short name
+    contains ?q=, for scopes too large for a plain drop-down (thousands of units at city or province level)."""
+
+    queryset = OrgUnit.objects.all()
+
+    def get(self, request):
+        kind = request.GET.get("kind", "responsible")
+        units = unit_choices(self.queryset, kind if kind in PICKER_KINDS else "responsible")
+        q = request.GET.get("q", "").strip()[:50]
+        if q:
+            units = units.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
+        rows = list(units.order_by("sort_order", "name", "pk").only("pk", "name", "short_name")[: OPTIONS_LIMIT + 1])
+        return render(
+            request,
+            "org/htmx/unit_options.html",
+            {
+                "units": rows[:OPTIONS_LIMIT],
+                "more": len(rows) > OPTIONS_LIMIT,
+                "q": q,
+                "limit": OPTIONS_LIMIT,
+                "blank": "---------" if request.GET.get("blank") == "none" else _("全部"),
+            },
+        )

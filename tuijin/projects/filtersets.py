@@ -3,15 +3,22 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import OrgUnit, Person
+from tuijin.org.views import unit_choices
 
 from .choices import ProjectDomain, Stage, YearlyCategory
 from .models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
 
-__all__ = ["ProjectFilterSet", "current_year"]
+__all__ = ["PICKER_THRESHOLD", "ProjectFilterSet", "current_year"]
+
+# Unit filters offering more units than this render as a search box + the selected unit (org:orgunit_options
+# supplies matches) instead of a drop-down of every unit: a province-wide scope has thousands.
+PICKER_THRESHOLD = 200
+UNIT_PICKERS = {"responsible_unit": "responsible", "locality": "locality"}
 
 SORTS = {
     "name": "name",
@@ -29,6 +36,18 @@ SORTS = {
     "updated": "last_updated",
     "-updated": "-last_updated",
 }
+
+
+def _picker_if_large(form, name: str, kind: str) -> None:
+    """Offer only "全部" and the selected unit, plus a search box, when the scope has too many units to list."""
+    field = form.fields[name]
+    if field.queryset.count() <= PICKER_THRESHOLD:
+        return
+    value = str(form[name].value() or "")
+    selected = field.queryset.filter(pk=value).first() if value.isdigit() else None
+    # The form still validates against the whole queryset; the page lists only these (generic/object_list.html).
+    field.picker_choices = [("", _("全部")), *([(selected.pk, str(selected))] if selected else [])]
+    field.widget.attrs["tj_picker"] = f"{reverse('org:orgunit_options')}?kind={kind}"
 
 
 def current_year() -> int:
@@ -99,9 +118,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         user = getattr(request, "user", None)
-        units = OrgUnit.objects.restrict(user, "view").exclude(unit_type__in=["enterprise", "university"])
-        self.filters["responsible_unit"].queryset = units
-        self.filters["locality"].queryset = units.filter(unit_type__in=["town", "subdistrict", "dev_zone"])
+        units = OrgUnit.objects.restrict(user, "view")
+        self.filters["responsible_unit"].queryset = unit_choices(units, "responsible")
+        self.filters["locality"].queryset = unit_choices(units, "locality")
         self.filters["sponsor"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
         for name in (
             "responsible_unit",
@@ -115,6 +134,15 @@ class ProjectFilterSet(django_filters.FilterSet):
             "domain",
         ):
             self.filters[name].extra["empty_label"] = _("全部")
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(self, "_pickers_set", False):
+            self._pickers_set = True
+            for name, kind in UNIT_PICKERS.items():
+                _picker_if_large(form, name, kind)
+        return form
 
     @property
     def qs(self):

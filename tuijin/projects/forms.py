@@ -4,10 +4,13 @@ from typing import Any
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import OrgUnit, Person
+from tuijin.org.views import unit_choices
 
+from . import filtersets
 from .choices import ApprovalStatus, AttachmentKind, Stage
 from .models import AnnualPlan, ApprovalItem, FundingSource, IndustryCategory, Project, SpecialList
 from .services import PROJECT_FIELDS
@@ -172,12 +175,17 @@ class BulkReassignForm(forms.Form):
     sponsors = forms.ModelMultipleChoiceField(queryset=Person.objects.none(), required=False, label=_("新包联领导"))
 
     def __init__(self, *args, user=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_bulk_%s")  # the list page also has the filter form's id_responsible_unit
         super().__init__(*args, **kwargs)
         self.fields["pk"].queryset = Project.objects.restrict(user, "change")
-        self.fields["responsible_unit"].queryset = OrgUnit.objects.restrict(user, "view").exclude(
-            unit_type__in=["enterprise", "university"]
-        )
+        units = self.fields["responsible_unit"]
+        units.queryset = unit_choices(OrgUnit.objects.restrict(user, "view"), "responsible")
         self.fields["sponsors"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
+        # A scope with thousands of units gets a search box (org:orgunit_options) instead of every unit.
+        self.unit_picker_url = ""
+        if not self.is_bound and units.queryset.count() > filtersets.PICKER_THRESHOLD:
+            units.choices = [("", "---------")]
+            self.unit_picker_url = f"{reverse('org:orgunit_options')}?kind=responsible&blank=none"
 
 
 class ImportUploadForm(forms.Form):

@@ -4,8 +4,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext_lazy as _
+
+from tuijin.core.figures_cache import cached_figures
 
 from .filtersets import current_year
 from .models import AnnualPlan, ApprovalItem, ProjectEvent, ProjectSpecialList
@@ -13,6 +16,7 @@ from .models import AnnualPlan, ApprovalItem, ProjectEvent, ProjectSpecialList
 __all__ = [
     "COLUMNS",
     "Column",
+    "cached_project_totals",
     "chosen_columns",
     "project_detail_queryset",
     "project_list_queryset",
@@ -100,8 +104,21 @@ def project_totals(queryset) -> dict:
     """Count and total investment of the filtered list (one aggregate query)."""
     if not hasattr(queryset, "aggregate"):
         return {"count": 0, "total": Decimal("0")}
-    result = queryset.order_by().aggregate(total=Sum("total_investment"))
-    return {"total": result["total"] or Decimal("0")}
+    result = queryset.order_by().aggregate(count=Count("pk"), total=Sum("total_investment"))
+    return {"count": result["count"], "total": result["total"] or Decimal("0")}
+
+
+def cached_project_totals(queryset) -> dict:
+    """`project_totals` through the figures cache (tuijin.core.figures_cache): the key is the filtered list's own
+    SQL, which carries the user's scope and every filter, so equal lists share an entry and no other list can; any
+    committed project write (the services always save the Project row) makes it stale. At 100,000 projects this
+    saves the list's only full scan."""
+    query = queryset.order_by()
+    try:
+        sql = str(query.query)
+    except EmptyResultSet:  # a filter that matches nothing (queryset.none())
+        return {"count": 0, "total": Decimal("0")}
+    return cached_figures(("project_totals", sql), lambda: project_totals(query)).value
 
 
 def fast_track_calendar_warnings(project) -> list[str]:

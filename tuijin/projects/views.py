@@ -66,6 +66,13 @@ class ProjectListView(ObjectListView):
         sort = self.request.GET.get("sort", "")
         return queryset.order_by(SORTS[sort], "pk") if sort in SORTS else queryset
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """The page count and the totals line from one cached aggregate (not a COUNT and a SUM per view)."""
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        self.totals = selectors.cached_project_totals(queryset)
+        paginator.count = self.totals["count"]
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         columns = selectors.chosen_columns(self.request)
@@ -85,7 +92,7 @@ class ProjectListView(ObjectListView):
             bulk_form=BulkReassignForm(user=self.request.user)
             if self.request.user.has_perm("projects.bulkedit_project")
             else None,
-            totals=selectors.project_totals(context["paginator"].object_list if context.get("paginator") else []),
+            totals=self.totals,
         )
         return context
 

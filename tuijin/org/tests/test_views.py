@@ -144,3 +144,38 @@ def test_schema_is_served(client, world):
     response = client.get("/api/schema/")
     assert response.status_code == 200 and b"/api/org/units/" in response.content
     assert client.get("/api/schema/swagger/").status_code == 200
+
+
+class TestOrgUnitOptions(ViewMatrix):
+    url_name = "org:orgunit_options"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world):
+        return Case(allowed=world.reporter_a, denied=world.norole, in_scope=world.unit_a, out_of_scope=world.unit_b)
+
+
+def test_unit_options_search_by_name_within_scope(client, world):
+    client.force_login(world.office)
+    url = reverse("org:orgunit_options")
+    html = client.get(url, {"q": "乙街道", "kind": "responsible"}).content.decode()
+    assert f'value="{world.unit_b.pk}"' in html and f'value="{world.unit_a.pk}"' not in html
+    assert world.foreign_unit.name not in client.get(url, {"q": "邻区"}).content.decode()  # another district
+    assert world.enterprise_a.name not in client.get(url, {"q": "企业"}).content.decode()  # never enterprises
+    assert "没有名称含“不存在的单位”的单位" in client.get(url, {"q": "不存在的单位"}).content.decode()
+    locality = client.get(url, {"kind": "locality"}).content.decode()
+    assert f'value="{world.unit_a.pk}"' in locality and f'value="{world.office_unit.pk}"' not in locality
+    assert '<option value="">全部</option>' in locality
+    assert '<option value="">---------</option>' in client.get(url, {"blank": "none"}).content.decode()
+
+
+def test_unit_options_are_bounded(client, world, monkeypatch):
+    from tuijin.org import views
+
+    monkeypatch.setattr(views, "OPTIONS_LIMIT", 2)
+    client.force_login(world.office)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("org:orgunit_options")).content.decode()
+    assert html.count('<option value="') - html.count('value="" disabled') == 3  # 全部 + 2 units
+    assert "仅列出前 2 个" in html
+    assert len(queries) <= 6

@@ -1,6 +1,7 @@
 """Project pages: a permission matrix for every URL, bounded queries, edit/conflict, bulk reassign, downloads."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -609,3 +610,25 @@ def test_drill_down_filters_plan_year_and_several_categories(client, world):
         reverse("projects:project_list"), {"plan_year": 2026, "year": 2026, "yearly_category": "new,new_completed"}
     ).content.decode()
     assert "年度计划内新开工" in body and "计划外项目" not in body
+
+
+def test_large_unit_scopes_get_a_search_picker_instead_of_every_unit(client, world, projects, monkeypatch):
+    from tuijin.projects import filtersets
+
+    client.force_login(world.office)
+    plain = client.get(reverse("projects:project_list")).content.decode()
+    assert f'<option value="{world.unit_b.pk}"' in plain and 'id="id_responsible_unit_search"' not in plain
+
+    monkeypatch.setattr(filtersets, "PICKER_THRESHOLD", 1)  # as if the scope held thousands of units
+    response = client.get(reverse("projects:project_list"), {"responsible_unit": world.unit_b.pk})
+    html = response.content.decode()
+    assert 'id="id_responsible_unit_search"' in html and 'form="tj-picker-none"' in html
+    assert f'hx-get="{reverse("org:orgunit_options")}?kind=responsible"' in html
+    select = re.search(r'<select name="responsible_unit".*?</select>', html, re.S).group(0)
+    assert f'<option value="{world.unit_b.pk}" selected>' in select  # the chosen unit stays shown
+    assert select.count("<option") == 2  # 全部 + the chosen one: the others come from the search
+    assert projects[1].name in html and projects[0].name not in html  # and the filter still applies
+    assert 'id="id_locality_search"' in html
+    bulk = re.search(r'<select name="responsible_unit" id="id_bulk_responsible_unit".*?</select>', html, re.S).group(0)
+    assert bulk.count("<option") == 1 and 'id="id_bulk_responsible_unit_search"' in html  # bulk reassign: search too
+    assert "kind=responsible&amp;blank=none" in html
