@@ -9,7 +9,9 @@ in a temporary folder, or the scratch PostgreSQL database tuijin_bench_<N>, drop
   CaptureQueriesContext (the SQL query count), then N timed requests (30; 10 at 100,000 projects); p50 and p95
   (nearest rank) of the time around `client.get`: the project list (a filtered page), a project detail, the
   dashboard, the report review queue and the project list API — and the project list once more as a unit reporter
-  (unit scope);
+  (unit scope). The dashboard and the list's totals come from the figures cache (tuijin.core.figures_cache), so
+  both are measured twice: as served (the cache filled by the warm-up, as between two approvals) and cold (the cache
+  emptied before every request, as right after a committed write);
 - two floors on the same database and stack: (a) the dashboard's headline figures (project count, total investment,
   annual plan as COALESCE(baseline, planned), year-to-date completed from counted reports) in one hand-written SQL
   statement on the raw cursor — checked against `dashboard_summary` — and (b) /healthz/ (a minimal view doing
@@ -105,18 +107,25 @@ def _worker_env(db: str, projects: int, var_dir: Path) -> None:
         os.environ["DATABASE_URL"] = f"{PG_URL}/{_pg_name(projects)}"
 
 
-def _measure(client, url: str, runs: int) -> dict[str, Any]:
+def _measure(client, url: str, runs: int, *, cold: bool = False) -> dict[str, Any]:
+    """p50/p95 of `runs` requests after one warm-up; `cold` empties the cache (the figures cache: dashboard and list
+    totals) before each request, as after a committed write, so every request recomputes."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     response = client.get(url)  # warm-up (caches, connection)
     if response.status_code != 200:
         raise SystemExit(f"{url}: HTTP {response.status_code}")
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     queries = len(ctx.captured_queries)
     times = []
     for _ in range(runs):
+        if cold:
+            cache.clear()
         start = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - start) * 1000)
@@ -332,10 +341,14 @@ def worker(args: argparse.Namespace) -> int:
             if busiest
             else None
         )
+        dashboard_url = f"/progress/dashboard/?year={period.year}&month={period.month}"
+        list_url = "/projects/?stage=construction&sort=-total"
         pages = [
-            ("project list (stage=construction, -total)", office, "/projects/?stage=construction&sort=-total"),
+            ("project list (stage=construction, -total)", office, list_url),
+            ("project list, cold (cache emptied)", office, list_url),
             ("project detail (largest in construction)", office, f"/projects/{detail.pk}/"),
-            ("dashboard", office, f"/progress/dashboard/?year={period.year}&month={period.month}"),
+            ("dashboard", office, dashboard_url),
+            ("dashboard, cold (cache emptied)", office, dashboard_url),
             ("report review queue", office, f"/progress/?period={period:%Y-%m}"),
             ("project list API", office, "/api/projects/projects/"),
         ]
@@ -360,10 +373,10 @@ def worker(args: argparse.Namespace) -> int:
             _log(f"{label}: {name} ({runs} runs)")
             client = Client()
             client.force_login(user)
-            measured = _measure(client, url, runs)
+            measured = _measure(client, url, runs, cold="cold" in name)
             row = {**base, "kind": "page", "row": name, "url": url, "user": user.username, **measured}
             row["x_minimal"] = round(measured["p95_ms"] / minimal["p95_ms"], 1) if minimal["p95_ms"] else None
-            if name == "dashboard":
+            if name.startswith("dashboard"):
                 row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
             rows.append(row)
         if args.notice:

@@ -8,6 +8,7 @@ htmx. The files are kept under MEDIA_ROOT/notices/ with a JSON record (see `noti
 open or download them.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,6 +49,24 @@ TENK = Decimal(10000)
 NOTICE_PERMISSION = "progress.generate_notice"
 STALE_AFTER = timedelta(hours=2)  # a notice still "running" after this is shown as failed
 LIGHT_LIMIT = 20  # projects shown per light colour on the page (the notice annex lists all)
+UNIT_LIMIT = 40  # units shown in the ranking, its chart and the targets table: the best and the worst half each
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Stands in a unit table for the units left out between the best and the worst (city or province scopes)."""
+
+    hidden: int
+    is_gap: bool = True
+
+
+def limit_units(rows: list, limit: int | None = None) -> list:
+    """The first and last limit/2 rows (default UNIT_LIMIT), with a Gap between them, when there are more."""
+    limit = UNIT_LIMIT if limit is None else limit
+    if len(rows) <= limit:
+        return list(rows)
+    half = limit // 2
+    return [*rows[:half], Gap(len(rows) - 2 * half), *rows[-half:]]
 
 
 def _year_choices() -> list[int]:
@@ -75,6 +94,7 @@ def _float(value: Decimal | None, divisor: Decimal = Decimal(1)) -> float | None
 def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
     """The chart data (亿元 and %, rounded) for the ECharts script; passed to the page with json_script."""
     link = reverse("projects:project_list")
+    units = [u for u in limit_units(summary.unit_ranking) if not isinstance(u, Gap)]
     return {
         "trend": {
             "months": [_("%(m)d月") % {"m": p.month} for p in summary.trend],
@@ -92,9 +112,9 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
             for g in summary.by_domain
         ],
         "units": {
-            "names": [u.label for u in summary.unit_ranking],
-            "rates": [_float(u.rate) for u in summary.unit_ranking],
-            "urls": [f"{link}?{u.query}" for u in summary.unit_ranking],
+            "names": [u.label for u in units],
+            "rates": [_float(u.rate) for u in units],
+            "urls": [f"{link}?{u.query}" for u in units],
             "schedule": _float(summary.schedule),
             "schedule_label": _("时序进度"),
         },
@@ -105,10 +125,11 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
 def _target_rows(targets: selectors.Targets) -> list[tuple[selectors.TargetResult, selectors.TargetResult]]:
     """(开门红, 双过半) side by side: the district, each yearly category, each unit."""
     k, h = targets.kaimenhong, targets.shuangguoban
+    units = limit_units(list(zip(k.units, h.units, strict=True)))
     return [
         (k.district, h.district),
         *zip(k.categories, h.categories, strict=True),
-        *zip(k.units, h.units, strict=True),
+        *[(row, row) if isinstance(row, Gap) else row for row in units],
     ]
 
 
@@ -138,7 +159,8 @@ class DashboardView(ScopedViewMixin, TemplateView):
             light_limit=LIGHT_LIMIT,
             light_limit_slice=f":{LIGHT_LIMIT}",
             target_rows=_target_rows(summary.targets),
-            unit_chart_height=max(300, 26 * len(summary.unit_ranking) + 60),
+            unit_ranking=limit_units(summary.unit_ranking),
+            unit_chart_height=max(300, 26 * min(len(summary.unit_ranking), UNIT_LIMIT) + 60),
             target_sets=[summary.targets.kaimenhong, summary.targets.shuangguoban],
             can_generate_notice=self.request.user.has_perm(NOTICE_PERMISSION),
             escalated=_escalated(self.request.user),

@@ -17,6 +17,7 @@ from tuijin.core.models import AuditEvent
 from tuijin.org.choices import Role
 from tuijin.progress import dashboard, notice
 from tuijin.progress.services import period_for_reporting
+from tuijin.projects.models import AnnualPlan, Project
 from tuijin.utilities.testing.matrix import Case, ViewMatrix
 from tuijin.utilities.testing.world import make_user
 
@@ -235,3 +236,20 @@ def test_chart_data_is_rounded(world, dashboard_projects):
     data = dashboard.dashboard_charts(summary)
     assert data["units"]["rates"] == [10.0, 10.0]
     assert all(isinstance(c["value"], float) for c in data["category"])
+
+
+def test_large_scopes_show_the_best_and_worst_units_with_a_gap(client, world, dashboard_projects, monkeypatch):
+    period = period_for_reporting()
+    third = Project.objects.create(
+        name="区发改委测试项目", owner_name="x", total_investment=D(10), responsible_unit=world.office_unit
+    )
+    AnnualPlan.objects.create(project=third, year=period.year, planned_investment=D(100))
+    monkeypatch.setattr(dashboard, "UNIT_LIMIT", 2)
+    client.force_login(world.office)
+    response = client.get(reverse("progress:dashboard"), {"year": period.year, "month": period.month})
+    html = response.content.decode()
+    ranking = response.context["unit_ranking"]
+    assert [type(r).__name__ for r in ranking] == ["RankedUnit", "Gap", "RankedUnit"] and ranking[1].hidden == 1
+    assert len(response.context["summary"].unit_ranking) == 3  # the figures keep every unit; only the page trims
+    assert html.count("中间 1 个单位从略") == 2  # ranking table and targets table
+    assert len(response.context["charts"]["units"]["names"]) == 2
