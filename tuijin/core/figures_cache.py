@@ -84,9 +84,10 @@ def max_stale_seconds() -> int:
     return int(getattr(settings, "TUIJIN_FIGURES_MAX_STALE_SECONDS", 300))
 
 
-def cached_figures(parts: tuple, compute: Callable[[], T]) -> CachedFigures[T]:
+def cached_figures(parts: tuple, compute: Callable[[], T], *, allow_stale: bool = True) -> CachedFigures[T]:
     """`compute()`'s value for the key `parts` (its first element names the figures), from the cache while no
-    source data has changed since it was computed."""
+    source data has changed since it was computed. `allow_stale=False`: never the previous figures, even while
+    another request recomputes them (for figures shown next to live rows, such as a list's count)."""
     key = _key(parts)
     generation = figures_generation()
     entry: dict[str, Any] | None = cache.get(key)
@@ -94,7 +95,7 @@ def cached_figures(parts: tuple, compute: Callable[[], T]) -> CachedFigures[T]:
         return CachedFigures(entry["value"], entry["computed_at"], False)
     lock = f"{key}:lock"
     owner = cache.add(lock, 1, timeout=LOCK_SECONDS)
-    if not owner and entry is not None:
+    if not owner and entry is not None and allow_stale:
         age = (timezone.now() - entry["computed_at"]).total_seconds()
         if age <= max_stale_seconds():
             return CachedFigures(entry["value"], entry["computed_at"], True)

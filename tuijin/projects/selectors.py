@@ -118,7 +118,7 @@ def cached_project_totals(queryset) -> dict:
         sql = str(query.query)
     except EmptyResultSet:  # a filter that matches nothing (queryset.none())
         return {"count": 0, "total": Decimal("0")}
-    return cached_figures(("project_totals", sql), lambda: project_totals(query)).value
+    return cached_figures(("project_totals", sql), lambda: project_totals(query), allow_stale=False).value
 
 
 def fast_track_calendar_warnings(project) -> list[str]:

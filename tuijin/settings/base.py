@@ -132,10 +132,17 @@ def cache_config(url: str) -> dict:
     """TUIJIN_CACHE_URL: "db" (default: the table tuijin_cache in the main database, created by migrate), a Redis URL
     (redis://host:port/db, rediss://…), or "locmem" (one process only: runserver, never several gunicorn workers).
     The cache holds the dashboard figures (tuijin.core.figures_cache) and must be shared by every web worker."""
+    # Room for every scope × month × language of dashboards and the list totals of many filter combinations; past
+    # it Django culls a third of the entries (the generation stamp among them, which only costs recomputation).
+    options = {"MAX_ENTRIES": 10000}
     if url in ("", "db"):
-        return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tuijin_cache"}
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tuijin_cache",
+            "OPTIONS": options,
+        }
     if url == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tuijin"}
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tuijin", "OPTIONS": options}
     if url.startswith(("redis://", "rediss://", "unix://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "tuijin"}
     raise ImproperlyConfigured(f'TUIJIN_CACHE_URL must be "db", "locmem" or a redis:// URL, got {url!r}')

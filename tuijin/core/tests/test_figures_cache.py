@@ -174,3 +174,13 @@ def test_redis_cache_backend(transactional_db):
             _round_trip()
         finally:
             cache.clear()
+
+
+def test_figures_that_must_match_live_rows_are_never_stale(django_capture_on_commit_callbacks):
+    compute = Counter()
+    cached_figures(("t", 1), compute, allow_stale=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        figures_changed()
+    cache.add(f"{figures_cache._key(('t', 1))}:lock", 1)  # another request is recomputing
+    result = cached_figures(("t", 1), compute, allow_stale=False)
+    assert not result.stale and result.value == {"n": 2}
