@@ -16,6 +16,15 @@ def check_tuijin_deploy(app_configs, **kwargs):
         problems.append(
             Warning("TUIJIN_DEMO_PASSWORD is set: every demo account shares one known password.", id="tuijin.W001")
         )
+    if settings.CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+        problems.append(
+            Warning(
+                "TUIJIN_CACHE_URL=locmem keeps the dashboard cache per process: with several gunicorn workers a worker "
+                "would not see another's invalidation and could show figures older than the last approval.",
+                hint="Use TUIJIN_CACHE_URL=db (the default) or a redis:// URL.",
+                id="tuijin.W002",
+            )
+        )
     if not getattr(openpyxl, "DEFUSEDXML", False):
         problems.append(
             Error("openpyxl is not using defusedxml: Excel imports would be open to XML attacks.", id="tuijin.E002")

@@ -839,15 +839,20 @@ def _lights(user, p: Period, limit: int | None = None) -> tuple[list[LightProjec
     override = LightOverride.objects.filter(
         project=OuterRef("project"), period=OuterRef("period"), rule=OuterRef("rule")
     ).values("color")[:1]
+    warn = [LightColor.RED, LightColor.YELLOW]
+    # Only red / yellow lights, or lights of projects with a red / yellow override, can be red or yellow in effect:
+    # filtering on that first spares the per-light override lookup for the (many) green ones.
+    overridden_to_warn = LightOverride.objects.filter(period=p.start, color__in=warn).values("project_id")
     lights = (
         WarningLight.objects.filter(project__in=annual_list(user, p.year).values("pk"), period=p.start)
+        .filter(Q(color__in=warn) | Q(project_id__in=overridden_to_warn))
         .annotate(
             effective=Coalesce(Subquery(override), "color"),
             unit_label=Coalesce(
                 NullIf("project__responsible_unit__short_name", Value("")), "project__responsible_unit__name"
             ),
         )
-        .filter(effective__in=[LightColor.RED, LightColor.YELLOW])
+        .filter(effective__in=warn)
     )
     project_order = ("project__responsible_unit__sort_order", "unit_label", "project__name", "project_id")
     counts = {LightColor.RED: 0, LightColor.YELLOW: 0}
@@ -1042,7 +1047,8 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
 
 
 # The models the dashboard reads: a committed change to any of them makes every cached dashboard stale
-# (registered in ProgressConfig.ready; bulk writes call figures_changed() themselves).
+# (registered in ProgressConfig.ready; bulk writes call figures_changed() themselves). WarningLight is not listed:
+# its only writer, warnings.evaluate_period, writes in bulk and calls figures_changed().
 DASHBOARD_SOURCES = (
     "projects.Project",
     "projects.Project.levels",
@@ -1051,7 +1057,6 @@ DASHBOARD_SOURCES = (
     "projects.ProjectLevel",
     "progress.ProgressReport",
     "progress.WarningRule",
-    "progress.WarningLight",
     "progress.LightOverride",
     "org.OrgUnit",
     "org.Region",

@@ -184,3 +184,13 @@ def test_figures_that_must_match_live_rows_are_never_stale(django_capture_on_com
     cache.add(f"{figures_cache._key(('t', 1))}:lock", 1)  # another request is recomputing
     result = cached_figures(("t", 1), compute, allow_stale=False)
     assert not result.stale and result.value == {"n": 2}
+
+
+def test_deploy_check_warns_about_a_per_process_cache():
+    from tuijin.core.checks import check_tuijin_deploy
+
+    with override_settings(CACHES=LOCMEM):
+        assert "tuijin.W002" in [p.id for p in check_tuijin_deploy(None)]
+    db = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tuijin_cache"}}
+    with override_settings(CACHES=db):
+        assert "tuijin.W002" not in [p.id for p in check_tuijin_deploy(None)]

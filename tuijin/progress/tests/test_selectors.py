@@ -305,11 +305,23 @@ def test_lights_missing_reports_and_problems(world, portfolio):
         recovery_plan="下月补报",
         actor=world.office,
     )
+    LightOverride.objects.create(  # a green light turned yellow by hand counts as yellow
+        project=green,
+        period=period,
+        rule=rule,
+        color=LightColor.YELLOW,
+        reason_code="other",
+        reason="现场核查进度滞后",
+        recovery_plan="月底前追赶",
+        actor=world.office,
+    )
     s = selectors.dashboard_summary(world.office, YEAR, 9)
     assert [p.pk for p in s.red] == [red.pk]
     assert [i.rule for i in s.red[0].items] == ["投资进度", "开工"]
-    assert [p.pk for p in s.yellow] == [yellow.pk]
-    assert s.yellow[0].items[0].explanation == "低于12个百分点"
+    assert {p.pk for p in s.yellow} == {yellow.pk, green.pk}
+    assert next(p for p in s.yellow if p.pk == yellow.pk).items[0].explanation == "低于12个百分点"
+    page = selectors.dashboard_summary(world.office, YEAR, 9, light_limit=1)  # the page's path: counts + first few
+    assert (page.red_count, page.yellow_count) == (1, 2) and len(page.yellow) == 1
 
     missing = selectors.missing_reports(world.office, date(YEAR, 9, 1))
     # Only the 120 continuing projects reported in September (the drafts do not count).
