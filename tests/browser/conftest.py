@@ -33,6 +33,8 @@ def server_env(tmp_path_factory):
         DJANGO_SETTINGS_MODULE="tuijin.settings.base",
         PYTHONUNBUFFERED="1",
         TUIJIN_TRUSTED_PROXIES="127.0.0.1",
+        # The demo district has 24 units: a lower threshold puts the city/province-scale unit picker on the page.
+        TUIJIN_UNIT_PICKER_THRESHOLD="20",
     )
     return env
 

@@ -111,3 +111,24 @@ def test_import_with_errors_shows_rows_and_imports_nothing(page, live_url, tmp_p
     shot(page, "import-errors")
     page.goto(f"{live_url}/projects/?q=导入测试")
     assert "没有符合条件的项目" in page.content()
+
+
+def test_unit_picker_searches_and_filters_the_list(page, live_url):
+    """Above TUIJIN_UNIT_PICKER_THRESHOLD the 责任单位 filter is a search box: type, pick, and the list follows."""
+    login(page, live_url, "xmb")
+    page.wait_for_url(f"{live_url}/")
+    page.goto(f"{live_url}/projects/")
+    assert page.locator("#id_responsible_unit option").count() == 1  # 全部 only: the units come from the search
+    page.fill("#id_responsible_unit_search", "西街")
+    page.wait_for_function("document.querySelectorAll('#id_responsible_unit option').length > 1")
+    assert "西街街道" in page.locator("#id_responsible_unit").inner_text()
+    assert "东街" not in page.locator("#id_responsible_unit").inner_text()
+    page.select_option("#id_responsible_unit", label="西街街道")
+    page.wait_for_url(re.compile(r".*responsible_unit=\d+.*"))
+    page.wait_for_load_state("networkidle")
+    units = page.locator("#tj-table tbody tr td").all_inner_texts()
+    assert any("西街" in text for text in units)
+    assert not any("东街" in text for text in units)
+    shot(page, "project-list-unit-picker")
+    page.reload()  # the chosen unit stays in the drop-down after a reload
+    assert page.locator("#id_responsible_unit option:checked").inner_text() == "西街街道"

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -13,11 +14,11 @@ from tuijin.org.views import unit_choices
 from .choices import ProjectDomain, Stage, YearlyCategory
 from .models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
 
-__all__ = ["PICKER_THRESHOLD", "ProjectFilterSet", "current_year"]
+__all__ = ["ProjectFilterSet", "current_year", "picker_threshold"]
 
-# Unit filters offering more units than this render as a search box + the selected unit (org:orgunit_options
-# supplies matches) instead of a drop-down of every unit: a province-wide scope has thousands.
-PICKER_THRESHOLD = 200
+# Unit filters offering more units than settings.TUIJIN_UNIT_PICKER_THRESHOLD (default 200) render as a search box +
+# the selected unit (org:orgunit_options supplies matches) instead of a drop-down of every unit: a province-wide
+# scope has thousands.
 UNIT_PICKERS = {"responsible_unit": "responsible", "locality": "locality"}
 
 SORTS = {
@@ -38,10 +39,14 @@ SORTS = {
 }
 
 
+def picker_threshold() -> int:
+    return int(getattr(settings, "TUIJIN_UNIT_PICKER_THRESHOLD", 200))
+
+
 def _picker_if_large(form, name: str, kind: str) -> None:
     """Offer only "全部" and the selected unit, plus a search box, when the scope has too many units to list."""
     field = form.fields[name]
-    if field.queryset.count() <= PICKER_THRESHOLD:
+    if field.queryset.count() <= picker_threshold():
         return
     value = str(form[name].value() or "")
     selected = field.queryset.filter(pk=value).first() if value.isdigit() else None

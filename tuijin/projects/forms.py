@@ -183,7 +183,7 @@ class BulkReassignForm(forms.Form):
         self.fields["sponsors"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
         # A scope with thousands of units gets a search box (org:orgunit_options) instead of every unit.
         self.unit_picker_url = ""
-        if not self.is_bound and units.queryset.count() > filtersets.PICKER_THRESHOLD:
+        if not self.is_bound and units.queryset.count() > filtersets.picker_threshold():
             units.choices = [("", "---------")]
             self.unit_picker_url = f"{reverse('org:orgunit_options')}?kind=responsible&blank=none"
 

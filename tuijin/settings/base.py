@@ -149,6 +149,8 @@ def cache_config(url: str) -> dict:
 
 
 CACHES = {"default": cache_config(env_str("TUIJIN_CACHE_URL", "db"))}
+# Unit filters (project list, bulk reassignment) with more units in scope than this become a search picker.
+TUIJIN_UNIT_PICKER_THRESHOLD = env_int("TUIJIN_UNIT_PICKER_THRESHOLD", 200, minimum=0)
 # A dashboard whose data changed while another request recomputes it is shown (marked) up to this old.
 TUIJIN_FIGURES_MAX_STALE_SECONDS = env_int("TUIJIN_FIGURES_MAX_STALE_SECONDS", 300, minimum=0)
 

@@ -612,14 +612,12 @@ def test_drill_down_filters_plan_year_and_several_categories(client, world):
     assert "年度计划内新开工" in body and "计划外项目" not in body
 
 
-def test_large_unit_scopes_get_a_search_picker_instead_of_every_unit(client, world, projects, monkeypatch):
-    from tuijin.projects import filtersets
-
+def test_large_unit_scopes_get_a_search_picker_instead_of_every_unit(client, world, projects, settings):
     client.force_login(world.office)
     plain = client.get(reverse("projects:project_list")).content.decode()
     assert f'<option value="{world.unit_b.pk}"' in plain and 'id="id_responsible_unit_search"' not in plain
 
-    monkeypatch.setattr(filtersets, "PICKER_THRESHOLD", 1)  # as if the scope held thousands of units
+    settings.TUIJIN_UNIT_PICKER_THRESHOLD = 1  # as if the scope held thousands of units
     response = client.get(reverse("projects:project_list"), {"responsible_unit": world.unit_b.pk})
     html = response.content.decode()
     assert 'id="id_responsible_unit_search"' in html and 'form="tj-picker-none"' in html
