@@ -31,11 +31,19 @@ from typing import Any, Generic, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-__all__ = ["CachedFigures", "cached_figures", "figures_changed", "figures_generation", "register_sources"]
+__all__ = [
+    "CachedFigures",
+    "cached_aggregate",
+    "cached_figures",
+    "figures_changed",
+    "figures_generation",
+    "register_sources",
+]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -107,6 +115,19 @@ def cached_figures(parts: tuple, compute: Callable[[], T], *, allow_stale: bool 
         if owner:
             cache.delete(lock)
     return CachedFigures(value, computed_at, False)
+
+
+def cached_aggregate(name: str, queryset, compute: Callable[[Any], T], empty: T) -> T:
+    """`compute(queryset)` (a count, a sum …) cached under the queryset's own SQL, which carries the user's scope and
+    every filter: equal lists share an entry and no other list can. Never stale (shown beside live rows). The
+    queryset's models must be figure sources (register_sources) for a write to invalidate it. A queryset that can
+    match nothing (.none()) has no SQL: `empty` is returned."""
+    query = queryset.order_by()
+    try:
+        sql = str(query.query)
+    except EmptyResultSet:
+        return empty
+    return cached_figures((name, sql), lambda: compute(query), allow_stale=False).value
 
 
 def _on_change(sender, **kwargs) -> None:

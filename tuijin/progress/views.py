@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.figures_cache import cached_aggregate
 from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.projects.models import Project
@@ -79,6 +80,13 @@ class ReportQueueView(ObjectListView):
         if query:
             queryset = queryset.filter(Q(project__name__icontains=query) | Q(project__code__icontains=query))
         return queryset.order_by("project__responsible_unit__sort_order", "project__name")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """The count from the figures cache until a report or project write commits (a province-wide month holds
+        100,000 reports: the count is the page's costliest query)."""
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = cached_aggregate("report_queue_count", queryset, lambda query: query.count(), 0)
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -4,11 +4,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.core.figures_cache import cached_figures
+from tuijin.core.figures_cache import cached_aggregate
 
 from .filtersets import current_year
 from .models import AnnualPlan, ApprovalItem, ProjectEvent, ProjectSpecialList
@@ -109,16 +108,9 @@ def project_totals(queryset) -> dict:
 
 
 def cached_project_totals(queryset) -> dict:
-    """`project_totals` through the figures cache (tuijin.core.figures_cache): the key is the filtered list's own
-    SQL, which carries the user's scope and every filter, so equal lists share an entry and no other list can; any
-    committed project write (the services always save the Project row) makes it stale. At 100,000 projects this
-    saves the list's only full scan."""
-    query = queryset.order_by()
-    try:
-        sql = str(query.query)
-    except EmptyResultSet:  # a filter that matches nothing (queryset.none())
-        return {"count": 0, "total": Decimal("0")}
-    return cached_figures(("project_totals", sql), lambda: project_totals(query), allow_stale=False).value
+    """`project_totals` through the figures cache, keyed by the filtered list's SQL: any committed project write (the
+    services always save the Project row) makes it stale. At 100,000 projects this saves the list's only full scan."""
+    return cached_aggregate("project_totals", queryset, project_totals, {"count": 0, "total": Decimal("0")})
 
 
 def fast_track_calendar_warnings(project) -> list[str]:

@@ -164,3 +164,21 @@ def test_a_page_served_during_recomputation_says_so(
     assert served.context["computed_at"] == first.context["computed_at"]
     html = served.content.decode()
     assert "有新填报数据，正在刷新" in html and 'id="tj-refresh"' in html
+
+
+def test_review_queue_count_is_cached_until_a_report_changes(
+    client, world, dashboard_projects, django_capture_on_commit_callbacks
+):
+    period = period_for_reporting()
+    url = reverse("progress:report_list")
+    params = {"period": f"{period:%Y-%m}", "status": "submitted"}
+    client.force_login(world.office)
+    assert client.get(url, params).context["paginator"].count == 2
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url, params).context["paginator"].count == 2
+    assert not any("COUNT(" in q["sql"] and "progress_progressreport" in q["sql"] for q in warm.captured_queries)
+    report = ProgressReport.objects.get(project=dashboard_projects[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_return(actor=world.approver_a, report=report, version=report.version, reason="请补充附件")
+    assert client.get(url, params).context["paginator"].count == 1
+    assert client.get(url, {"period": params["period"], "status": "bogus,"}).status_code == 200
