@@ -122,15 +122,19 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
     }
 
 
-def _target_rows(targets: selectors.Targets) -> list[tuple[selectors.TargetResult, selectors.TargetResult]]:
-    """(开门红, 双过半) side by side: the district, each yearly category, each unit."""
+TargetPair = tuple[selectors.TargetResult | Gap, selectors.TargetResult | Gap]
+
+
+def _target_rows(targets: selectors.Targets) -> list[TargetPair]:
+    """(开门红, 双过半): the district, each category, each unit (Gap pairs between best and worst)."""
     k, h = targets.kaimenhong, targets.shuangguoban
     units = limit_units(list(zip(k.units, h.units, strict=True)))
-    return [
+    rows: list[TargetPair] = [
         (k.district, h.district),
         *zip(k.categories, h.categories, strict=True),
         *[(row, row) if isinstance(row, Gap) else row for row in units],
     ]
+    return rows
 
 
 class DashboardView(ScopedViewMixin, TemplateView):
