@@ -11,17 +11,7 @@ from django.utils import timezone
 from tuijin.core import figures_cache
 from tuijin.core.figures_cache import cached_figures, figures_changed, figures_generation
 
-pytestmark = pytest.mark.django_db
-
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "figures-test"}}
-
-
-@pytest.fixture(autouse=True)
-def real_cache():
-    with override_settings(CACHES=LOCMEM):
-        cache.clear()
-        yield
-        cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_cache")]
 
 
 class Counter:
@@ -192,8 +182,7 @@ def test_figures_that_must_match_live_rows_are_never_stale(django_capture_on_com
 def test_deploy_check_warns_about_a_per_process_cache():
     from tuijin.core.checks import check_tuijin_deploy
 
-    with override_settings(CACHES=LOCMEM):
-        assert "tuijin.W002" in [p.id for p in check_tuijin_deploy(None)]
+    assert "tuijin.W002" in [p.id for p in check_tuijin_deploy(None)]
     db = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tuijin_cache"}}
     with override_settings(CACHES=db):
         assert "tuijin.W002" not in [p.id for p in check_tuijin_deploy(None)]

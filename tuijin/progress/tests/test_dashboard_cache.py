@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -21,17 +20,8 @@ from tuijin.projects import services as project_services
 from tuijin.projects.models import AnnualPlan, Project, ProjectLevel
 from tuijin.utilities.testing.world import make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_cache")]
 D = Decimal
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard-test"}}
-
-
-@pytest.fixture(autouse=True)
-def real_cache():
-    with override_settings(CACHES=LOCMEM):
-        cache.clear()
-        yield
-        cache.clear()
 
 
 def _get(client, user):

@@ -633,23 +633,16 @@ def test_large_unit_scopes_get_a_search_picker_instead_of_every_unit(client, wor
 
 
 def test_list_totals_are_cached_until_a_project_write_commits(
-    client, world, projects, django_capture_on_commit_callbacks
+    client, world, projects, real_cache, django_capture_on_commit_callbacks
 ):
-    from django.core.cache import cache
-    from django.test import override_settings
-
-    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "totals-test"}}
-    with override_settings(CACHES=locmem):
-        cache.clear()
-        client.force_login(world.office)
-        first = client.get(reverse("projects:project_list"))
-        with CaptureQueriesContext(connection) as warm:
-            second = client.get(reverse("projects:project_list"))
-        assert first.context["paginator"].count == second.context["paginator"].count == 2
-        assert not any("SUM(" in q["sql"] for q in warm.captured_queries)  # the aggregate came from the cache
-        with django_capture_on_commit_callbacks(execute=True):
-            make_project(unit=world.unit_b, actor=world.office, name="新增项目", total="12345")
-        third = client.get(reverse("projects:project_list"))
-        assert third.context["paginator"].count == 3
-        assert third.context["totals"]["total"] == first.context["totals"]["total"] + Decimal("12345")
-        cache.clear()
+    client.force_login(world.office)
+    first = client.get(reverse("projects:project_list"))
+    with CaptureQueriesContext(connection) as warm:
+        second = client.get(reverse("projects:project_list"))
+    assert first.context["paginator"].count == second.context["paginator"].count == 2
+    assert not any("SUM(" in q["sql"] for q in warm.captured_queries)  # the aggregate came from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        make_project(unit=world.unit_b, actor=world.office, name="新增项目", total="12345")
+    third = client.get(reverse("projects:project_list"))
+    assert third.context["paginator"].count == 3
+    assert third.context["totals"]["total"] == first.context["totals"]["total"] + Decimal("12345")
