@@ -73,6 +73,9 @@ class ObjectListView(ScopedViewMixin, ListView):  # type: ignore[misc]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        prepare = getattr(self.filterset, "prepare_for_page", None)
+        if prepare is not None and not htmx_partial(self.request):
+            prepare()  # e.g. ProjectFilterSet: unit drop-downs or search pickers, before the page renders its form
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -14,7 +14,7 @@ from tuijin.org.views import unit_choices
 from .choices import ProjectDomain, Stage, YearlyCategory
 from .models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
 
-__all__ = ["ProjectFilterSet", "current_year", "picker_threshold"]
+__all__ = ["ProjectFilterSet", "current_year", "picker_threshold", "units_or_picker"]
 
 # Unit filters offering more units than settings.TUIJIN_UNIT_PICKER_THRESHOLD (default 200) render as a search box +
 # the selected unit (org:orgunit_options supplies matches) instead of a drop-down of every unit: a province-wide
@@ -43,15 +43,28 @@ def picker_threshold() -> int:
     return int(getattr(settings, "TUIJIN_UNIT_PICKER_THRESHOLD", 200))
 
 
-def _picker_if_large(form, name: str, kind: str) -> None:
-    """Offer only "全部" and the selected unit, plus a search box, when the scope has too many units to list."""
+def units_or_picker(queryset) -> list | None:
+    """The units of a drop-down, or None when the scope has more than the threshold (a search picker instead).
+
+    One bounded query decides and supplies the options, so a page runs the same queries at any scope size."""
+    limit = picker_threshold()
+    units = list(queryset[: limit + 1])
+    return None if len(units) > limit else units
+
+
+def _unit_options(form, name: str, kind: str) -> None:
+    """The options of a unit filter: every unit in scope, or only "全部" and the selected unit plus a search box when
+    the scope has too many units to list."""
     field = form.fields[name]
-    if field.queryset.count() <= picker_threshold():
+    units = units_or_picker(field.queryset)
+    # The form still validates against the whole queryset; the page lists only `listed_choices`
+    # (generic/object_list.html), so the drop-down does not query the units a second time.
+    if units is not None:
+        field.listed_choices = [("", field.empty_label), *((u.pk, str(u)) for u in units)]
         return
     value = str(form[name].value() or "")
     selected = field.queryset.filter(pk=value).first() if value.isdigit() else None
-    # The form still validates against the whole queryset; the page lists only these (generic/object_list.html).
-    field.picker_choices = [("", _("全部")), *([(selected.pk, str(selected))] if selected else [])]
+    field.listed_choices = [("", _("全部")), *([(selected.pk, str(selected))] if selected else [])]
     field.widget.attrs["tj_picker"] = f"{reverse('org:orgunit_options')}?kind={kind}"
 
 
@@ -140,14 +153,11 @@ class ProjectFilterSet(django_filters.FilterSet):
         ):
             self.filters[name].extra["empty_label"] = _("全部")
 
-    @property
-    def form(self):
-        form = super().form
-        if not getattr(self, "_pickers_set", False):
-            self._pickers_set = True
-            for name, kind in UNIT_PICKERS.items():
-                _picker_if_large(form, name, kind)
-        return form
+    def prepare_for_page(self) -> None:
+        """Called by ObjectListView before the full page renders the filter form (not for the API or the htmx table):
+        each unit filter gets its drop-down options or, in a large scope, a search picker."""
+        for name, kind in UNIT_PICKERS.items():
+            _unit_options(self.form, name, kind)
 
     @property
     def qs(self):

@@ -183,9 +183,11 @@ class BulkReassignForm(forms.Form):
         self.fields["sponsors"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
         # A scope with thousands of units gets a search box (org:orgunit_options) instead of every unit.
         self.unit_picker_url = ""
-        if not self.is_bound and units.queryset.count() > filtersets.picker_threshold():
-            units.choices = [("", "---------")]
-            self.unit_picker_url = f"{reverse('org:orgunit_options')}?kind=responsible&blank=none"
+        if not self.is_bound:
+            options = filtersets.units_or_picker(units.queryset)
+            units.choices = [("", "---------"), *((u.pk, str(u)) for u in options or [])]
+            if options is None:
+                self.unit_picker_url = f"{reverse('org:orgunit_options')}?kind=responsible&blank=none"
 
 
 class ImportUploadForm(forms.Form):

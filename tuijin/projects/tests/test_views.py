@@ -632,6 +632,25 @@ def test_large_unit_scopes_get_a_search_picker_instead_of_every_unit(client, wor
     assert "kind=responsible&amp;blank=none" in html
 
 
+def test_the_list_runs_the_same_queries_with_drop_downs_or_pickers(client, world, projects, settings):
+    """One bounded query per unit field decides between a drop-down and a search picker and supplies the options, so
+    a district (drop-downs) and a province (pickers) run the same number of queries; the API fetches no options."""
+    client.force_login(world.office)
+    url = reverse("projects:project_list") + "?stage=construction&sort=-total"
+    client.get(url)
+    counts = {}
+    for threshold in (200, 1):
+        settings.TUIJIN_UNIT_PICKER_THRESHOLD = threshold
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        counts[threshold] = len(ctx.captured_queries)
+        assert ('id="id_responsible_unit_search"' in html) is (threshold == 1)
+    assert counts[200] == counts[1]
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/api/projects/projects/")
+    assert not any('FROM "org_orgunit"' in q["sql"] and "LIMIT" in q["sql"] for q in ctx.captured_queries)
+
+
 def test_list_totals_are_cached_until_a_project_write_commits(
     client, world, projects, real_cache, django_capture_on_commit_callbacks
 ):
