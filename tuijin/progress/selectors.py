@@ -253,6 +253,7 @@ _COUNT_FIELDS = (
     "q1_started",
 )
 _MONEY_FIELDS = ("total_investment", "plan", "ytd", "q1", "h1")
+_SUMMED_FIELDS = _COUNT_FIELDS + _MONEY_FIELDS
 
 
 @dataclass
@@ -279,12 +280,10 @@ class _Acc:
     h1: Decimal = ZERO
 
     def add(self, row: dict[str, Any]) -> None:
-        # Fact rows hold ints and Decimals (see `_data`); a missing value counts as zero.
+        # Fact rows from `_data` hold every field, as ints and Decimals (never None).
         values = self.__dict__
-        for name in _COUNT_FIELDS:
-            values[name] += row.get(name) or 0
-        for name in _MONEY_FIELDS:
-            values[name] += row.get(name) or ZERO
+        for name in _SUMMED_FIELDS:
+            values[name] += row[name]
 
 
 def _project_reports(user, p: Period) -> dict[int, dict[str, Any]]:
@@ -425,7 +424,11 @@ def _facts(user, p: Period) -> list[dict[str, Any]]:
 def _rollup(facts: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, _Acc]:
     groups: dict[Any, _Acc] = {}
     for row in facts:
-        groups.setdefault(key(row), _Acc()).add(row)
+        group_key = key(row)
+        acc = groups.get(group_key)
+        if acc is None:
+            acc = groups[group_key] = _Acc()
+        acc.add(row)
     return groups
 
 
