@@ -7,20 +7,11 @@ from tuijin.core.views_generic import ObjectDetailView, ObjectListView, ScopedVi
 
 from .filtersets import OrgUnitFilterSet, PersonFilterSet
 from .models import OrgUnit, Person
+from .selectors import PICKER_KINDS, unit_choices
 
-__all__ = ["OrgUnitListView", "OrgUnitOptionsView", "OrgUnitView", "PersonListView", "PersonView", "unit_choices"]
+__all__ = ["OrgUnitListView", "OrgUnitOptionsView", "OrgUnitView", "PersonListView", "PersonView"]
 
-PICKER_KINDS = {
-    # a unit picker's kind → the units it offers (the project list filters; see ProjectFilterSet)
-    "responsible": Q(),
-    "locality": Q(unit_type__in=["town", "subdistrict", "dev_zone"]),
-}
 OPTIONS_LIMIT = 50
-
-
-def unit_choices(queryset, kind: str):
-    """The units a picker of `kind` offers, from an already restricted queryset (no enterprises or universities)."""
-    return queryset.exclude(unit_type__in=["enterprise", "university"]).filter(PICKER_KINDS[kind])
 
 
 class OrgUnitListView(ObjectListView):

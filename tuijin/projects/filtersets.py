@@ -2,19 +2,18 @@
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import OrgUnit, Person
-from tuijin.org.views import unit_choices
+from tuijin.org.selectors import unit_choices, units_or_picker
 
 from .choices import ProjectDomain, Stage, YearlyCategory
 from .models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
 
-__all__ = ["ProjectFilterSet", "current_year", "picker_threshold", "units_or_picker"]
+__all__ = ["ProjectFilterSet", "current_year"]
 
 # Unit filters offering more units than settings.TUIJIN_UNIT_PICKER_THRESHOLD (default 200) render as a search box +
 # the selected unit (org:orgunit_options supplies matches) instead of a drop-down of every unit: a province-wide
@@ -37,19 +36,6 @@ SORTS = {
     "updated": "last_updated",
     "-updated": "-last_updated",
 }
-
-
-def picker_threshold() -> int:
-    return int(getattr(settings, "TUIJIN_UNIT_PICKER_THRESHOLD", 200))
-
-
-def units_or_picker(queryset) -> list | None:
-    """The units of a drop-down, or None when the scope has more than the threshold (a search picker instead).
-
-    One bounded query decides and supplies the options, so a page runs the same queries at any scope size."""
-    limit = picker_threshold()
-    units = list(queryset[: limit + 1])
-    return None if len(units) > limit else units
 
 
 def _unit_options(form, name: str, kind: str) -> None:

@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import OrgUnit, Person
-from tuijin.org.views import unit_choices
+from tuijin.org.selectors import unit_choices, units_or_picker
 
-from . import filtersets
 from .choices import ApprovalStatus, AttachmentKind, Stage
 from .models import AnnualPlan, ApprovalItem, FundingSource, IndustryCategory, Project, SpecialList
 from .services import PROJECT_FIELDS
@@ -184,7 +183,7 @@ class BulkReassignForm(forms.Form):
         # A scope with thousands of units gets a search box (org:orgunit_options) instead of every unit.
         self.unit_picker_url = ""
         if not self.is_bound:
-            options = filtersets.units_or_picker(units.queryset)
+            options = units_or_picker(units.queryset)
             units.choices = [("", "---------"), *((u.pk, str(u)) for u in options or [])]
             if options is None:
                 self.unit_picker_url = f"{reverse('org:orgunit_options')}?kind=responsible&blank=none"

@@ -101,8 +101,6 @@ def project_detail_queryset(queryset):
 
 def project_totals(queryset) -> dict:
     """Count and total investment of the filtered list (one aggregate query)."""
-    if not hasattr(queryset, "aggregate"):
-        return {"count": 0, "total": Decimal("0")}
     result = queryset.order_by().aggregate(count=Count("pk"), total=Sum("total_investment"))
     return {"count": result["count"], "total": result["total"] or Decimal("0")}
 
