@@ -37,6 +37,8 @@ def _fill_first_missing(page, live_url, amount: str) -> str:
 
 def _dashboard_ytd(page, live_url) -> float:
     page.goto(f"{live_url}/progress/dashboard/")
+    # served from the figures cache (the database table by default); it says when the figures were computed
+    assert re.search(r"统计于 \d\d:\d\d:\d\d", page.locator("#tj-computed-at").inner_text())
     return float(page.locator("#tj-tile-ytd").inner_text().replace(",", ""))
 
 
