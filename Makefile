@@ -8,10 +8,17 @@ PORT ?= 8000
 
 .PHONY: install run test test-fast lint format bench loadtest lock check system-deps clean
 
-$(STAMP): requirements.lock pyproject.toml
+# The install never resolves: the venv's own pip (whatever the machine's is) installs only the pinned, hash-checked
+# installer from requirements/tools.lock; that pip installs the complete lock with --no-deps; pip check and
+# scripts/check_lock.py then prove nothing is missing. A newer upstream release cannot change what gets installed.
+PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input
+$(STAMP): requirements.lock requirements/tools.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PIP) install --quiet --no-deps --require-hashes -r requirements/tools.lock
+	$(PIP) install --quiet --no-deps --require-hashes -r requirements.lock
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	$(PIP) check
+	$(BIN)/python scripts/check_lock.py
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,8 +58,12 @@ bench: install  ## prints a table of measured figures and saves it under var/ben
 loadtest: install  ## reporting-day peak: gunicorn + PostgreSQL + task worker, 220 locust users for 3 minutes
 	$(BIN)/python -m tuijin.loadtest.run
 
-lock:  ## regenerate requirements.lock from pyproject.toml (needs uv)
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 --index-url https://pypi.org/simple -o requirements.lock
+lock: install  ## regenerate the locks from pyproject.toml and requirements/tools.in with the pinned uv, keeping pins
+	$(BIN)/uv pip compile requirements/tools.in --generate-hashes --python-version 3.11 \
+	  -o requirements/tools.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  -o requirements.lock
+	@echo "Locks written; run 'make install' to install them and check them against pyproject.toml."
 
 clean:
 	rm -rf $(VENV) var/static
