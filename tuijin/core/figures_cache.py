@@ -23,7 +23,7 @@ another scope's figures. See docs/subsystems/monthly-dispatch.md ("Dashboard cac
 import hashlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -34,10 +34,12 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 __all__ = [
     "CachedFigures",
+    "bulk_source_change",
     "cached_aggregate",
     "cached_figures",
     "figures_changed",
@@ -78,8 +80,19 @@ def _replace_generation() -> None:
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
-def figures_changed() -> None:
-    """The figures' source data changed: every cached entry becomes stale once the transaction commits."""
+# Sent at once by `figures_changed(project_ids=…)` for writes that send no model signals (bulk_create, update):
+# `project_ids` names the projects whose data changed, None when unknown (everything may have changed), () when
+# none (lights only). tuijin.facts maintains its per-project facts from it.
+bulk_source_change = Signal()
+
+
+def figures_changed(project_ids: Iterable[int] | None = ()) -> None:
+    """The figures' source data changed: every cached entry becomes stale once the transaction commits.
+
+    A bulk writer passes the ids of the projects it changed (or None when it cannot tell), so the derived per-project
+    facts are brought up to date in the same transaction."""
+    if project_ids is None or project_ids:
+        bulk_source_change.send(sender=None, project_ids=None if project_ids is None else list(project_ids))
     transaction.on_commit(_replace_generation)
 
 

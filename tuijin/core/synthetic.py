@@ -1310,5 +1310,5 @@ def generate_synthetic(
     _analyze()
     result.seconds["analyze"] = time.perf_counter() - began
     result.password, result.password_shared = org.password, org.shared
-    figures_changed()  # everything above was bulk-written, without signals
+    figures_changed(None)  # everything above was bulk-written, without signals: facts rebuilt, cache stale
     return result

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["LightColor", "ReportEventType", "ReportStatus", "WarningDimension"]
+__all__ = ["COUNTED_STATUSES", "LightColor", "ReportEventType", "ReportStatus", "WarningDimension"]
 
 
 class ReportStatus(models.TextChoices):
@@ -9,6 +9,10 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已提交")
     UNIT_APPROVED = "unit_approved", _("单位审核通过")
     OFFICE_APPROVED = "office_approved", _("项目办审核通过")
+
+
+# A report counts in every figure once submitted (已报), whether or not it has been reviewed yet.
+COUNTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED)
 
 
 class ReportEventType(models.TextChoices):

@@ -116,7 +116,7 @@ def load_reports(context: dict, stdout) -> None:
                 report.return_reason = "投资构成与合同不符，请核实设备购置金额后重新提交。"
             reports.append(report)
     ProgressReport.objects.bulk_create(reports, batch_size=500)
-    figures_changed()
+    figures_changed(None)  # bulk-written reports: every project's facts are recomputed
     for report in reports:
         if rng.random() < 0.08:
             category, description, help_requested = rng.choice(PROBLEMS)

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.periods import month_start, previous_month
 
-from .choices import ReportEventType, ReportStatus
+from .choices import COUNTED_STATUSES, ReportEventType, ReportStatus
 from .models import ProgressReport, ReportCorrection, ReportEvent, ReportingPeriod, ReportProblem
 
 __all__ = [
@@ -54,15 +55,7 @@ EDITABLE_FIELDS = [
     "negative_reason",
     "over_total_reason",
 ]
-COUNTED = (ReportStatus.SUBMITTED, ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED)
-
-
-def month_start(value: date) -> date:
-    return value.replace(day=1)
-
-
-def previous_month(value: date) -> date:
-    return (month_start(value) - timedelta(days=1)).replace(day=1)
+COUNTED = COUNTED_STATUSES  # the definition lives in choices (tuijin/facts reads it too)
 
 
 def reporting_period_get(period: date) -> ReportingPeriod:

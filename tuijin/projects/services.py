@@ -310,7 +310,6 @@ def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = ""
         project.owner_credit_code = (project.owner_credit_code or "").strip().upper()
         projects.append(project)
     Project.objects.bulk_create(projects, batch_size=500)
-    figures_changed()  # bulk_create sends no signals
     levels, sponsors, lists, funding = [], [], [], []
     for project, data in zip(projects, inputs, strict=True):
         levels += [
@@ -351,6 +350,7 @@ def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = ""
     for project in projects:
         if project.is_fast_track:
             fast_track_recompute(project)
+    figures_changed([p.pk for p in projects])  # bulk_create sends no signals: facts and cached figures follow here
     if actor is not None:
         allowed = Project.objects.restrict(actor, "add").filter(pk__in=[p.pk for p in projects]).count()
         if allowed != len(projects):

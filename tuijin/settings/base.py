@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "tuijin.progress",
     "tuijin.notifications",
     "tuijin.tickets",
+    "tuijin.facts",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

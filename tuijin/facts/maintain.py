@@ -1,0 +1,231 @@
+"""Keeping `ProjectMonth` equal to what `rules.project_months` computes from the sources, at every commit.
+
+- A save or delete of a Project, AnnualPlan or ProgressReport rewrites that project's rows at once, inside the
+  writer's transaction: the facts commit (or roll back) together with the write that changed them, and a crash
+  between the two cannot leave them apart.
+- Bulk writers send `core.figures_cache.bulk_source_change` through `figures_changed(project_ids)`; None rebuilds
+  every project.
+- When the transaction commits, `facts_changed` is sent with the projects and the first month that changed, so the
+  warning lights of those projects are re-evaluated from the new facts (tuijin.progress connects to it).
+- `rebuild()` (command `tuijin rebuild_facts`) recomputes every row from scratch; `diff()` compares the table with
+  a fresh computation (the test that maintenance and rebuild agree).
+"""
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
+from django.utils import timezone
+
+from tuijin.core.figures_cache import bulk_source_change
+from tuijin.progress.models import ProgressReport
+from tuijin.projects.models import AnnualPlan, Project
+
+from .models import ProjectMonth
+from .rules import PlanIn, ProjectIn, ReportIn, project_months
+
+__all__ = ["compute", "connect", "diff", "facts_changed", "rebuild", "refresh"]
+
+logger = logging.getLogger(__name__)
+
+# Sent after commit: project_ids (list of int), since (date: the first month whose facts may have changed, or None
+# for all months).
+facts_changed = Signal()
+
+CHUNK = 1000
+PROJECT_FIELDS = (
+    "pk",
+    "stage",
+    "planned_start",
+    "planned_finish",
+    "actual_start",
+    "actual_finish",
+    "construction_start",
+    "construction_end",
+    "stats_status",
+    "stats_month",
+)
+PLAN_FIELDS = (
+    "year",
+    "planned_investment",
+    "baseline_investment",
+    "planned_start_quarter",
+    "monthly_plan",
+    "baseline_monthly_plan",
+)
+REPORT_FIELDS = ("period", "status", "month_investment", "is_started", "started_on", "submitted_at")
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def compute(project_ids: Iterable[int], *, today: date | None = None) -> list[dict[str, Any]]:
+    """The facts rows of these projects as the rules define them (three queries per chunk of projects)."""
+    today = today or timezone.localdate()
+    ids = sorted(set(project_ids))
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(ids):
+        plans: dict[int, list[PlanIn]] = {}
+        for pid, *values in (
+            AnnualPlan.objects.filter(project_id__in=chunk).order_by().values_list("project_id", *PLAN_FIELDS)
+        ):
+            plans.setdefault(pid, []).append(PlanIn(*values))
+        reports: dict[int, list[ReportIn]] = {}
+        for pid, *values in (
+            ProgressReport.objects.filter(project_id__in=chunk).order_by().values_list("project_id", *REPORT_FIELDS)
+        ):
+            reports.setdefault(pid, []).append(ReportIn(*values))
+        for values in Project.objects.filter(pk__in=chunk).order_by().values_list(*PROJECT_FIELDS):
+            project = ProjectIn(*values)
+            rows += project_months(project, plans.get(project.pk, []), reports.get(project.pk, []), today=today)
+    return rows
+
+
+def _write(project_ids: list[int], rows: list[dict[str, Any]]) -> None:
+    ProjectMonth.objects.filter(project_id__in=project_ids).delete()
+    ProjectMonth.objects.bulk_create([ProjectMonth(**row) for row in rows], batch_size=2000)
+
+
+def refresh(project_ids: Iterable[int], *, since: date | None = None) -> int:
+    """Rewrite these projects' rows now (in the caller's transaction); after commit, tell `facts_changed`."""
+    ids = sorted(set(project_ids))
+    if not ids:
+        return 0
+    written = 0
+    with transaction.atomic():
+        for chunk in _chunks(ids):
+            rows = compute(chunk)
+            _write(chunk, rows)
+            written += len(rows)
+        _pending_after_commit(ids, since)
+    return written
+
+
+def rebuild(*, progress: Any = None) -> int:
+    """Every project's rows from scratch: delete the table, compute in chunks. Returns the number of rows."""
+    ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    with transaction.atomic():
+        ProjectMonth.objects.all().delete()
+        for chunk in _chunks(ids):
+            rows = compute(chunk)
+            ProjectMonth.objects.bulk_create([ProjectMonth(**row) for row in rows], batch_size=2000)
+            written += len(rows)
+            if progress is not None:
+                progress(len(chunk), written)
+        _pending_after_commit(ids, None)
+    return written
+
+
+def _comparable(row: dict[str, Any]) -> tuple:
+    return tuple(sorted((k, v) for k, v in row.items() if k != "id"))
+
+
+def diff(project_ids: Iterable[int] | None = None) -> list[str]:
+    """Rows where the table differs from a fresh computation (empty when maintenance kept it exact)."""
+    ids = (
+        sorted(set(project_ids))
+        if project_ids is not None
+        else list(Project.objects.order_by("pk").values_list("pk", flat=True))
+    )
+    problems: list[str] = []
+    fields = [f.attname for f in ProjectMonth._meta.concrete_fields if f.attname != "id"]
+    for chunk in _chunks(ids):
+        expected = {(r["project_id"], r["period"]): r for r in compute(chunk)}
+        stored = {
+            (r["project_id"], r["period"]): r for r in ProjectMonth.objects.filter(project_id__in=chunk).values(*fields)
+        }
+        for key in sorted(set(expected) | set(stored)):
+            want, have = expected.get(key), stored.get(key)
+            if want is None or have is None:
+                problems.append(f"{key}: {'missing' if have is None else 'unexpected'} row")
+                continue
+            changed = [f for f in fields if want.get(f) != have.get(f)]
+            if changed:
+                problems.append(f"{key}: {', '.join(f'{f} {have[f]!r}≠{want[f]!r}' for f in changed)}")
+    return problems
+
+
+# --------------------------------------------------------------------------------------------------------------
+# After commit: tell the lights (once per transaction, for every project touched in it)
+
+_state = threading.local()
+
+
+def _pending_after_commit(ids: list[int], since: date | None) -> None:
+    pending: dict[int, date | None] | None = getattr(_state, "pending", None)
+    if pending is None:
+        pending = _state.pending = {}
+    for pid in ids:
+        if pid in pending:
+            before = pending[pid]
+            pending[pid] = None if before is None or since is None else min(before, since)
+        else:
+            pending[pid] = since
+    # One callback per call; the first to run takes everything pending, the others find nothing.
+    transaction.on_commit(_announce)
+
+
+def _announce() -> None:
+    pending: dict[int, date | None] | None = getattr(_state, "pending", None)
+    _state.pending = None
+    if not pending:
+        return
+    by_since: dict[date | None, list[int]] = {}
+    for pid, since in pending.items():
+        by_since.setdefault(since, []).append(pid)
+    for since, ids in by_since.items():
+        try:
+            facts_changed.send(sender=ProjectMonth, project_ids=sorted(ids), since=since)
+        except Exception:  # a failing listener must not break the committed write; the nightly rebuild repairs
+            logger.exception("facts_changed listener failed for %d projects", len(ids))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Receivers
+
+
+def _on_project(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    refresh([instance.pk])
+
+
+def _on_project_delete(sender, instance, **kwargs) -> None:
+    ProjectMonth.objects.filter(project_id=instance.pk).delete()
+
+
+def _on_plan(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not Project.objects.filter(pk=instance.project_id).exists():
+        return
+    refresh([instance.project_id], since=date(instance.year, 1, 1))
+
+
+def _on_report(sender, instance, raw=False, **kwargs) -> None:
+    if raw or not Project.objects.filter(pk=instance.project_id).exists():
+        return
+    refresh([instance.project_id], since=instance.period)
+
+
+def _on_bulk(sender, project_ids: list[int] | None = None, **kwargs) -> None:
+    if project_ids is None:
+        rebuild()
+    else:
+        refresh(project_ids)
+
+
+def connect() -> None:
+    post_save.connect(_on_project, sender=Project, dispatch_uid="facts-project-save", weak=False)
+    post_delete.connect(_on_project_delete, sender=Project, dispatch_uid="facts-project-delete", weak=False)
+    for model, receiver in ((AnnualPlan, _on_plan), (ProgressReport, _on_report)):
+        label = model._meta.label_lower
+        post_save.connect(receiver, sender=model, dispatch_uid=f"facts-{label}-save", weak=False)
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"facts-{label}-delete", weak=False)
+    bulk_source_change.connect(_on_bulk, dispatch_uid="facts-bulk", weak=False)

@@ -1,0 +1,93 @@
+"""The maintained per-project-per-month facts every figure is read from (docs/figures.md).
+
+One row per project and month of every year the project is in play (it has an annual plan or reports that year,
+or it is active this year). The row holds the figures *as of the month's end*, computed by `rules.project_months`
+from the project, its annual plans and its reports; `maintain` rewrites a project's rows in the same transaction
+as any write to those sources, and `tuijin rebuild_facts` recomputes every row from scratch.
+"""
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tuijin.core.models import BaseModel
+
+__all__ = ["ProjectMonth"]
+
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
+
+
+class ProjectMonth(BaseModel):
+    # No database constraint: the rows are derived and rewritten by `maintain`, which also removes a deleted
+    # project's rows; readers always join the project.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, related_name="facts"
+    )
+    period = models.DateField(_("月份"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.CharField(_("年度类别"), max_length=30, blank=True)
+
+    # 年度计划
+    in_list = models.BooleanField(_("列入年度计划"), default=False)
+    plan_current = models.DecimalField(_("当前年度计划（万元）"), null=True, **MONEY)
+    plan_baseline = models.DecimalField(_("基线年度计划（万元）"), null=True, **MONEY)
+    plan = models.DecimalField(_("考核年度计划（万元）"), null=True, **MONEY)
+    plan_to_date = models.DecimalField(_("序时计划（万元）"), null=True, **MONEY)
+    start_quarter = models.PositiveSmallIntegerField(_("计划开工季度"), null=True)
+
+    # 月报 (counted = submitted, unit-approved or office-approved)
+    expected = models.BooleanField(_("应报"), default=False)
+    reported = models.BooleanField(_("已报"), default=False)
+    report_status = models.CharField(_("月报状态"), max_length=20, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True)
+    month_investment = models.DecimalField(_("当月完成（万元）"), default=0, **MONEY)
+    ytd = models.DecimalField(_("年初至今完成（万元）"), default=0, **MONEY)
+    q1 = models.DecimalField(_("一季度完成（万元）"), default=0, **MONEY)
+    h1 = models.DecimalField(_("上半年完成（万元）"), default=0, **MONEY)
+    cumulative = models.DecimalField(_("累计完成（万元）"), default=0, **MONEY)
+    invested_months = models.PositiveSmallIntegerField(_("本年有投资的月数"), default=0)
+    idle_months = models.PositiveSmallIntegerField(_("连续无投资月数"), default=0)
+
+    # 开工
+    started = models.BooleanField(_("已开工"), default=False)
+    start_date = models.DateField(_("开工日期"), null=True)
+    start_source = models.CharField(_("开工依据"), max_length=10, blank=True)  # actual | report
+    planned_new = models.BooleanField(_("计划新开工"), default=False)
+    unplanned_new = models.BooleanField(_("计划外开工项目"), default=False)
+    start_due = models.BooleanField(_("应已开工"), default=False)
+    late = models.BooleanField(_("逾期未开工"), default=False)
+    early = models.BooleanField(_("提前开工"), default=False)
+    q1_planned = models.BooleanField(_("一季度计划开工"), default=False)
+    q1_started = models.BooleanField(_("一季度已开工"), default=False)
+    resumed = models.BooleanField(_("续建已复工"), default=False)
+
+    # 竣工 / 投产 / 纳统
+    completing = models.BooleanField(_("计划当年竣工"), default=False)
+    finished = models.BooleanField(_("已竣工"), default=False)
+    early_completed = models.BooleanField(_("提前竣工"), default=False)
+    operating = models.BooleanField(_("已投产"), default=False)
+    stats_counted = models.BooleanField(_("已纳统"), default=False)
+
+    scope_fields = {
+        "unit": "project__responsible_unit",
+        "region": "project__responsible_unit",
+        "enterprise": "project__owner_enterprise",
+        "sponsor": "project__sponsors",
+    }
+    scope_through = ("project", "projects.Project")
+
+    class Meta:
+        verbose_name = _("项目月度统计")
+        verbose_name_plural = _("项目月度统计")
+        ordering = ["period", "project_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "period"], name="facts_unique_project_period"),
+            models.CheckConstraint(
+                condition=models.Q(reported=False) | models.Q(expected=True), name="facts_reported_expected"
+            ),
+        ]
+        indexes = [models.Index(fields=["period", "in_list"], name="facts_period_list_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.period:%Y-%m}"

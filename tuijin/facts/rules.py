@@ -1,0 +1,249 @@
+"""The rule of every figure, written once (docs/figures.md): one project's facts for each month, from its record,
+its annual plans and its reports.
+
+Pure Python over plain inputs, so the maintained table (`maintain`), the rebuild command and the tests all run
+exactly this code. Each rule reads the data *as of the month's end*: re-reading an old month gives that month's
+picture with today's knowledge (a start date typed later counts from that date).
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from tuijin.core.periods import month_end, month_index, month_start
+from tuijin.progress.choices import COUNTED_STATUSES
+from tuijin.projects.choices import Stage, StatsStatus, YearlyCategory
+from tuijin.projects.yearly import yearly_category
+
+__all__ = [
+    "COMPLETING_CATEGORIES",
+    "CONTINUING_CATEGORIES",
+    "NEW_CATEGORIES",
+    "NO_REPORT_STAGES",
+    "PlanIn",
+    "ProjectIn",
+    "ReportIn",
+    "plan_curve",
+    "project_months",
+    "start_as_of",
+    "years_in_play",
+]
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+NEW_CATEGORIES = frozenset({YearlyCategory.NEW, YearlyCategory.NEW_COMPLETED})
+CONTINUING_CATEGORIES = frozenset({YearlyCategory.CONTINUING, YearlyCategory.CONTINUING_COMPLETED})
+COMPLETING_CATEGORIES = frozenset({YearlyCategory.NEW_COMPLETED, YearlyCategory.CONTINUING_COMPLETED})
+# Projects in these stages are not expected to report and get no lights.
+NO_REPORT_STAGES = frozenset({Stage.CONCEIVED, Stage.RESERVE, Stage.SUSPENDED, Stage.CANCELLED})
+
+
+@dataclass(slots=True)
+class ProjectIn:
+    pk: int
+    stage: str
+    planned_start: date | None
+    planned_finish: date | None
+    actual_start: date | None
+    actual_finish: date | None
+    construction_start: date | None
+    construction_end: date | None
+    stats_status: str
+    stats_month: date | None
+
+
+@dataclass(slots=True)
+class PlanIn:
+    year: int
+    planned_investment: Decimal
+    baseline_investment: Decimal | None
+    start_quarter: int | None
+    monthly_plan: Any
+    baseline_monthly_plan: Any
+
+    @property
+    def amount(self) -> Decimal:
+        """年度计划 for rates and rankings: the approved baseline, else the current plan."""
+        return self.baseline_investment if self.baseline_investment is not None else self.planned_investment
+
+
+@dataclass(slots=True)
+class ReportIn:
+    period: date
+    status: str
+    month_investment: Decimal
+    is_started: bool
+    started_on: date | None
+    submitted_at: datetime | None
+
+    @property
+    def counted(self) -> bool:
+        return self.status in COUNTED_STATUSES
+
+
+def plan_curve(plan: PlanIn) -> list[Decimal] | None:
+    """The 12 monthly amounts of the plan used (baseline's when approved), or None when it has none."""
+    chosen = plan.baseline_monthly_plan if plan.baseline_investment is not None else plan.monthly_plan
+    if not chosen or len(chosen) != 12:
+        return None
+    try:
+        return [Decimal(str(v)) for v in chosen]
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def start_as_of(project: ProjectIn, reports: Sequence[ReportIn], end: date) -> tuple[date | None, str]:
+    """已开工 by `end` (a month's last day): (start date, source) or (None, "").
+
+    The actual start date (实际开工日期) wins whenever it is recorded: started when it lies on or before `end`.
+    Without one, the first counted report up to `end`'s month saying 已开工 is the start: on its 开工日期 when that
+    lies on or before `end`, else on the first day of that report's month."""
+    if project.actual_start is not None:
+        return (project.actual_start, "actual") if project.actual_start <= end else (None, "")
+    last = month_start(end)
+    claims = [r for r in reports if r.counted and r.is_started and r.period <= last]
+    if not claims:
+        return None, ""
+    first = min(r.period for r in claims)
+    dates = [r.started_on for r in claims if r.started_on is not None and r.started_on <= end]
+    return (min(dates) if dates else first), "report"
+
+
+def years_in_play(project: ProjectIn, plans: Iterable[PlanIn], reports: Iterable[ReportIn], today: date) -> list[int]:
+    """The years a project has rows for: those with an annual plan or a report, and this year while it is active
+    (in construction or 前期, not finished before this year)."""
+    years = {p.year for p in plans} | {r.period.year for r in reports}
+    finished_before = project.actual_finish is not None and project.actual_finish.year < today.year
+    if project.stage not in NO_REPORT_STAGES and not finished_before:
+        if project.stage in (Stage.CONSTRUCTION, Stage.PREPARATION) or project.actual_start is not None:
+            years.add(today.year)
+    return sorted(y for y in years if 2000 <= y <= 2100)
+
+
+def _money(value: Decimal | None) -> Decimal:
+    return ZERO if value is None else Decimal(value)
+
+
+def project_months(
+    project: ProjectIn, plans: Iterable[PlanIn], reports: Iterable[ReportIn], *, today: date
+) -> list[dict[str, Any]]:
+    """Every month's facts of one project: a list of ProjectMonth field dicts (project_id included)."""
+    plans_by_year = {p.year: p for p in plans}
+    reports = sorted(reports, key=lambda r: r.period)
+    by_period = {r.period: r for r in reports}
+    counted = [r for r in reports if r.counted]
+    rows: list[dict[str, Any]] = []
+    invested_periods = {r.period for r in counted if _money(r.month_investment) > 0}
+    for year in years_in_play(project, plans_by_year.values(), reports, today):
+        plan = plans_by_year.get(year)
+        category = yearly_category(project, year) or ""
+        amount = plan.amount if plan is not None else None
+        curve = plan_curve(plan) if plan is not None else None
+        start_quarter = plan.start_quarter if plan is not None else None
+        planned_start, planned_finish = project.planned_start, project.planned_finish
+        new = category in NEW_CATEGORIES
+        start_later_year = planned_start is not None and planned_start.year > year
+        planned_new = new and not start_later_year
+        completing = category in COMPLETING_CATEGORIES
+        finish_later_year = planned_finish is not None and planned_finish.year > year
+        q1_planned = start_quarter == 1 or (
+            planned_start is not None and date(year, 1, 1) <= planned_start <= date(year, 3, 31)
+        )
+        cumulative_before = sum((_money(r.month_investment) for r in counted if r.period.year < year), ZERO)
+        ytd = q1 = h1 = ZERO
+        invested_months = 0
+        for month in range(1, 13):
+            period = date(year, month, 1)
+            end = month_end(period)
+            report = by_period.get(period)
+            is_counted = report is not None and report.counted
+            invested = _money(report.month_investment) if is_counted else ZERO
+            ytd += invested
+            if month <= 3:
+                q1 = ytd
+            if month <= 6:
+                h1 = ytd
+            if invested > 0:
+                invested_months += 1
+            start_date, start_source = start_as_of(project, counted, end)
+            started = start_date is not None
+            idle = _idle_run(period, start_date, invested_periods)
+            finished = project.actual_finish is not None and project.actual_finish <= end
+            finished_before = project.actual_finish is not None and project.actual_finish < period
+            active = project.stage not in NO_REPORT_STAGES
+            expected = active and not finished_before and (started or plan is not None)
+            due = (planned_start is not None and planned_start <= end) or (
+                planned_start is None and start_quarter is not None and start_quarter <= month // 3
+            )
+            q1_end = min(end, date(year, 3, 31))
+            q1_start, _source = start_as_of(project, counted, q1_end)
+            if curve is not None:
+                to_date = sum(curve[:month], ZERO)
+            elif amount is not None:
+                to_date = (amount * month / 12).quantize(CENT)
+            else:
+                to_date = None
+            stats_counted = project.stats_status == StatsStatus.COUNTED and (
+                project.stats_month is None or project.stats_month <= end
+            )
+            rows.append(
+                {
+                    "project_id": project.pk,
+                    "period": period,
+                    "year": year,
+                    "category": category,
+                    "in_list": plan is not None,
+                    "plan_current": plan.planned_investment if plan is not None else None,
+                    "plan_baseline": plan.baseline_investment if plan is not None else None,
+                    "plan": amount,
+                    "plan_to_date": to_date,
+                    "start_quarter": start_quarter,
+                    "expected": expected,
+                    "reported": expected and is_counted,
+                    "report_status": report.status if report is not None else "",
+                    "submitted_at": report.submitted_at if report is not None else None,
+                    "month_investment": invested,
+                    "ytd": ytd,
+                    "q1": q1,
+                    "h1": h1,
+                    "cumulative": cumulative_before + ytd,
+                    "invested_months": invested_months,
+                    "idle_months": idle,
+                    "started": started,
+                    "start_date": start_date,
+                    "start_source": start_source,
+                    "planned_new": planned_new,
+                    "unplanned_new": new and start_later_year,
+                    "start_due": planned_new and due,
+                    "late": planned_new and due and not started,
+                    "early": planned_new and started and planned_start is not None and planned_start > end,
+                    "q1_planned": q1_planned,
+                    "q1_started": q1_planned and q1_start is not None,
+                    "resumed": category in CONTINUING_CATEGORIES and invested_months > 0,
+                    "completing": completing and not finish_later_year,
+                    "finished": finished,
+                    "early_completed": completing and finish_later_year and finished,
+                    "operating": project.stage == Stage.OPERATING,
+                    "stats_counted": stats_counted,
+                }
+            )
+    return rows
+
+
+MAX_IDLE_RUN = 36
+
+
+def _idle_run(period: date, start: date | None, invested: set[date]) -> int:
+    """停滞: consecutive months up to `period`, from the start month on, without counted investment > 0 (capped)."""
+    if start is None:
+        return 0
+    first = month_index(start)
+    index, run = month_index(period), 0
+    while index >= first and run < MAX_IDLE_RUN:
+        if date(index // 12, index % 12 + 1, 1) in invested:
+            break
+        run += 1
+        index -= 1
+    return run
