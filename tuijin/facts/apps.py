@@ -8,6 +8,7 @@ class FactsConfig(AppConfig):
     verbose_name = _("统计口径")
 
     def ready(self) -> None:
-        from . import maintain
+        from . import filters, maintain
 
         maintain.connect()
+        filters.register()

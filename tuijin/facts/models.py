@@ -34,6 +34,7 @@ class ProjectMonth(BaseModel):
     plan_baseline = models.DecimalField(_("基线年度计划（万元）"), null=True, **MONEY)
     plan = models.DecimalField(_("考核年度计划（万元）"), null=True, **MONEY)
     plan_to_date = models.DecimalField(_("序时计划（万元）"), null=True, **MONEY)
+    plan_by_month = models.BooleanField(_("按月度计划"), default=False)  # plan_to_date sums the monthly plan
     start_quarter = models.PositiveSmallIntegerField(_("计划开工季度"), null=True)
 
     # 月报 (counted = submitted, unit-approved or office-approved)

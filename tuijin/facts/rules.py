@@ -111,14 +111,20 @@ def start_as_of(project: ProjectIn, reports: Sequence[ReportIn], end: date) -> t
     return (min(dates) if dates else first), "report"
 
 
+HISTORY_YEARS = 3  # an active project without plans or reports gets rows this many years back at most
+
+
 def years_in_play(project: ProjectIn, plans: Iterable[PlanIn], reports: Iterable[ReportIn], today: date) -> list[int]:
-    """The years a project has rows for: those with an annual plan or a report, and this year while it is active
-    (in construction or 前期, not finished before this year)."""
+    """The years a project has rows for: those with an annual plan or a report, and — while it may be expected to
+    report (not in a no-report stage) — every year from its start (at most HISTORY_YEARS back) to this year or
+    its finish."""
+    reports = list(reports)
     years = {p.year for p in plans} | {r.period.year for r in reports}
-    finished_before = project.actual_finish is not None and project.actual_finish.year < today.year
-    if project.stage not in NO_REPORT_STAGES and not finished_before:
-        if project.stage in (Stage.CONSTRUCTION, Stage.PREPARATION) or project.actual_start is not None:
-            years.add(today.year)
+    if project.stage not in NO_REPORT_STAGES:
+        start, _source = start_as_of(project, reports, date(today.year, 12, 31))
+        if start is not None:
+            last = today.year if project.actual_finish is None else min(project.actual_finish.year, today.year)
+            years.update(range(max(start.year, today.year - HISTORY_YEARS), last + 1))
     return sorted(y for y in years if 2000 <= y <= 2100)
 
 
@@ -199,6 +205,7 @@ def project_months(
                     "plan_baseline": plan.baseline_investment if plan is not None else None,
                     "plan": amount,
                     "plan_to_date": to_date,
+                    "plan_by_month": curve is not None,
                     "start_quarter": start_quarter,
                     "expected": expected,
                     "reported": expected and is_counted,

@@ -13,3 +13,10 @@ class ProgressConfig(AppConfig):
         from .selectors import DASHBOARD_SOURCES
 
         register_sources(*DASHBOARD_SOURCES)
+
+        from tuijin.facts.maintain import facts_changed
+
+        from .warnings import on_facts_changed
+
+        # Lights never go stale: a committed write that changed a project's facts re-evaluates its lights.
+        facts_changed.connect(on_facts_changed, dispatch_uid="progress-relight", weak=False)

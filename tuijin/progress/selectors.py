@@ -25,23 +25,18 @@ Definitions (domain.md §3.2–§3.4):
   31 March, and the Q1 investment ≥ 25% of the annual plan; 双过半: investment by the end of June ≥ 50%.
 """
 
-import calendar
 import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
     CharField,
     Count,
     DecimalField,
-    Exists,
-    F,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -54,13 +49,17 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from tuijin.core.figures_cache import CachedFigures, cached_figures
+from tuijin.core.periods import Period
+from tuijin.facts.figures import FIGURES, figure_query, period_facts
+from tuijin.facts.models import ProjectMonth
+from tuijin.facts.rules import COMPLETING_CATEGORIES, CONTINUING_CATEGORIES, NEW_CATEGORIES
 from tuijin.org.scoping import scope_fingerprint
 from tuijin.projects.choices import ProjectDomain, YearlyCategory
 from tuijin.projects.models import Project
 
+from .choices import COUNTED_STATUSES as COUNTED
 from .choices import LightColor
-from .models import LightOverride, ProgressReport, ReportProblem, WarningLight
-from .services import COUNTED, month_start
+from .models import LightOverride, ReportProblem, WarningLight
 
 __all__ = [
     "COMPLETING_CATEGORIES",
@@ -101,9 +100,6 @@ MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 ZERO = Decimal("0")
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-NEW_CATEGORIES = (YearlyCategory.NEW, YearlyCategory.NEW_COMPLETED)
-CONTINUING_CATEGORIES = (YearlyCategory.CONTINUING, YearlyCategory.CONTINUING_COMPLETED)
-COMPLETING_CATEGORIES = (YearlyCategory.NEW_COMPLETED, YearlyCategory.CONTINUING_COMPLETED)
 CATEGORY_ORDER = [
     YearlyCategory.NEW,
     YearlyCategory.NEW_COMPLETED,
@@ -138,57 +134,12 @@ def signed_pp(value: Decimal | None) -> str:
     return f"+{shown}" if shown > 0 else f"{shown}"
 
 
-def _query(**params: Any) -> str:
-    """The query string of the project list (/projects/?…) that shows the projects behind a figure: limited to the
-    year's annual list (plan_year) like the figures themselves."""
-    if params.get("year") and "plan_year" not in params:
-        params["plan_year"] = params["year"]
-    return urlencode({k: v for k, v in params.items() if v not in (None, "")})
-
-
-@dataclass(frozen=True)
-class Period:
-    """A reporting month and the dates derived from it."""
-
-    year: int
-    month: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12 or not 2000 <= self.year <= 2100:
-            raise ValueError(f"invalid period {self.year}-{self.month}")
-
-    @classmethod
-    def of(cls, value: date) -> "Period":
-        return cls(value.year, value.month)
-
-    @property
-    def start(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    @property
-    def year_start(self) -> date:
-        return date(self.year, 1, 1)
-
-    @property
-    def quarter(self) -> int:
-        return (self.month - 1) // 3 + 1
-
-    @property
-    def schedule(self) -> Decimal:
-        """时序进度: the share of the year elapsed at the end of the month, in %."""
-        return Decimal(self.month) * HUNDRED / 12
-
-    @property
-    def span_label(self) -> str:
-        """ "1—9月" / "1月"."""
-        return _("1月") if self.month == 1 else _("1—%(m)d月") % {"m": self.month}
-
-    def __str__(self) -> str:
-        return f"{self.year}-{self.month:02d}"
+def _query(p: Period, key: str = "listed", **params: Any) -> str:
+    """The query string of the project list (/projects/?…) that shows the projects behind a figure of the period:
+    the facts' figure `key` (the annual list by default) plus further list filters."""
+    if "yearly_category" not in params:
+        params.pop("year", None)
+    return figure_query(key, p, **params)
 
 
 def _period(year: int, month: int) -> Period:
@@ -200,23 +151,8 @@ def annual_list(user, year: int):
     return Project.objects.restrict(user, "dashboard").filter(annual_plans__year=year)
 
 
-def _plan_expression():
-    """The annual plan used for rates and rankings (baseline when approved); needs the annual_plans join."""
-    return Coalesce("annual_plans__baseline_investment", "annual_plans__planned_investment", output_field=MONEY)
-
-
-def _started(by: date) -> Q:
-    """Started by `by` (a month end): an actual start by then, or a counted report up to that month saying so."""
-    reported = Exists(
-        ProgressReport.objects.filter(
-            project=OuterRef("pk"), status__in=COUNTED, is_started=True, period__lte=month_start(by)
-        )
-    )
-    return Q(actual_start__lte=by) | Q(Q(actual_start__isnull=True), reported)
-
-
-def _unit_label():
-    return Coalesce(NullIf("responsible_unit__short_name", Value("")), "responsible_unit__name")
+def _unit_label(prefix: str = ""):
+    return Coalesce(NullIf(f"{prefix}responsible_unit__short_name", Value("")), f"{prefix}responsible_unit__name")
 
 
 def _money(value: Any) -> Decimal:
@@ -236,7 +172,7 @@ _FACT_KEYS = (
     "chain_id",
     "chain__name",
     "chain__sort_order",
-)
+)  # the grouping of `_data`'s rows (from the facts row's project)
 _COUNT_FIELDS = (
     "count",
     "planned_new",
@@ -286,40 +222,94 @@ class _Acc:
             values[name] += row[name]
 
 
-def _project_reports(user, p: Period) -> dict[int, dict[str, Any]]:
-    """Per project of the annual list, from its counted reports up to the period — one grouped query: the
-    investment since January (ytd), up to March (q1) and June (h1), how many months since January reported
-    investment > 0, and the first month a report said the project had started (any year)."""
-    this_year = Q(period__gte=p.year_start)
-    q1_last = month_start(min(p.start, date(p.year, 3, 1)))
-    h1_last = month_start(min(p.start, date(p.year, 6, 1)))
+def _data(user, p: Period) -> "_Data":
+    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum.
+
+    One query over the period's maintained facts (tuijin.facts: one row per project, every figure defined there),
+    joined to the project's grouping fields; sums are exact Decimals."""
     rows = (
-        ProgressReport.objects.filter(
-            project__in=annual_list(user, p.year).values("pk"), status__in=COUNTED, period__lte=p.start
-        )
+        period_facts(annual_list(user, p.year), p.start)
+        .filter(in_list=True)
+        .annotate(unit_label=_unit_label("project__"))
         .order_by()
-        .values("project_id")
-        .annotate(
-            ytd=Sum("month_investment", filter=this_year, output_field=MONEY),
-            q1=Sum("month_investment", filter=this_year & Q(period__lte=q1_last), output_field=MONEY),
-            h1=Sum("month_investment", filter=this_year & Q(period__lte=h1_last), output_field=MONEY),
-            resumed=Count("pk", filter=this_year & Q(month_investment__gt=0)),
-            first_started=Min("period", filter=Q(is_started=True)),
+        .values(
+            "project_id",
+            "project__name",
+            "project__responsible_unit_id",
+            "unit_label",
+            "project__responsible_unit__sort_order",
+            "category",
+            "project__domain",
+            "project__chain_id",
+            "project__chain__name",
+            "project__chain__sort_order",
+            "project__total_investment",
+            *_FACT_FLAGS,
+            "plan",
+            "ytd",
+            "q1",
+            "h1",
         )
     )
-    return {row["project_id"]: row for row in rows}
+    facts: dict[tuple, dict[str, Any]] = {}
+    money: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
+    rated: list[ProjectRate] = []
+    for row in rows:
+        key = (
+            row["project__responsible_unit_id"],
+            row["unit_label"],
+            row["project__responsible_unit__sort_order"],
+            row["category"] or None,
+            row["project__domain"],
+            row["project__chain_id"],
+            row["project__chain__name"],
+            row["project__chain__sort_order"],
+        )
+        total_investment, plan, ytd = _money(row["project__total_investment"]), row["plan"], _money(row["ytd"])
+        money[row["project_id"]] = (total_investment, _money(plan), ytd)
+        if plan is not None and plan > 0:
+            rated.append(ProjectRate(row["project_id"], row["project__name"], row["unit_label"], _money(plan), ytd))
+        fact = facts.get(key)
+        if fact is None:
+            fact = facts[key] = dict(zip(_FACT_KEYS, key, strict=True))
+            fact.update(dict.fromkeys(_COUNT_FIELDS, 0))
+            fact.update(dict.fromkeys(_MONEY_FIELDS, ZERO))
+        fact["count"] += 1
+        fact["total_investment"] += total_investment
+        fact["plan"] += _money(plan)
+        fact["ytd"] += ytd
+        fact["q1"] += _money(row["q1"])
+        fact["h1"] += _money(row["h1"])
+        new = row["category"] in NEW_CATEGORIES
+        started = row["started"]
+        fact["planned_new"] += row["planned_new"]
+        fact["started_planned"] += row["planned_new"] and started
+        fact["started_new"] += new and started
+        fact["early"] += row["early"]
+        fact["unplanned"] += row["unplanned_new"] and started
+        fact["late"] += row["late"]
+        fact["planned_complete"] += row["completing"]
+        fact["completed"] += row["completing"] and row["finished"]
+        fact["early_completed"] += row["early_completed"]
+        fact["resumed"] += row["resumed"]
+        fact["q1_planned"] += row["q1_planned"]
+        fact["q1_started"] += row["q1_planned"] and row["q1_started"]
+    return _Data(list(facts.values()), money, rated)
 
 
-_NO_REPORTS: dict[str, Any] = {"ytd": None, "q1": None, "h1": None, "resumed": 0, "first_started": None}
-
-
-def _is_started(row: dict[str, Any], reports: dict[str, Any], by: date) -> bool:
-    """`_started(by)` in Python: an actual start by then, or (no actual start) a counted report saying so."""
-    actual = row["actual_start"]
-    if actual is not None:
-        return actual <= by
-    first = reports["first_started"]
-    return first is not None and first <= month_start(by)
+_FACT_FLAGS = (
+    "started",
+    "planned_new",
+    "unplanned_new",
+    "early",
+    "late",
+    "completing",
+    "finished",
+    "early_completed",
+    "resumed",
+    "q1_planned",
+    "q1_started",
+)
 
 
 @dataclass
@@ -329,91 +319,6 @@ class _Data:
     facts: list[dict[str, Any]]
     money: dict[int, tuple[Decimal, Decimal, Decimal]]  # per project: total investment, annual plan, ytd
     rated: "list[ProjectRate]"
-
-
-def _data(user, p: Period) -> _Data:
-    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum.
-
-    Two queries — the projects with their plan fields, and their reports grouped by project — combined in Python
-    with exact Decimal sums; the same figures as the SQL definitions (see `_started`, `start_lists`)."""
-    year = p.year
-    reports = _project_reports(user, p)
-    rows = (
-        annual_list(user, year)
-        .with_yearly_category(year)
-        .annotate(
-            plan_value=_plan_expression(),
-            start_quarter=F("annual_plans__planned_start_quarter"),
-            unit_label=_unit_label(),
-        )
-        .order_by()
-        .values(
-            "pk",
-            "name",
-            *_FACT_KEYS,
-            "total_investment",
-            "plan_value",
-            "start_quarter",
-            "planned_start",
-            "planned_finish",
-            "actual_start",
-            "actual_finish",
-        )
-    )
-    end = p.end
-    q1_end = min(end, date(year, 3, 31))
-    jan1, mar31 = date(year, 1, 1), date(year, 3, 31)
-    due_quarter = p.month // 3
-    facts: dict[tuple, dict[str, Any]] = {}
-    money: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
-    rated: list[ProjectRate] = []
-    for row in rows:
-        rep = reports.get(row["pk"], _NO_REPORTS)
-        category = row["yearly_category"]
-        planned_start, planned_finish = row["planned_start"], row["planned_finish"]
-        new = category in NEW_CATEGORIES
-        start_later_year = planned_start is not None and planned_start.year > year
-        planned = new and not start_later_year
-        unplanned = new and start_later_year
-        started = _is_started(row, rep, end)
-        due = (planned_start is not None and planned_start <= end) or (
-            planned_start is None and row["start_quarter"] is not None and row["start_quarter"] <= due_quarter
-        )
-        completing = category in COMPLETING_CATEGORIES
-        finish_later_year = planned_finish is not None and planned_finish.year > year
-        finished = row["actual_finish"] is not None and row["actual_finish"] <= end
-        q1_planned = row["start_quarter"] == 1 or (planned_start is not None and jan1 <= planned_start <= mar31)
-        ytd = _money(rep["ytd"])
-        plan = row["plan_value"]
-        money[row["pk"]] = (_money(row["total_investment"]), _money(plan), ytd)
-        if plan is not None and plan > 0:
-            rated.append(ProjectRate(row["pk"], row["name"], row["unit_label"], _money(plan), ytd))
-
-        key = tuple(row[name] for name in _FACT_KEYS)
-        fact = facts.get(key)
-        if fact is None:
-            fact = facts[key] = {name: row[name] for name in _FACT_KEYS}
-            fact.update(dict.fromkeys(_COUNT_FIELDS, 0))
-            fact.update(dict.fromkeys(_MONEY_FIELDS, ZERO))
-        fact["count"] += 1
-        fact["total_investment"] += _money(row["total_investment"])
-        fact["plan"] += _money(plan)
-        fact["ytd"] += ytd
-        fact["q1"] += _money(rep["q1"])
-        fact["h1"] += _money(rep["h1"])
-        fact["planned_new"] += planned
-        fact["started_planned"] += planned and started
-        fact["started_new"] += new and started
-        fact["early"] += planned and started and planned_start is not None and planned_start > end
-        fact["unplanned"] += unplanned and started
-        fact["late"] += planned and due and not started
-        fact["planned_complete"] += completing and not finish_later_year
-        fact["completed"] += completing and not finish_later_year and finished
-        fact["early_completed"] += completing and finish_later_year and finished
-        fact["resumed"] += category in CONTINUING_CATEGORIES and rep["resumed"] > 0
-        fact["q1_planned"] += q1_planned
-        fact["q1_started"] += q1_planned and _is_started(row, rep, q1_end)
-    return _Data(list(facts.values()), money, rated)
 
 
 def _facts(user, p: Period) -> list[dict[str, Any]]:
@@ -631,6 +536,8 @@ class DashboardSummary:
     # Projects with a red / yellow light; `red` / `yellow` may hold only the first of them (`light_limit`).
     red_count: int = 0
     yellow_count: int = 0
+    # The project-list query string behind each figure (facts' FIGURES key → "fact=…&period=…").
+    links: dict[str, str] = field(default_factory=dict)
 
     @property
     def schedule(self) -> Decimal:
@@ -666,7 +573,7 @@ def _category_groups(facts, p: Period) -> list[Group]:
         if acc is None:
             continue
         label = YearlyCategory(category).label if category else _("未归类")
-        query = _query(yearly_category=category, year=p.year) if category else ""
+        query = _query(p, yearly_category=category, year=p.year) if category else ""
         result.append(
             Group(category, str(label), acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule)
         )
@@ -689,7 +596,7 @@ def _domain_groups(facts, p: Period) -> list[Group]:
                 acc.total_investment,
                 acc.plan,
                 acc.ytd,
-                _query(domain=domain, year=p.year),
+                _query(p, domain=domain, year=p.year),
                 p.schedule,
             )
         )
@@ -706,7 +613,7 @@ def _unit_groups(facts, p: Period) -> list[Group]:
             acc.total_investment,
             acc.plan,
             acc.ytd,
-            _query(responsible_unit=key[2], year=p.year),
+            _query(p, responsible_unit=key[2], year=p.year),
             p.schedule,
         )
         for key, acc in sorted(groups.items())
@@ -721,7 +628,7 @@ def _chain_groups(facts, p: Period) -> list[Group]:
     for key, acc in sorted(groups.items(), key=lambda item: item[0][:3]):
         chain_id = key[3]
         label = key[2] if chain_id is not None else _("未关联产业链")
-        query = _query(chain=chain_id, year=p.year) if chain_id is not None else ""
+        query = _query(p, chain=chain_id, year=p.year) if chain_id is not None else ""
         result.append(
             Group(chain_id, str(label), acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule)
         )
@@ -756,7 +663,7 @@ def _level_groups(user, p: Period, money: dict[int, tuple[Decimal, Decimal, Deci
     ):
         level_id = row["levels__id"]
         label = row["levels__name"] if level_id is not None else _("未定级")
-        query = _query(level=level_id, year=p.year) if level_id is not None else ""
+        query = _query(p, level=level_id, year=p.year) if level_id is not None else ""
         result.append(
             Group(
                 level_id,
@@ -798,10 +705,11 @@ def _ranking(units: list[Group]) -> list[RankedUnit]:
 
 
 def _trend(user, p: Period, plan: Decimal) -> list[TrendPoint]:
+    """Month by month since January: completed investment of the annual list's projects (from the facts)."""
     rows = (
-        ProgressReport.objects.filter(
-            project__in=annual_list(user, p.year).values("pk"),
-            status__in=COUNTED,
+        ProjectMonth.objects.filter(
+            project__in=annual_list(user, p.year).order_by().values("pk"),
+            in_list=True,
             period__gte=p.year_start,
             period__lte=p.start,
         )
@@ -975,16 +883,17 @@ def _targets_from_facts(facts: list[dict[str, Any]], p: Period) -> Targets:
                 query=query,
             )
 
-        district = one(None, _("全区"), total, _query(year=p.year))
+        district = one(None, _("全区"), total, _query(p, year=p.year))
         unit_rows = [
-            one(key[2], key[1], acc, _query(responsible_unit=key[2], year=p.year)) for key, acc in sorted(units.items())
+            one(key[2], key[1], acc, _query(p, responsible_unit=key[2], year=p.year))
+            for key, acc in sorted(units.items())
         ]
         category_rows = [
             one(
                 category,
                 str(YearlyCategory(category).label),
                 categories[category],
-                _query(yearly_category=category, year=p.year),
+                _query(p, yearly_category=category, year=p.year),
             )
             for category in CATEGORY_ORDER
             if category in categories
@@ -1043,9 +952,10 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
         red=red,
         yellow=yellow,
         targets=_targets_from_facts(facts, p),
-        query=_query(year=p.year),
+        query=_query(p, year=p.year),
         red_count=red_count,
         yellow_count=yellow_count,
+        links={key: _query(p, key) for key in FIGURES},
     )
 
 
@@ -1097,34 +1007,38 @@ class StartLists:
 
 
 def start_lists(user, year: int, month: int) -> StartLists:
-    """The projects behind the 开工 counts (one query), ordered by unit then name."""
+    """The projects behind the 开工 counts (the facts' early / unplanned / late), ordered by unit then name."""
     p = _period(year, month)
-    new = Q(yearly_category__in=NEW_CATEGORIES)
-    later_year = Q(planned_start__year__gt=year)
-    started = _started(p.end)
-    due = Q(planned_start__lte=p.end) | Q(planned_start__isnull=True, start_quarter__lte=p.month // 3)
+    kinds = {"early": FIGURES["early"], "unplanned": FIGURES["unplanned"], "late": FIGURES["late"]}
     rows = (
-        annual_list(user, year)
-        .with_yearly_category(year)
-        .annotate(start_quarter=F("annual_plans__planned_start_quarter"), unit_label=_unit_label())
-        .filter(new)
+        period_facts(annual_list(user, year), p.start)
         .annotate(
-            kind=_case_kind(
-                [
-                    ("unplanned", later_year & started),
-                    ("early", ~later_year & started & Q(planned_start__gt=p.end)),
-                    ("late", ~later_year & due & ~started),
-                ]
-            )
+            unit_label=_unit_label("project__"),
+            kind=_case_kind([(name, figure.condition) for name, figure in kinds.items()]),
         )
         .exclude(kind="")
-        .order_by("responsible_unit__sort_order", "unit_label", "name", "pk")
-        .values("pk", "name", "unit_label", "planned_start", "actual_start", "start_quarter", "kind")
+        .order_by("project__responsible_unit__sort_order", "unit_label", "project__name", "project_id")
+        .values(
+            "project_id",
+            "project__name",
+            "unit_label",
+            "project__planned_start",
+            "start_date",
+            "start_quarter",
+            "kind",
+        )
     )
     lists: dict[str, list[ProjectRow]] = {"early": [], "unplanned": [], "late": []}
     for r in rows:
         lists[r["kind"]].append(
-            ProjectRow(r["pk"], r["name"], r["unit_label"], r["planned_start"], r["actual_start"], r["start_quarter"])
+            ProjectRow(
+                r["project_id"],
+                r["project__name"],
+                r["unit_label"],
+                r["project__planned_start"],
+                r["start_date"],
+                r["start_quarter"],
+            )
         )
     return StartLists(lists["early"], lists["unplanned"], lists["late"])
 
@@ -1163,28 +1077,32 @@ class MissingReports:
 
 
 def missing_reports(user, period: date) -> MissingReports:
-    """未上报: projects of the annual list without a counted report for `period`, by responsible unit (2 queries)."""
+    """未上报: the projects expected to report for `period` (应报, from the facts) without a submitted report, by
+    responsible unit (2 queries). `expected` counts 应报."""
     p = Period.of(period)
-    projects = annual_list(user, p.year)
-    expected = projects.count()
-    counted = ProgressReport.objects.filter(project=OuterRef("pk"), period=p.start, status__in=COUNTED)
+    facts = period_facts(Project.objects.restrict(user, "dashboard"), p.start)
+    expected = facts.filter(FIGURES["expected"].condition).count()
     rows = (
-        projects.annotate(unit_label=_unit_label())
-        .filter(~Exists(counted))
-        .order_by("responsible_unit__sort_order", "unit_label", "responsible_unit_id", "name", "pk")
-        .values("pk", "name", "responsible_unit_id", "unit_label")
+        facts.filter(FIGURES["missing"].condition)
+        .annotate(unit_label=_unit_label("project__"))
+        .order_by(
+            "project__responsible_unit__sort_order",
+            "unit_label",
+            "project__responsible_unit_id",
+            "project__name",
+            "project_id",
+        )
+        .values("project_id", "project__name", "project__responsible_unit_id", "unit_label")
     )
     units: dict[int, MissingUnit] = {}
     for r in rows:
-        unit = units.get(r["responsible_unit_id"])
+        unit_id = r["project__responsible_unit_id"]
+        unit = units.get(unit_id)
         if unit is None:
-            unit = units[r["responsible_unit_id"]] = MissingUnit(
-                r["responsible_unit_id"],
-                r["unit_label"],
-                [],
-                _query(responsible_unit=r["responsible_unit_id"], year=p.year),
+            unit = units[unit_id] = MissingUnit(
+                unit_id, r["unit_label"], [], figure_query("missing", p, responsible_unit=unit_id)
             )
-        unit.projects.append((r["pk"], r["name"]))
+        unit.projects.append((r["project_id"], r["project__name"]))
     return MissingReports(p, expected, list(units.values()))
 
 

@@ -38,25 +38,27 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError
 from tuijin.core.figures_cache import figures_changed
-from tuijin.projects.choices import Stage, StatsStatus
-from tuijin.projects.models import AnnualPlan, Project
+from tuijin.core.periods import add_months, month_end, month_index, month_start, ym, ymd
+from tuijin.facts.models import ProjectMonth
+from tuijin.facts.rules import MAX_IDLE_RUN, NO_REPORT_STAGES
+from tuijin.projects.models import Project
 
 from .choices import LightColor, WarningDimension
-from .models import LightOverride, ProgressReport, ReportingPeriod, WarningLight, WarningRule
-from .services import COUNTED, month_start, reporting_period_get
+from .models import LightOverride, ReportingPeriod, WarningLight, WarningRule
+from .services import COUNTED, period_for_reporting, reporting_period_get
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -79,7 +81,7 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     WarningDimension.STALLED: {"months": 2},
     WarningDimension.STATISTICS: {"yellow_after_months": 1, "red_after_months": 2},
 }
-EXCLUDED_STAGES = frozenset({Stage.CONCEIVED, Stage.RESERVE, Stage.SUSPENDED, Stage.CANCELLED})
+EXCLUDED_STAGES = NO_REPORT_STAGES
 EXPLANATION_MAX = 300
 # Months of reports loaded before the period (at least back to January) for the stalled rule's run of months.
 MIN_LOOKBACK_MONTHS = 12
@@ -93,25 +95,11 @@ _HUNDRED = Decimal("100")
 # --- dates and numbers -------------------------------------------------------------------------------------------
 
 
-def _month_index(value: date) -> int:
-    return value.year * 12 + value.month - 1
-
-
-def _add_months(value: date, months: int) -> date:
-    index = _month_index(value) + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_end(value: date) -> date:
-    return _add_months(value, 1) - timedelta(days=1)
-
-
-def _ym(value: date) -> str:
-    return _("%(y)d年%(m)d月") % {"y": value.year, "m": value.month}
-
-
-def _ymd(value: date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
+_month_index = month_index
+_add_months = add_months
+_month_end = month_end
+_ym = ym
+_ymd = ymd
 
 
 def _q2(value: Decimal) -> Decimal:
@@ -165,6 +153,9 @@ def _param_months(rule: WarningRule, key: str) -> int:
 
 @dataclass(slots=True)
 class _Facts:
+    """A project as the rules see it in the period: its record, and its month's row of tuijin.facts (every figure
+    — start, 应报, year-to-date, plan, idle months — is read from there, never recomputed here)."""
+
     pk: int
     name: str
     unit_id: int
@@ -174,21 +165,18 @@ class _Facts:
     actual_finish: date | None
     stats_status: str
     stats_month: date | None
-    start: date | None = None  # effective start as of the period's end (actual start or the first 已开工 report)
-
-
-@dataclass(slots=True)
-class _Plan:
-    amount: Decimal
-    curve: list[Decimal] | None
-    baseline: bool
-
-
-@dataclass(slots=True)
-class _Month:
-    status: str
-    investment: Decimal
-    submitted_at: datetime | None
+    start: date | None = None  # 已开工 as of the period's end (facts.start_date)
+    expected: bool = False  # 应报
+    in_list: bool = False
+    plan: Decimal | None = None
+    plan_to_date: Decimal | None = None
+    plan_by_month: bool = False
+    ytd: Decimal = _ZERO
+    month_investment: Decimal = _ZERO
+    idle_months: int = 0
+    report_status: str = ""
+    submitted_at: datetime | None = None
+    stats_counted: bool = False
 
 
 @dataclass
@@ -196,19 +184,8 @@ class _Context:
     period: date
     period_end: date
     today: date
-    first_loaded: date
     window: ReportingPeriod
     facts: list[_Facts] = field(default_factory=list)
-    plans: dict[int, _Plan] = field(default_factory=dict)
-    months: dict[int, dict[date, _Month]] = field(default_factory=dict)
-
-    def month(self, project_id: int, period: date) -> _Month | None:
-        return self.months.get(project_id, {}).get(period)
-
-    def invested(self, project_id: int, period: date) -> Decimal:
-        """Investment of a month by counted reports (drafts count as nothing)."""
-        row = self.month(project_id, period)
-        return row.investment if row is not None and row.status in COUNTED else _ZERO
 
 
 def _active(facts: _Facts) -> bool:
@@ -224,10 +201,8 @@ def _in_construction(facts: _Facts, ctx: _Context) -> bool:
 
 
 def _expects_report(facts: _Facts, ctx: _Context) -> bool:
-    """In construction during the period, or 前期 with an annual plan for the period's year."""
-    if not _active(facts) or _finished_before(facts, ctx.period):
-        return False
-    return _in_construction(facts, ctx) or (facts.stage == Stage.PREPARATION and facts.pk in ctx.plans)
+    """应报 (tuijin.facts)."""
+    return facts.expected
 
 
 def _restricted(queryset: QuerySet, lookup: str, projects) -> QuerySet:
@@ -245,19 +220,32 @@ def _project_ids(projects) -> Any:
     return [getattr(p, "pk", p) for p in projects]
 
 
-def _load(period: date, projects, *, lookback: int, today: date | None) -> _Context:
-    """Everything the rules need, in a fixed number of queries whatever the number of projects."""
+_FACT_FIELDS = (
+    "project_id",
+    "start_date",
+    "expected",
+    "in_list",
+    "plan",
+    "plan_to_date",
+    "plan_by_month",
+    "ytd",
+    "month_investment",
+    "idle_months",
+    "report_status",
+    "submitted_at",
+    "stats_counted",
+)
+
+
+def _load(period: date, projects, *, today: date | None) -> _Context:
+    """Every project with its facts row for the period: two queries whatever the number of projects."""
     ids = _project_ids(projects)
-    period_end = _month_end(period)
-    first_loaded = min(date(period.year, 1, 1), _add_months(period, -(lookback - 1)))
     ctx = _Context(
         period=period,
-        period_end=period_end,
+        period_end=_month_end(period),
         today=today or timezone.localdate(),
-        first_loaded=first_loaded,
         window=reporting_period_get(period),
     )
-
     rows = (
         _restricted(Project.objects.all(), "pk", ids)
         .order_by()
@@ -274,47 +262,34 @@ def _load(period: date, projects, *, lookback: int, today: date | None) -> _Cont
         )
     )
     ctx.facts = [_Facts(*row) for row in rows]
-
-    started = (
-        _restricted(
-            ProgressReport.objects.filter(status__in=COUNTED, is_started=True, period__lte=period), "project_id", ids
-        )
+    month_rows = {
+        row[0]: row
+        for row in _restricted(ProjectMonth.objects.filter(period=period), "project_id", ids)
         .order_by()
-        .values("project_id")
-        .annotate(first_period=Min("period"), first_on=Min("started_on"))
-        .values_list("project_id", "first_period", "first_on")
-    )
-    reported_start = {pid: (on if on is not None and on <= period_end else first) for pid, first, on in started}
+        .values_list(*_FACT_FIELDS)
+    }
     for facts in ctx.facts:
-        candidates = [
-            d for d in (facts.actual_start, reported_start.get(facts.pk)) if d is not None and d <= period_end
-        ]
-        facts.start = min(candidates) if candidates else None
-
-    plans = (
-        _restricted(AnnualPlan.objects.filter(year=period.year), "project_id", ids)
-        .order_by()
-        .values_list("project_id", "planned_investment", "monthly_plan", "baseline_investment", "baseline_monthly_plan")
-    )
-    for pid, planned, curve, baseline, baseline_curve in plans:
-        use_baseline = baseline is not None
-        chosen = baseline_curve if use_baseline else curve
-        amounts = None
-        if chosen and len(chosen) == 12:
-            try:
-                amounts = [Decimal(str(v)) for v in chosen]
-            except (InvalidOperation, ValueError):
-                amounts = None
-        ctx.plans[pid] = _Plan(baseline if use_baseline else planned, amounts, use_baseline)
-
-    reports = (
-        _restricted(ProgressReport.objects.filter(period__gte=first_loaded, period__lte=period), "project_id", ids)
-        .order_by()
-        .values_list("project_id", "period", "status", "month_investment", "submitted_at")
-    )
-    months = ctx.months
-    for pid, month, status, investment, submitted_at in reports:
-        months.setdefault(pid, {})[month] = _Month(status, investment, submitted_at)
+        row = month_rows.get(facts.pk)
+        if row is None:
+            # No row: the project is not in play that year (no plan, no report, not active): only a recorded actual
+            # start can make it started, by the same rule (tuijin.facts.rules.start_as_of without reports).
+            facts.start = facts.actual_start if facts.actual_start and facts.actual_start <= ctx.period_end else None
+            continue
+        (
+            _pid,
+            facts.start,
+            facts.expected,
+            facts.in_list,
+            facts.plan,
+            facts.plan_to_date,
+            facts.plan_by_month,
+            facts.ytd,
+            facts.month_investment,
+            facts.idle_months,
+            facts.report_status,
+            facts.submitted_at,
+            facts.stats_counted,
+        ) = row
     return ctx
 
 
@@ -344,8 +319,8 @@ def _rule_start(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
 
 
 def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
-    plan = ctx.plans.get(facts.pk)
-    if not _active(facts) or plan is None or plan.amount <= 0:
+    plan = facts.plan
+    if not _active(facts) or plan is None or plan <= 0:
         return None
     if _finished_before(facts, date(ctx.period.year, 1, 1)):
         return None
@@ -353,17 +328,17 @@ def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
     if not (_in_construction(facts, ctx) or planned_this_year):
         return None
     elapsed = ctx.period.month
-    ytd = sum((ctx.invested(facts.pk, date(ctx.period.year, m, 1)) for m in range(1, elapsed + 1)), _ZERO)
+    ytd = facts.ytd
     # The schedule as an exact fraction numerator / denominator (万元), so boundaries compare without rounding.
-    if plan.curve is not None:
-        numerator, denominator = sum(plan.curve[:elapsed], _ZERO), Decimal(1)
-        label = _("时序进度（按月度计划）")
+    if facts.plan_by_month and facts.plan_to_date is not None:
+        numerator, denominator = facts.plan_to_date, Decimal(1)
+        label = _("序时进度（按月度计划）")
     else:
-        numerator, denominator = plan.amount * elapsed, Decimal(12)
-        label = _("时序进度")
+        numerator, denominator = plan * elapsed, Decimal(12)
+        label = _("序时进度")
     yellow, red = _param_decimal(rule, "yellow_pp"), _param_decimal(rule, "red_pp")
     shortfall = _HUNDRED * (numerator - denominator * ytd)  # = behind_pp × denominator × plan
-    scale = denominator * plan.amount
+    scale = denominator * plan
     if shortfall > red * scale:
         color = LightColor.RED
     elif shortfall >= yellow * scale:
@@ -371,7 +346,7 @@ def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
     else:
         color = LightColor.GREEN
     expected = _q2(_HUNDRED * numerator / scale)
-    actual = _q2(_HUNDRED * ytd / plan.amount)
+    actual = _q2(_HUNDRED * ytd / plan)
     values = {
         "m": elapsed,
         "ytd": _money(ytd),
@@ -400,18 +375,17 @@ def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
 def _rule_reporting(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
     if not _expects_report(facts, ctx):
         return None
-    row = ctx.month(facts.pk, ctx.period)
     closes = ctx.window.closes_on
     values = {"p": _ym(ctx.period), "c": _ymd(closes)}
-    if row is not None and row.status in COUNTED:
-        if row.submitted_at is None:
+    if facts.report_status in COUNTED:
+        if facts.submitted_at is None:
             return LightColor.GREEN, _("%(p)s月报已提交。") % values
-        submitted = timezone.localdate(row.submitted_at)
+        submitted = timezone.localdate(facts.submitted_at)
         values["s"] = _ymd(submitted)
         if submitted > closes:
             return LightColor.YELLOW, _("%(p)s月报于%(s)s提交，晚于填报截止日%(c)s（逾期提交为黄灯）。") % values
         return LightColor.GREEN, _("%(p)s月报已于%(s)s按时提交（截止%(c)s）。") % values
-    state = _("草稿未提交") if row is not None else _("未填报")
+    state = _("草稿未提交") if facts.report_status else _("未填报")
     values["state"] = state
     if ctx.today > closes:
         return LightColor.RED, _("%(p)s月报填报已于%(c)s截止，仍未提交（%(state)s）。") % values
@@ -423,18 +397,13 @@ def _rule_stalled(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
         return None
     assert facts.start is not None  # noqa: S101 - implied by _in_construction
     red_after = _param_months(rule, "months")
-    start_month = month_start(facts.start)
-    first = max(start_month, ctx.first_loaded)
-    run, cursor = 0, ctx.period
-    while cursor >= first and ctx.invested(facts.pk, cursor) <= 0:
-        run += 1
-        cursor = _add_months(cursor, -1)
+    run = facts.idle_months
     if run == 0:
         return LightColor.GREEN, _("%(m)d月完成投资 %(x)s 万元。") % {
             "m": ctx.period.month,
-            "x": _money(ctx.invested(facts.pk, ctx.period)),
+            "x": _money(facts.month_investment),
         }
-    truncated = cursor < first and start_month < ctx.first_loaded  # the run may go back further than loaded
+    truncated = run >= MAX_IDLE_RUN  # the facts count at most MAX_IDLE_RUN months back
     if run == 1:
         months = _ym(ctx.period)
     else:
@@ -452,10 +421,7 @@ def _rule_stalled(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
 def _rule_statistics(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
     if not _active(facts) or facts.start is None or _finished_before(facts, ctx.period):
         return None
-    counted = facts.stats_status == StatsStatus.COUNTED and (
-        facts.stats_month is None or facts.stats_month <= ctx.period_end
-    )
-    if counted:
+    if facts.stats_counted:
         if facts.stats_month is not None:
             return LightColor.GREEN, _("已于%(s)s纳统入库。") % {"s": _ym(facts.stats_month)}
         return LightColor.GREEN, _("已纳统入库。")
@@ -554,11 +520,7 @@ def evaluate_period(period: date, *, projects=None, today: date | None = None) -
     result = EvaluationResult(period=period)
     with translation.override(settings.LANGUAGE_CODE):
         rules = [r for r in WarningRule.objects.filter(is_active=True) if r.dimension in _EVALUATORS]
-        lookback = max(
-            [MIN_LOOKBACK_MONTHS]
-            + [_param_months(r, "months") for r in rules if r.dimension == WarningDimension.STALLED]
-        )
-        ctx = _load(period, projects, lookback=lookback, today=today)
+        ctx = _load(period, projects, today=today)
         desired: dict[tuple[int, int], tuple[str, str]] = {}
         for facts in ctx.facts:
             for rule in rules:
@@ -616,18 +578,17 @@ def reports_outstanding(period: date, *, projects=None, today: date | None = Non
     """Projects expected to report for `period` (see the reporting rule) without a submitted report: project id →
     {"name", "unit_id", "state": "draft" | "missing"}. A fixed number of queries."""
     period = month_start(period)
-    ctx = _load(period, projects, lookback=1, today=today)
+    ctx = _load(period, projects, today=today)
     outstanding: dict[int, dict[str, Any]] = {}
     for facts in ctx.facts:
         if not _expects_report(facts, ctx):
             continue
-        row = ctx.month(facts.pk, period)
-        if row is not None and row.status in COUNTED:
+        if facts.report_status in COUNTED:
             continue
         outstanding[facts.pk] = {
             "name": facts.name,
             "unit_id": facts.unit_id,
-            "state": "draft" if row is not None else "missing",
+            "state": "draft" if facts.report_status else "missing",
         }
     return outstanding
 
@@ -725,3 +686,28 @@ def override_counts_by_unit(user, year: int) -> list[UnitOverrideCount]:
         )
         for r in rows
     ]
+
+
+# --- kept current --------------------------------------------------------------------------------------------------
+
+
+def relight(project_ids: list[int], since: date | None = None, *, today: date | None = None) -> list[date]:
+    """Re-evaluate these projects' lights from `since` on (None: every month they have lights for), and for the
+    month being reported now: the months whose facts a committed write changed. Returns the months evaluated."""
+    if not project_ids:
+        return []
+    lit = WarningLight.objects.filter(project_id__in=project_ids)
+    if since is not None:
+        lit = lit.filter(period__gte=month_start(since))
+    periods = set(lit.order_by().values_list("period", flat=True).distinct())
+    current = period_for_reporting(today)
+    if since is None or current >= month_start(since):
+        periods.add(current)
+    for period in sorted(periods):
+        evaluate_period(period, projects=project_ids, today=today)
+    return sorted(periods)
+
+
+def on_facts_changed(sender, project_ids: list[int], since: date | None = None, **kwargs) -> None:
+    """tuijin.facts announced (after commit) that these projects' facts changed: their lights follow at once."""
+    relight(project_ids, since)

@@ -1,5 +1,7 @@
 """One filterset for the project list page, the export and the API (NetBox: shared filtersets)."""
 
+from collections.abc import Callable
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -13,7 +15,16 @@ from tuijin.org.selectors import unit_choices, units_or_picker
 from .choices import ProjectDomain, Stage, YearlyCategory
 from .models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
 
-__all__ = ["ProjectFilterSet", "current_year"]
+__all__ = ["ProjectFilterSet", "current_year", "register_filter"]
+
+# Filters contributed by apps above `projects` (tuijin.facts adds ?fact=…&period=…, the figures' drill-down), from
+# their AppConfig.ready(): the project list, its export and the API then filter by them without importing them.
+EXTRA_FILTERS: dict[str, Callable[[], django_filters.Filter]] = {}
+
+
+def register_filter(name: str, factory: Callable[[], django_filters.Filter]) -> None:
+    EXTRA_FILTERS[name] = factory
+
 
 # Unit filters offering more units than settings.TUIJIN_UNIT_PICKER_THRESHOLD (default 200) render as a search box +
 # the selected unit (org:orgunit_options supplies matches) instead of a drop-down of every unit: a province-wide
@@ -74,9 +85,6 @@ class ProjectFilterSet(django_filters.FilterSet):
         widget=forms.Select(choices=[("", _("全部")), *YearlyCategory.choices]),
     )
     plan_year = django_filters.NumberFilter(label=_("年度计划内"), method="filter_plan_year", widget=forms.HiddenInput)
-    started = django_filters.BooleanFilter(
-        field_name="actual_start", lookup_expr="isnull", exclude=True, label=_("已开工"), widget=forms.HiddenInput
-    )
     level = django_filters.ModelChoiceFilter(
         queryset=ProjectLevel.objects.all(), field_name="levels", label=_("项目级别")
     )
@@ -116,11 +124,15 @@ class ProjectFilterSet(django_filters.FilterSet):
             "is_fast_track",
             "has_code",
             "plan_year",
-            "started",
         ]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        for name, factory in EXTRA_FILTERS.items():
+            extra = self.filters[name] = factory()
+            extra.parent = self
+            extra.model = self._meta.model
+            extra.field_name = extra.field_name or name
         user = getattr(request, "user", None)
         units = OrgUnit.objects.restrict(user, "view")
         self.filters["responsible_unit"].queryset = unit_choices(units, "responsible")

@@ -98,9 +98,9 @@ def test_dashboard_figures_and_links(client, world):
     assert summary.project_count == 211
     assert "405.34" in html and "297.00" in html  # 亿元 tiles
     assert ">73.27%<" in html and ">-1.73<" in html and ">85.07%<" in html
-    assert f'href="/projects/?responsible_unit={world.unit_a.pk}&amp;year=2026&amp;plan_year=2026"' in html
-    assert "yearly_category=new,new_completed&amp;year=2026&amp;plan_year=2026" in html
-    assert "/projects/?year=2026&amp;plan_year=2026" in html
+    assert f'href="/projects/?fact=listed&amp;period=2026-09&amp;responsible_unit={world.unit_a.pk}"' in html
+    assert 'href="/projects/?fact=planned_new&amp;period=2026-09"' in html
+    assert "/projects/?fact=listed&amp;period=2026-09" in html
     fastest = summary.fastest[0]
     assert f'href="{reverse("projects:project", args=[fastest.pk])}"' in html
     assert 'id="tj-dashboard-charts"' in html and "vendor/echarts/echarts.min.js" in html

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from tuijin.core.figures_cache import figures_changed
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
 from tuijin.progress import charts, notice, selectors
@@ -25,6 +26,7 @@ def portfolio(world):
     # A name that a spreadsheet would run as a formula: the fastest project (all continuing ones tie, lowest pk first).
     formula = data.projects[67]
     Project.objects.filter(pk=formula.pk).update(name="=1+1")
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     rule = WarningRule.objects.create(code="t_notice", name="投资进度", dimension=WarningDimension.PROGRESS)
     WarningLight.objects.create(
         project=formula, period=date(YEAR, 9, 1), rule=rule, color=LightColor.RED, explanation="@SUM(A1)"

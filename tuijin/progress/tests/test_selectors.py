@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tuijin.core.figures_cache import figures_changed
 from tuijin.progress import selectors
 from tuijin.progress.choices import LightColor, ReportStatus, WarningDimension
 from tuijin.progress.models import LightOverride, ProgressReport, ReportProblem, WarningLight, WarningRule
@@ -92,6 +93,7 @@ class Portfolio:
             add("preparation", planned_start=date(YEAR + 1, 3, 1), stage=Stage.PREPARATION)
         assert len(rows) == 211
         self.projects = Project.objects.bulk_create(rows)
+        figures_changed(None)  # raw writes send no signals: bring the facts up to date
         self.kinds = dict(zip([p.pk for p in self.projects], kinds, strict=True))
         self.by_kind: dict[str, list[Project]] = {}
         for project, kind in zip(self.projects, kinds, strict=True):
@@ -118,6 +120,7 @@ class Portfolio:
             else:
                 plans.append(AnnualPlan(project=project, year=YEAR, planned_investment=amount))
         AnnualPlan.objects.bulk_create(plans)
+        figures_changed(None)  # raw writes send no signals: bring the facts up to date
 
         # Completed: the 120 continuing projects report 2,750 万元 a month → 330,000 a month → 2,970,000 for 1–9月.
         statuses = [ReportStatus.SUBMITTED, ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED]
@@ -132,6 +135,7 @@ class Portfolio:
         for project in self.by_kind["late"][:2]:  # drafts do not count, neither the money nor the start
             reports.append(_report(project, 9, "12345.00", status=ReportStatus.DRAFT, is_started=True))
         ProgressReport.objects.bulk_create(reports)
+        figures_changed(None)  # raw writes send no signals: bring the facts up to date
 
         # Noise outside the figures: a project without a 2026 plan, and one in another district.
         outside = Project.objects.create(
@@ -139,11 +143,13 @@ class Portfolio:
         )
         AnnualPlan.objects.create(project=outside, year=YEAR - 1, planned_investment=D(500))
         ProgressReport.objects.bulk_create([_report(outside, 3, "777.00")])
+        figures_changed(None)  # raw writes send no signals: bring the facts up to date
         foreign = Project.objects.create(
             name="邻区项目", owner_name="x", total_investment=D(1), responsible_unit=world.foreign_unit
         )
         AnnualPlan.objects.create(project=foreign, year=YEAR, planned_investment=D(800))
         ProgressReport.objects.bulk_create([_report(foreign, 3, "888.00")])
+        figures_changed(None)  # raw writes send no signals: bring the facts up to date
 
 
 @pytest.fixture
@@ -181,13 +187,13 @@ def test_breakdowns_and_trend(world, portfolio):
     assert categories[YearlyCategory.CONTINUING_COMPLETED].count == 10
     assert categories[YearlyCategory.PREPARATION].count == 24
     assert sum(g.ytd for g in s.by_category) == s.ytd
-    assert categories[YearlyCategory.NEW].query == "yearly_category=new&year=2026&plan_year=2026"
+    assert categories[YearlyCategory.NEW].query == "fact=listed&period=2026-09&yearly_category=new&year=2026"
     for breakdown in (s.by_domain, s.by_unit, s.by_chain):
         assert sum(g.count for g in breakdown) == 211
         assert sum(g.plan for g in breakdown) == s.plan
         assert sum(g.ytd for g in breakdown) == s.ytd
     units = {g.key: g for g in s.by_unit}
-    assert units[world.unit_a.pk].query == f"responsible_unit={world.unit_a.pk}&year=2026&plan_year=2026"
+    assert units[world.unit_a.pk].query == f"fact=listed&period=2026-09&responsible_unit={world.unit_a.pk}"
     levels = {g.key: g for g in s.by_level}
     assert levels[portfolio.level.pk].count == 100 and levels[None].count == 111
     assert [p.month for p in s.trend] == list(range(1, 13))
@@ -324,8 +330,9 @@ def test_lights_missing_reports_and_problems(world, portfolio):
     assert (page.red_count, page.yellow_count) == (1, 2) and len(page.yellow) == 1
 
     missing = selectors.missing_reports(world.office, date(YEAR, 9, 1))
-    # Only the 120 continuing projects reported in September (the drafts do not count).
-    assert missing.expected == 211 and missing.missing == 91 and missing.reported == 120
+    # 应报: the 211 of the annual list less the 7 finished before September. Of the 120 projects that reported in
+    # September (the drafts do not count), those 7 were no longer expected to: 113 已报, 91 未上报.
+    assert missing.expected == 204 and missing.missing == 91 and missing.reported == 113
     assert sum(u.count for u in missing.units) == 91
     assert {u.unit_id for u in missing.units} == {world.unit_a.pk, world.unit_b.pk}
     mine = selectors.missing_reports(world.reporter_b, date(YEAR, 9, 1))
@@ -352,8 +359,11 @@ def _bulk_portfolio(world, n: int, *, start: int = 0) -> None:
             for i in range(n)
         ]
     )
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     AnnualPlan.objects.bulk_create([AnnualPlan(project=p, year=YEAR, planned_investment=D(50)) for p in projects])
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     ProgressReport.objects.bulk_create([_report(p, m, "3.00") for p in projects for m in (1, 2, 3)])
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     rule = WarningRule.objects.get_or_create(code="q", defaults={"name": "q", "dimension": "progress"})[0]
     WarningLight.objects.bulk_create(
         [WarningLight(project=p, period=date(YEAR, 3, 1), rule=rule, color="red", explanation="x") for p in projects]

@@ -17,6 +17,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tuijin.core.exceptions import ApplicationError
+from tuijin.core.figures_cache import figures_changed
 from tuijin.org.choices import Role
 from tuijin.progress.models import LightOverride, ProgressReport, WarningLight, WarningRule
 from tuijin.progress.tasks import evaluate_warnings_task
@@ -95,7 +96,7 @@ def test_progress_explanation_matches_the_dispatch_wording(world):
     found = light(project, "progress", OCT)
     assert found.color == "red"
     assert found.explanation == (
-        "截至10月累计完成投资 3,200.00 万元，占年度计划 40.00%，低于时序进度 83.33% 共 43.33 个百分点"
+        "截至10月累计完成投资 3,200.00 万元，占年度计划 40.00%，低于序时进度 83.33% 共 43.33 个百分点"
         "（超过30个百分点为红灯）"
     )
 
@@ -128,7 +129,7 @@ def test_progress_uses_the_monthly_curve_when_the_plan_has_one(world):
         report(project, SEP, "480")  # 40%
     evaluate_period(SEP, today=LATE)
     assert color(with_curve, "progress", SEP) == "yellow"  # 10 pp behind the curve
-    assert "低于时序进度（按月度计划） 50.00% 共 10.00 个百分点" in light(with_curve, "progress", SEP).explanation
+    assert "低于序时进度（按月度计划） 50.00% 共 10.00 个百分点" in light(with_curve, "progress", SEP).explanation
     assert color(linear, "progress", SEP) == "red"  # 35 pp behind 75%
 
 
@@ -137,6 +138,7 @@ def test_progress_uses_the_approved_baseline_not_a_later_plan_figure(world):
     annual = plan(project, "1200")
     report(project, SEP, "900")
     AnnualPlan.objects.filter(pk=annual.pk).update(planned_investment=Decimal("2400"))  # e.g. an approved change
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     evaluate_period(SEP, today=LATE)
     assert color(project, "progress", SEP) == "green"
     assert "占年度计划 75.00%" in light(project, "progress", SEP).explanation
@@ -194,6 +196,7 @@ def test_start_rule_red_after_is_configurable_and_a_counted_start_report_turns_g
     evaluate_period(NOV, today=LATE)
     assert color(project, "start", NOV) == "red"  # a draft does not count
     ProgressReport.objects.filter(project=project).update(status="unit_approved")
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     evaluate_period(NOV, today=LATE)
     assert color(project, "start", NOV) == "green"
     assert "已于2025年11月3日开工" in light(project, "start", NOV).explanation
@@ -279,10 +282,13 @@ def test_stalled_counts_from_the_start_month_and_across_the_year_end(world):
     assert "2025年12月至2026年1月连续2个月无投资完成" in light(across_year, "stalled", january).explanation
 
 
-def test_stalled_run_longer_than_the_loaded_months_says_so(world):
+def test_stalled_run_counts_back_to_the_start_month_and_says_when_capped(world):
     project = building(world, start=date(2023, 1, 1))
     evaluate_period(OCT, today=LATE)
-    assert "连续12个月及以上无投资完成" in light(project, "stalled", OCT).explanation
+    assert "2023年1月至2025年10月连续34个月无投资完成" in light(project, "stalled", OCT).explanation
+    long_ago = building(world, start=date(2021, 1, 1))
+    evaluate_period(OCT, today=LATE)
+    assert "连续36个月及以上无投资完成" in light(long_ago, "stalled", OCT).explanation
 
 
 # --- statistics ------------------------------------------------------------------------------------------------------
@@ -340,6 +346,7 @@ def test_changes_update_in_place_and_stale_lights_go_but_history_stays(world):
     again = light(project, "stalled", OCT)
     assert (again.pk, again.color) == (stalled.pk, "green")
     Project.objects.filter(pk=project.pk).update(stage="suspended")
+    figures_changed(None)  # raw writes send no signals: bring the facts up to date
     result = evaluate_period(OCT, today=LATE)
     assert result.deleted >= 1
     assert not WarningLight.objects.filter(project=project, period=OCT).exists()
