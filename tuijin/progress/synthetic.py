@@ -221,7 +221,7 @@ class ReportsStep(SyntheticStep):
         self.generator = _Reports(run, synthetic_accounts(run))
 
     def chunk(self, run: SyntheticRun, start: int, size: int) -> None:
-        assert self.generator is not None  # noqa: S101 - setup() runs first
+        assert self.generator is not None  # setup() runs first
         specs = chunk_specs(run)
         self.project_ids += [spec.project.pk for spec in specs]
         for name, n in self.generator.chunk(specs).items():

@@ -625,5 +625,5 @@ class ProjectsStep(SyntheticStep):
         self.generator = _Projects(run, synthetic_org(run), _reference())
 
     def chunk(self, run: SyntheticRun, start: int, size: int) -> None:
-        assert self.generator is not None  # noqa: S101 - setup() runs first
+        assert self.generator is not None  # setup() runs first
         run.shared["projects.chunk"] = self.generator.chunk(start, size)
