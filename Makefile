@@ -39,10 +39,11 @@ test: install system-deps  ## the whole suite, browser tests included
 test-fast: install  ## everything except the browser tests
 	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
 
-lint: install
+lint: install  ## ruff, mypy and the import contracts in .importlinter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy tuijin
+	$(BIN)/lint-imports --no-logo
 
 format: install
 	$(BIN)/ruff format .

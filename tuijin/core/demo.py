@@ -6,7 +6,7 @@ __all__ = ["DEMO_STEPS", "run_demo_steps"]
 
 DEMO_STEPS = [
     "tuijin.org.demo.load_org",
-    "tuijin.org.demo.load_accounts",
+    "tuijin.users.demo.load_accounts",
     "tuijin.projects.demo.load_projects",
     "tuijin.progress.demo.load_reports",
     "tuijin.tickets.demo.load_tickets",

@@ -1,6 +1,9 @@
 """`RestrictedQuerySet`: every scoped read goes through `restrict(user, action)` (NetBox `utilities/querysets.py`)."""
 
+from django.apps import apps
 from django.db import models
+
+from .scoping import scope_filter
 
 __all__ = ["RestrictedQuerySet"]
 
@@ -9,13 +12,10 @@ class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = "view") -> "RestrictedQuerySet":
         """Only the rows `user` may `action`, as one `pk IN (subquery)` so joins never duplicate rows.
 
-        No permission → empty queryset. The rules (role → permissions, role → scope) live in
-        `tuijin.org.scoping`; models declare how they reach a unit in `scope_fields`.
+        No permission → empty queryset. The rules (role → permissions, role → scope) come from the registered
+        scope filter (`tuijin.core.scoping`, provided by the org app); models declare how they reach a unit in
+        `scope_fields`.
         """
-        from django.apps import apps
-
-        from tuijin.org.scoping import scope_filter
-
         through = getattr(self.model, "scope_through", None)
         if through is not None:
             # A child with millions of rows (monthly reports) is scoped through its parent's much smaller table:

@@ -10,3 +10,10 @@ class NotificationsConfig(AppConfig):
     name = "tuijin.notifications"
     label = "notifications"
     verbose_name = _("消息通知")
+
+    def ready(self) -> None:
+        from tuijin.core.context_processors import register_shell_context
+
+        from .shell import SHELL_DEFAULTS, shell_context
+
+        register_shell_context(shell_context, defaults=SHELL_DEFAULTS)  # the unread badge in the page frame

@@ -1,21 +1,16 @@
-"""The 新乡市红旗区 demo organisation: regions, units, fictional leaders, and the demo accounts.
+"""The 新乡市红旗区 demo organisation: regions, units and fictional leaders (the accounts: `tuijin.users.demo`).
 
 Real unit names come from public sources (shared/reference/domain.md §4); every person and enterprise is fictional
 and marked 示例. Idempotent: objects are matched by their natural keys and left alone when present.
 """
 
-import secrets
-import string
-
-from django.conf import settings
-
 from tuijin.utilities.codes import credit_code_check_char
 
-from .choices import RegionLevel, Role, UnitType
-from .models import Membership, OrgUnit, Person, Position, Region
+from .choices import RegionLevel, UnitType
+from .models import OrgUnit, Person, Position, Region
 from .services import org_unit_set_path
 
-__all__ = ["load_accounts", "load_org"]
+__all__ = ["ENTERPRISES", "LEADERS", "PLATFORMS", "STREETS", "TOWNS", "load_org"]
 
 STREETS = [
     ("西街", "410702001", "xijie"),
@@ -139,52 +134,3 @@ def load_org(context: dict, stdout) -> None:
             Position.objects.create(person=person, title=title, unit=gov, portfolio=portfolio, rank=rank)
         people[title] = person
     context.update(region=hongqi, units=units, people=people)
-
-
-def _random_password() -> str:
-    alphabet = string.ascii_letters + string.digits
-    while True:
-        body = "".join(secrets.choice(alphabet) for _ in range(14))
-        candidate = f"{body[:7]}-{body[7:]}"
-        if any(c.isupper() for c in body) and any(c.islower() for c in body) and any(c.isdigit() for c in body):
-            return candidate
-
-
-def load_accounts(context: dict, stdout) -> None:
-    from tuijin.users.models import User
-
-    units, people = context["units"], context["people"]
-    plan = [("xmb", "项目办", Role.PROJECT_OFFICE, units["区发展和改革委员会"], None)]
-    for name, _code, key in STREETS + TOWNS:
-        plan.append((key, name, Role.UNIT_REPORTER, units[key], None))
-    plan += [
-        ("hongkai", "红开区填报员", Role.UNIT_REPORTER, units["hongkai"], None),
-        ("xijie_sh", "西街审核人", Role.UNIT_APPROVER, units["xijie"], None),
-        ("baolian", "郑海峰", Role.SPONSOR_LEADER, units["gov"], people["常务副区长"]),
-        ("quling", "吴承远", Role.DISTRICT_LEADER, units["gov"], people["区长"]),
-        ("qiye", "示例光电企业用户", Role.ENTERPRISE, units[ENTERPRISES[0]], None),
-        ("sysadmin", "系统管理员", Role.SYS_ADMIN, units["gov"], None),
-        ("secadmin", "安全管理员", Role.SEC_ADMIN, units["gov"], None),
-        ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, units["gov"], None),
-    ]
-    shared = settings.TUIJIN_DEMO_PASSWORD
-    logins = []
-    for username, display, role, unit, person in plan:
-        user = User.objects.filter(username=username).first()
-        password = ""
-        if user is None:
-            user = User(username=username, display_name=display, person=person, is_demo=True)
-            password = shared or _random_password()
-            user.set_password(password)
-            user.must_change_password = not shared
-            user.save()
-        elif shared and not user.check_password(shared):
-            user.set_password(shared)
-            user.must_change_password = False
-            user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-            password = shared
-        elif shared:
-            password = shared
-        Membership.objects.get_or_create(user=user, unit=unit, role=role)
-        logins.append((username, Role(role).label, unit.display_name, password or "（已存在，密码未变）"))
-    context["logins"] = logins

@@ -6,3 +6,10 @@ class UsersConfig(AppConfig):
     name = "tuijin.users"
     label = "users"
     verbose_name = _("账户与认证")
+
+    def ready(self) -> None:
+        from tuijin.core.context_processors import register_shell_context
+
+        from .shell import SHELL_DEFAULTS, shell_context
+
+        register_shell_context(shell_context, defaults=SHELL_DEFAULTS)  # the password-expiry warning in the page frame

@@ -82,8 +82,8 @@ def test_every_demo_login_reaches_its_home_page(client, db, settings):
 def test_random_demo_passwords_satisfy_the_policy(db):
     from django.contrib.auth.password_validation import validate_password
 
-    from tuijin.org.demo import _random_password
+    from tuijin.users.demo import random_password
 
     user = User.objects.create(username="probe_admin")
     for _ in range(20):
-        validate_password(_random_password(), user)
+        validate_password(random_password(), user)
