@@ -168,8 +168,8 @@ def _sql_floor(user, year: int, month: int, runs: int) -> dict[str, Any]:
 
     from django.db import connection
 
+    from tuijin.dispatch.selectors import dashboard_summary
     from tuijin.org.scoping import user_memberships
-    from tuijin.progress.selectors import dashboard_summary
 
     region_path = user_memberships(user)[0].unit.region.path
     sql = _floor_sql()
@@ -254,7 +254,7 @@ def _timed(function) -> tuple[Any, float]:
 
 
 def _notice_jobs(user, year: int, month: int, pdf: bool) -> list[dict[str, Any]]:
-    from tuijin.progress import notice
+    from tuijin.dispatch import notice
 
     data, seconds = _timed(lambda: notice.build_notice(user, year, month))
     jobs = [{"row": "notice: data (selectors)", "seconds": seconds}]

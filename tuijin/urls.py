@@ -8,6 +8,7 @@ urlpatterns = [
     path("workdays/", include("tuijin.workdays.urls")),
     path("projects/", include("tuijin.projects.urls")),
     path("progress/", include("tuijin.progress.urls")),
+    path("progress/", include("tuijin.dispatch.urls")),
     path("notifications/", include("tuijin.notifications.urls")),
     path("tickets/", include("tuijin.tickets.urls")),
     path("api/", include("tuijin.api.urls")),

@@ -9,6 +9,7 @@ DEMO_STEPS = [
     "tuijin.users.demo.load_accounts",
     "tuijin.projects.demo.load_projects",
     "tuijin.progress.demo.load_reports",
+    "tuijin.dispatch.demo.load_lights",
     "tuijin.tickets.demo.load_tickets",
 ]
 

@@ -22,12 +22,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("项目导入"), "projects:project_import", "projects.import_project", "file-earmark-arrow-up", _("重点项目")
     ),
-    NavItem(_("驾驶舱"), "progress:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
+    NavItem(_("驾驶舱"), "dispatch:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
     NavItem(_("本单位月报"), "progress:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
     NavItem(_("月报审核"), "progress:report_list", "progress.view_progressreport", "check2-square", _("月度调度")),
-    NavItem(_("未上报"), "progress:missing_reports", "projects.dashboard_project", "bell-slash", _("月度调度")),
-    NavItem(_("红黄绿灯"), "progress:light_list", "progress.view_warninglight", "stoplights", _("月度调度")),
-    NavItem(_("月度通报"), "progress:notice", "progress.generate_notice", "file-earmark-text", _("月度调度")),
+    NavItem(_("未上报"), "dispatch:missing_reports", "projects.dashboard_project", "bell-slash", _("月度调度")),
+    NavItem(_("红黄绿灯"), "dispatch:light_list", "progress.view_warninglight", "stoplights", _("月度调度")),
+    NavItem(_("月度通报"), "dispatch:notice", "progress.generate_notice", "file-earmark-text", _("月度调度")),
     NavItem(_("协调工单"), "tickets:ticket_list", "tickets.view_ticket", "ticket-detailed", _("协调服务")),
     NavItem(_("提出诉求/工单"), "tickets:ticket_add", "tickets.add_ticket", "plus-circle", _("协调服务")),
     NavItem(_("工单统计"), "tickets:ticket_dashboard", "tickets.dashboard_ticket", "bar-chart-line", _("协调服务")),

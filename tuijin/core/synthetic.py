@@ -68,6 +68,7 @@ SYNTHETIC_STEPS = [
     "tuijin.users.synthetic.AccountsStep",
     "tuijin.projects.synthetic.ProjectsStep",
     "tuijin.progress.synthetic.ReportsStep",
+    "tuijin.dispatch.synthetic.LightsStep",
 ]
 
 # The names the dataset is known by (the steps write them, the command prints them).

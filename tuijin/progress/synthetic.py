@@ -15,18 +15,15 @@ from typing import Any
 
 from tuijin.core.figures_cache import figures_changed
 from tuijin.core.synthetic import BATCH, SyntheticRun, SyntheticStep, add_months, cents
-from tuijin.projects.models import Project
 from tuijin.projects.synthetic import PLAN_TEXTS, SEASON, ProjectSpec, active_months, chunk_specs
 from tuijin.users.synthetic import SyntheticAccounts, synthetic_accounts
 
 from .choices import ReportEventType, ReportStatus
 from .models import ProgressReport, ReportEvent, ReportProblem
 from .services import period_for_reporting, reporting_period_get
-from .warnings import evaluate_period
 
 __all__ = ["ReportsStep"]
 
-LIGHT_CHUNK = 10000  # projects per evaluate_period call
 PROGRESS_TEXTS = ["主体结构施工", "钢结构吊装", "设备安装调试", "室外配套施工", "基础工程施工", "装饰装修", "管网敷设"]
 PREP_TEXTS = ["办理用地预审手续", "编制可行性研究报告", "开展施工图设计", "办理环评审批", "推进土地征收"]
 STALL_TEXTS = ["受资金影响暂停施工", "征迁问题未解决，现场停工", "设计变更，等待审批"]
@@ -229,15 +226,5 @@ class ReportsStep(SyntheticStep):
             run.count(name, n)
 
     def finish(self, run: SyntheticRun) -> None:
-        # Everything was bulk-written without signals: the per-project facts the lights read are rebuilt first.
+        # Everything was bulk-written without signals: the per-project facts (tuijin.facts) are rebuilt from it.
         figures_changed(None)
-        ids = sorted(self.project_ids)
-        colors: dict[str, int] = {}
-        for lo in range(0, len(ids), LIGHT_CHUNK):
-            part = ids[lo : lo + LIGHT_CHUNK]
-            projects = Project.objects.filter(pk__gte=part[0], pk__lte=part[-1])
-            evaluated = evaluate_period(run.latest, projects=projects)
-            for color, n in evaluated.colors.items():
-                colors[color] = colors.get(color, 0) + n
-        run.result.lights = colors
-        run.result.counts["lights"] = sum(colors.values())

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tuijin.notifications",
     "tuijin.tickets",
     "tuijin.facts",
+    "tuijin.dispatch",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -39,7 +39,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.progress.selectors import Period, ProblemRow
+from tuijin.core.periods import Period
 
 from .choices import Rating, TicketCategory, TicketStatus
 from .models import Ticket, TicketEscalation
@@ -51,6 +51,7 @@ __all__ = [
     "CountRow",
     "EscalatedTicket",
     "NoticeProblemRow",
+    "ProblemRow",
     "TicketStats",
     "dashboard_tickets",
     "escalated_for",
@@ -153,8 +154,20 @@ class TicketStats:
 
 
 @dataclass
+class ProblemRow:
+    """A 主要问题 row of the monthly notice: a problem raised in a report (tuijin.dispatch.selectors)."""
+
+    project_pk: int
+    project: str
+    unit: str
+    category: str
+    description: str
+    help_requested: str
+
+
+@dataclass
 class NoticeProblemRow(ProblemRow):
-    """A 主要问题 row of the monthly notice built from a ticket; same first fields as progress.ProblemRow
+    """A 主要问题 row of the monthly notice built from a ticket; same first fields as ProblemRow
     (project_pk is 0 for an enterprise ticket without a project, and `project` then names the enterprise)."""
 
     ticket_pk: int = 0

@@ -404,7 +404,7 @@ def lights(world, reports):
 
 
 class TestLightList(ViewMatrix):
-    url_name = "progress:light_list"
+    url_name = "dispatch:light_list"
     detail = False
 
     def url_for(self, obj=None):
@@ -422,7 +422,7 @@ class TestLightList(ViewMatrix):
 
 
 class TestLightEvaluate(_Post):
-    url_name = "progress:lights_evaluate"
+    url_name = "dispatch:lights_evaluate"
     detail = False
 
     def url_for(self, obj=None):
@@ -434,7 +434,7 @@ class TestLightEvaluate(_Post):
 
 
 class TestLightOverride(_Post):
-    url_name = "progress:light_override"
+    url_name = "dispatch:light_override"
 
     def data(self, matrix):
         return {"color": "yellow", "reason_code": "data_lag", "reason": "统计口径滞后", "recovery_plan": "11月补报"}
@@ -445,7 +445,7 @@ class TestLightOverride(_Post):
 
 
 class TestMissingReports(ViewMatrix):
-    url_name = "progress:missing_reports"
+    url_name = "dispatch:missing_reports"
     detail = False
 
     def url_for(self, obj=None):

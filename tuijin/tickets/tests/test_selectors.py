@@ -203,7 +203,7 @@ def test_notice_problems(world, data):
 
 def test_notice_rows_fit_the_notice_table(world, data):
     """Same attributes as progress.selectors.ProblemRow, so the notice can render them unchanged."""
-    from tuijin.progress.selectors import ProblemRow
+    from tuijin.dispatch.selectors import ProblemRow
 
     rows = selectors.notice_problems(world.office, 2025, 3, today=TODAY)
     assert rows and all(isinstance(r, ProblemRow) for r in rows)

@@ -19,9 +19,9 @@ from django_tasks import task
 
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
+from tuijin.progress.services import month_start, period_for_reporting, reporting_period_get
 from tuijin.users.models import User
 
-from .services import month_start, period_for_reporting, reporting_period_get
 from .warnings import evaluate_period, parse_period, reports_outstanding
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Builds the default layout of the monthly notice, `notice.docx`, next to this script.
 
 The office may replace the file (or point TUIJIN_NOTICE_TEMPLATE at its own .docx). The generator
-(`tuijin.progress.notice.notice_docx`) looks for paragraphs whose whole text is a placeholder and puts the
+(`tuijin.dispatch.notice.notice_docx`) looks for paragraphs whose whole text is a placeholder and puts the
 generated text, tables and charts in their place, in the placeholder paragraph's style:
 
     {{标题}} {{总体情况}} {{分类情况}} {{开工情况}} {{排名}} {{红黄灯}} {{主要问题}} {{下一步工作}}
@@ -10,7 +10,7 @@ and replaces {{年度}}, {{期间}} (e.g. 2026年1—9月) and {{日期}} (the d
 header or footer. Paragraph styles it uses when the template has them: "通报正文" (text), "表题" (table and
 chart titles), "表注" (notes under tables), "表格文字" (table cells); the table style "Table Grid".
 
-Run:  .venv/bin/python tuijin/progress/notice_templates/build_template.py
+Run:  .venv/bin/python tuijin/dispatch/notice_templates/build_template.py
 """
 
 from datetime import datetime

@@ -30,10 +30,10 @@ from django.views.generic import TemplateView
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType, AuditOutcome
 from tuijin.core.views_generic import ScopedViewMixin, htmx_partial
+from tuijin.progress.services import period_for_reporting
 from tuijin.projects.models import Project
 
 from . import notice, selectors
-from .services import period_for_reporting
 
 __all__ = [
     "DashboardView",
@@ -257,7 +257,7 @@ class NoticeView(NoticePermissionMixin, View):
                 messages.error(request, _("通报生成失败，请稍后重试或联系管理员。"))
                 return self._render(request, form)
             notice_id = record["id"]
-        return redirect("progress:notice_status", notice_id=notice_id)
+        return redirect("dispatch:notice_status", notice_id=notice_id)
 
 
 def _decorate(record: dict[str, Any]) -> dict[str, Any]:

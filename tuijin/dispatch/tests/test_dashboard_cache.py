@@ -13,7 +13,8 @@ from tuijin.core import figures_cache
 from tuijin.core.figures_cache import figures_generation
 from tuijin.org.choices import Role
 from tuijin.org.models import OrgUnit
-from tuijin.progress import selectors, services, warnings
+from tuijin.dispatch import selectors, warnings
+from tuijin.progress import services
 from tuijin.progress.models import ProgressReport, WarningRule
 from tuijin.progress.services import period_for_reporting
 from tuijin.projects import services as project_services
@@ -28,7 +29,7 @@ def _get(client, user):
     period = period_for_reporting()
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("progress:dashboard"), {"year": period.year, "month": period.month})
+        response = client.get(reverse("dispatch:dashboard"), {"year": period.year, "month": period.month})
     assert response.status_code == 200
     return response, len(queries)
 

@@ -19,9 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--enqueue", action="store_true", help="放入后台任务队列，而不是立即执行")
 
     def handle(self, *args, period=None, enqueue=False, **options):
+        from tuijin.dispatch.tasks import evaluate_warnings_task
+        from tuijin.dispatch.warnings import evaluate_period, parse_period
         from tuijin.progress.services import period_for_reporting
-        from tuijin.progress.tasks import evaluate_warnings_task
-        from tuijin.progress.warnings import evaluate_period, parse_period
 
         try:
             month = parse_period(period) if period else period_for_reporting()

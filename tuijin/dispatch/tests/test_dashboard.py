@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tuijin.core.models import AuditEvent
 from tuijin.org.choices import Role
-from tuijin.progress import dashboard, notice
+from tuijin.dispatch import dashboard, notice
 from tuijin.progress.services import period_for_reporting
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.utilities.testing.matrix import Case, ViewMatrix
@@ -27,7 +27,7 @@ D = Decimal
 
 
 class TestDashboardMatrix(ViewMatrix):
-    url_name = "progress:dashboard"
+    url_name = "dispatch:dashboard"
     detail = False
 
     @pytest.fixture
@@ -42,7 +42,7 @@ class TestDashboardMatrix(ViewMatrix):
 
 
 class TestNoticeMatrix(ViewMatrix):
-    url_name = "progress:notice"
+    url_name = "dispatch:notice"
     detail = False
 
     @pytest.fixture
@@ -60,7 +60,7 @@ def records(world, dashboard_projects):
 
 
 class TestNoticeStatusMatrix(ViewMatrix):
-    url_name = "progress:notice_status"
+    url_name = "dispatch:notice_status"
 
     @pytest.fixture
     def matrix(self, world, records):
@@ -74,7 +74,7 @@ class TestNoticeStatusMatrix(ViewMatrix):
 
 
 class TestNoticeDownloadMatrix(ViewMatrix):
-    url_name = "progress:notice_download"
+    url_name = "dispatch:notice_download"
 
     @pytest.fixture
     def matrix(self, world, records):
@@ -91,7 +91,7 @@ class TestNoticeDownloadMatrix(ViewMatrix):
 def test_dashboard_figures_and_links(client, world):
     portfolio = Portfolio(world)
     client.force_login(world.office)
-    response = client.get(reverse("progress:dashboard"), {"year": YEAR, "month": 9})
+    response = client.get(reverse("dispatch:dashboard"), {"year": YEAR, "month": 9})
     assert response.status_code == 200
     html = response.content.decode()
     summary = response.context["summary"]
@@ -115,15 +115,15 @@ def test_dashboard_default_period_is_last_complete_month(client, world):
     client.force_login(world.office)
     # 2026-01-01 02:00 in Shanghai is still 2025-12-31 in UTC: the default follows Asia/Shanghai.
     with time_machine.travel(datetime(2026, 1, 1, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
-        response = client.get(reverse("progress:dashboard"))
+        response = client.get(reverse("dispatch:dashboard"))
         assert (response.context["year"], response.context["month"]) == (2025, 12)
-        response = client.get(reverse("progress:dashboard"), {"year": "2026", "month": "13"})
+        response = client.get(reverse("dispatch:dashboard"), {"year": "2026", "month": "13"})
         assert (response.context["year"], response.context["month"]) == (2025, 12)
 
 
 def test_sponsor_reads_the_region_wide_dashboard(client, world, dashboard_projects):
     client.force_login(world.sponsor)
-    response = client.get(reverse("progress:dashboard"))
+    response = client.get(reverse("dispatch:dashboard"))
     assert response.status_code == 200
     assert response.context["summary"].project_count == 2
     assert "生成月度通报" not in response.content.decode()
@@ -132,7 +132,7 @@ def test_sponsor_reads_the_region_wide_dashboard(client, world, dashboard_projec
 def _page_queries(client, user) -> int:
     client.force_login(user)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(reverse("progress:dashboard"), {"year": YEAR, "month": 3})
+        response = client.get(reverse("dispatch:dashboard"), {"year": YEAR, "month": 3})
     assert response.status_code == 200
     return len(captured)
 
@@ -147,12 +147,12 @@ def test_dashboard_page_queries_do_not_grow(client, world):
 def test_notice_generated_at_once_then_downloaded(client, world, dashboard_projects):
     client.force_login(world.office)
     period = period_for_reporting()
-    response = client.post(reverse("progress:notice"), {"year": period.year, "month": period.month, "format": "docx"})
+    response = client.post(reverse("dispatch:notice"), {"year": period.year, "month": period.month, "format": "docx"})
     assert response.status_code == 302
     status = client.get(response["Location"])
     assert status.status_code == 200 and 'id="tj-notice-download"' in status.content.decode()
     notice_id = status.context["record"]["id"]
-    download = client.get(reverse("progress:notice_download", args=[notice_id]))
+    download = client.get(reverse("dispatch:notice_download", args=[notice_id]))
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
     from docx import Document
@@ -160,7 +160,7 @@ def test_notice_generated_at_once_then_downloaded(client, world, dashboard_proje
     document = Document(io.BytesIO(b"".join(download.streaming_content)))
     assert any("2个" in p.text for p in document.paragraphs)
     assert AuditEvent.objects.filter(event_type="export", detail__what="notice").exists()
-    page = client.get(reverse("progress:notice"))
+    page = client.get(reverse("dispatch:notice"))
     assert notice_id in page.content.decode()  # listed under 最近生成
 
 
@@ -169,13 +169,13 @@ def test_large_portfolio_goes_to_the_background(client, world, dashboard_project
     client.force_login(world.office)
     period = period_for_reporting()
     response = client.post(
-        reverse("progress:notice"), {"year": period.year, "month": period.month, "format": "pdf"}, follow=True
+        reverse("dispatch:notice"), {"year": period.year, "month": period.month, "format": "pdf"}, follow=True
     )
     html = response.content.decode()
     assert "后台生成" in html
     record = response.context["record"]
     assert record["status"] == "done" and record["format"] == "pdf"  # the test backend runs tasks immediately
-    download = client.get(reverse("progress:notice_download", args=[record["id"]]))
+    download = client.get(reverse("dispatch:notice_download", args=[record["id"]]))
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
@@ -194,13 +194,13 @@ def test_status_polls_while_running_and_serves_an_htmx_partial(client, world):
         },
     )
     client.force_login(world.office)
-    url = reverse("progress:notice_status", args=["running0001"])
+    url = reverse("dispatch:notice_status", args=["running0001"])
     page = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in page and "<html" in page
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="tj-notice-status"' in partial and "<html" not in partial
-    assert client.get(reverse("progress:notice_download", args=["running0001"])).status_code == 404
-    assert client.get(reverse("progress:notice_status", args=["..%2F..%2Fsecret"])).status_code == 404
+    assert client.get(reverse("dispatch:notice_download", args=["running0001"])).status_code == 404
+    assert client.get(reverse("dispatch:notice_status", args=["..%2F..%2Fsecret"])).status_code == 404
     with time_machine.travel(timezone.now() + timedelta(hours=3)):  # a killed worker: stop polling, say failed
         client.force_login(world.office)
         page = client.get(url).content.decode()
@@ -214,23 +214,23 @@ def test_queued_task_without_record_is_shown_to_its_owner_only(client, world, mo
     fake = SimpleNamespace(task=task, args=[world.office.pk, 2026, 9, "pdf"], status=TaskResultStatus.READY)
     monkeypatch.setattr(task.get_backend(), "get_result", lambda _id: fake, raising=False)
     client.force_login(world.office)
-    response = client.get(reverse("progress:notice_status", args=["queued000001"]))
+    response = client.get(reverse("dispatch:notice_status", args=["queued000001"]))
     assert response.status_code == 200 and response.context["record"]["status"] == "queued"
     assert response.context["polling"]
     other = make_user("office3", role=Role.PROJECT_OFFICE, unit=world.office_unit)
     client.force_login(other)
-    assert client.get(reverse("progress:notice_status", args=["queued000001"])).status_code == 404
+    assert client.get(reverse("dispatch:notice_status", args=["queued000001"])).status_code == 404
 
 
 def test_invalid_notice_form_is_shown_again(client, world):
     client.force_login(world.office)
-    response = client.post(reverse("progress:notice"), {"year": "1999", "month": "5", "format": "docx"})
+    response = client.post(reverse("dispatch:notice"), {"year": "1999", "month": "5", "format": "docx"})
     assert response.status_code == 200 and response.context["form"].errors
 
 
 def test_chart_data_is_rounded(world, dashboard_projects):
     period = period_for_reporting()
-    from tuijin.progress import selectors
+    from tuijin.dispatch import selectors
 
     summary = selectors.dashboard_summary(world.office, period.year, period.month)
     data = dashboard.dashboard_charts(summary)
@@ -246,7 +246,7 @@ def test_large_scopes_show_the_best_and_worst_units_with_a_gap(client, world, da
     AnnualPlan.objects.create(project=third, year=period.year, planned_investment=D(100))
     monkeypatch.setattr(dashboard, "UNIT_LIMIT", 2)
     client.force_login(world.office)
-    response = client.get(reverse("progress:dashboard"), {"year": period.year, "month": period.month})
+    response = client.get(reverse("dispatch:dashboard"), {"year": period.year, "month": period.month})
     html = response.content.decode()
     ranking = response.context["unit_ranking"]
     assert [type(r).__name__ for r in ranking] == ["RankedUnit", "Gap", "RankedUnit"] and ranking[1].hidden == 1

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="按该账户的驾驶舱范围统计（默认：第一个项目办管理员）")
 
     def handle(self, *args, period, fmt, out, user=None, **options):
-        from tuijin.progress.notice import build_notice, notice_render
+        from tuijin.dispatch.notice import build_notice, notice_render
 
         try:
             year, month = (int(part) for part in period.split("-"))

@@ -54,11 +54,10 @@ from tuijin.core.figures_cache import figures_changed
 from tuijin.core.periods import add_months, month_end, month_index, month_start, ym, ymd
 from tuijin.facts.models import ProjectMonth
 from tuijin.facts.rules import MAX_IDLE_RUN, NO_REPORT_STAGES
+from tuijin.progress.choices import LightColor, WarningDimension
+from tuijin.progress.models import LightOverride, ReportingPeriod, WarningLight, WarningRule
+from tuijin.progress.services import COUNTED, period_for_reporting, reporting_period_get
 from tuijin.projects.models import Project
-
-from .choices import LightColor, WarningDimension
-from .models import LightOverride, ReportingPeriod, WarningLight, WarningRule
-from .services import COUNTED, period_for_reporting, reporting_period_get
 
 __all__ = [
     "DEFAULT_PARAMS",

@@ -54,12 +54,12 @@ from tuijin.facts.figures import FIGURES, figure_query, period_facts
 from tuijin.facts.models import ProjectMonth
 from tuijin.facts.rules import COMPLETING_CATEGORIES, CONTINUING_CATEGORIES, NEW_CATEGORIES
 from tuijin.org.scoping import scope_fingerprint
+from tuijin.progress.choices import COUNTED_STATUSES as COUNTED
+from tuijin.progress.choices import LightColor
+from tuijin.progress.models import LightOverride, ReportProblem, WarningLight
 from tuijin.projects.choices import ProjectDomain, YearlyCategory
 from tuijin.projects.models import Project
-
-from .choices import COUNTED_STATUSES as COUNTED
-from .choices import LightColor
-from .models import LightOverride, ReportProblem, WarningLight
+from tuijin.tickets.selectors import ProblemRow
 
 __all__ = [
     "COMPLETING_CATEGORIES",
@@ -1104,16 +1104,6 @@ def missing_reports(user, period: date) -> MissingReports:
             )
         unit.projects.append((r["project_id"], r["project__name"]))
     return MissingReports(p, expected, list(units.values()))
-
-
-@dataclass
-class ProblemRow:
-    project_pk: int
-    project: str
-    unit: str
-    category: str
-    description: str
-    help_requested: str
 
 
 def report_problems(user, year: int, month: int) -> list[ProblemRow]:

@@ -5,7 +5,7 @@ turns it into content blocks (paragraphs, tables, charts) per section; the DOCX 
 blocks, so the two always say the same thing. Long lists are cut at `LIST_LIMIT` rows in DOCX/PDF with a note; the
 XLSX annex has every row, as real numbers, and neutralises text that a spreadsheet could read as a formula.
 
-The DOCX layout is a template the office can replace: `tuijin/progress/notice_templates/notice.docx`, or the file
+The DOCX layout is a template the office can replace: `tuijin/dispatch/notice_templates/notice.docx`, or the file
 named by the TUIJIN_NOTICE_TEMPLATE setting. Its placeholder paragraphs ({{标题}}, {{总体情况}}, {{分类情况}},
 {{开工情况}}, {{排名}}, {{红黄灯}}, {{主要问题}}, {{下一步工作}}) are replaced by the blocks; {{年度}}, {{期间}}
 and {{日期}} are replaced inside any paragraph (see notice_templates/build_template.py).

@@ -17,8 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--period", help="报告期，格式 YYYY-MM（默认：上个月）")
 
     def handle(self, *args, period=None, **options):
-        from tuijin.progress.tasks import send_report_reminders
-        from tuijin.progress.warnings import parse_period
+        from tuijin.dispatch.tasks import send_report_reminders
+        from tuijin.dispatch.warnings import parse_period
 
         try:
             month = parse_period(period) if period else None

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tuijin.core.figures_cache import figures_changed
-from tuijin.progress import selectors
+from tuijin.dispatch import selectors
 from tuijin.progress.choices import LightColor, ReportStatus, WarningDimension
 from tuijin.progress.models import LightOverride, ProgressReport, ReportProblem, WarningLight, WarningRule
 from tuijin.projects.choices import PlanStatus, ProjectDomain, Stage, YearlyCategory

@@ -11,11 +11,10 @@ from django.views.decorators.http import require_POST
 from tuijin.core.exceptions import ApplicationError
 from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectListView
+from tuijin.progress.choices import LightColor
+from tuijin.progress.models import LightOverride, WarningLight, WarningRule
+from tuijin.progress.views import _period
 from tuijin.projects.models import Project
-
-from .choices import LightColor
-from .models import LightOverride, WarningLight, WarningRule
-from .views import _period
 
 __all__ = ["WarningLightListView", "light_override", "lights_evaluate", "missing_reports_view"]
 

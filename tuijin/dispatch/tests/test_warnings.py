@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from tuijin.core.exceptions import ApplicationError
 from tuijin.core.figures_cache import figures_changed
+from tuijin.dispatch.tasks import evaluate_warnings_task
+from tuijin.dispatch.warnings import evaluate_period, light_override_set, override_counts_by_unit, parse_period
 from tuijin.org.choices import Role
 from tuijin.progress.models import LightOverride, ProgressReport, WarningLight, WarningRule
-from tuijin.progress.tasks import evaluate_warnings_task
-from tuijin.progress.warnings import evaluate_period, light_override_set, override_counts_by_unit, parse_period
 from tuijin.projects.models import AnnualPlan, Project
 from tuijin.projects.services import annual_plan_approve, annual_plan_save
 from tuijin.projects.tests.factories import make_project

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tuijin.core.figures_cache import figures_changed
+from tuijin.dispatch.tasks import REMINDER_KIND, send_report_reminders, send_report_reminders_task
 from tuijin.notifications.models import Notification
 from tuijin.org.choices import Role
 from tuijin.progress.models import ProgressReport
-from tuijin.progress.tasks import REMINDER_KIND, send_report_reminders, send_report_reminders_task
 from tuijin.projects.tests.factories import make_project
 from tuijin.utilities.testing.world import make_user
 

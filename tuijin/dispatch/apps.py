@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DispatchConfig(AppConfig):
+    """The monthly dispatch's readers: 驾驶舱, 月度通报, 红黄绿灯 and 未上报, all from tuijin.facts."""
+
+    name = "tuijin.dispatch"
+    label = "dispatch"
+    verbose_name = _("调度驾驶舱")
+
+    def ready(self) -> None:
+        from tuijin.core.figures_cache import register_sources
+        from tuijin.facts.maintain import facts_changed
+
+        from .selectors import DASHBOARD_SOURCES
+        from .warnings import on_facts_changed
+
+        register_sources(*DASHBOARD_SOURCES)
+        # Lights never go stale: a committed write that changed a project's facts re-evaluates its lights.
+        facts_changed.connect(on_facts_changed, dispatch_uid="dispatch-relight", weak=False)

@@ -1,0 +1,19 @@
+"""The 驾驶舱, the monthly notice, the warning lights and 未上报 (mounted under /progress/ like the reports)."""
+
+from django.urls import path
+
+from . import dashboard, views_lights
+
+app_name = "dispatch"
+
+urlpatterns = [
+    path("lights/", views_lights.WarningLightListView.as_view(), name="light_list"),
+    path("missing/", views_lights.missing_reports_view, name="missing_reports"),
+    path("lights/evaluate/", views_lights.lights_evaluate, name="lights_evaluate"),
+    path("lights/<int:pk>/override/", views_lights.light_override, name="light_override"),
+    # --- dashboard & notice (tuijin/progress/dashboard.py) ---
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("notice/", dashboard.NoticeView.as_view(), name="notice"),
+    path("notice/<str:notice_id>/", dashboard.NoticeStatusView.as_view(), name="notice_status"),
+    path("notice/<str:notice_id>/download/", dashboard.NoticeDownloadView.as_view(), name="notice_download"),
+]
