@@ -34,9 +34,24 @@ __all__ = [
     "PostMatrix",
     "ViewMatrix",
     "scope_lifted",
+    "xlsx_text",
 ]
 
 REGISTERED_URL_NAMES: set[str] = set()
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_text(content: bytes) -> str:
+    """Every non-empty cell of every sheet (hidden ones included), one per line."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    cells = [str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row if c]
+    book.close()
+    return "\n".join(cells)
 
 
 @dataclass
@@ -72,10 +87,10 @@ def scope_lifted() -> Iterator[None]:
 
 
 def _error_messages(response) -> list[str]:
-    request = getattr(response, "wsgi_request", None)
-    if request is None or not hasattr(request, "_messages"):
-        return []
-    return [str(m) for m in messages.get_messages(request) if m.level >= messages.ERROR]
+    """The error messages this request added (not those left over from an earlier one)."""
+    storage = getattr(getattr(response, "wsgi_request", None), "_messages", None)
+    added = getattr(storage, "_queued_messages", [])
+    return [str(m) for m in added if m.level >= messages.ERROR]
 
 
 def _form_errors(response) -> list[str]:
@@ -123,8 +138,10 @@ class _Matrix:
         return client.get(self.url_for(obj), **self.extra_headers())
 
     def text(self, response) -> str:
-        """What the user gets to read; exports override this to read the file."""
+        """What the user gets to read: the page, or every cell of every sheet of an Excel download."""
         content = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.get("Content-Type", "").startswith(XLSX):
+            return xlsx_text(content)
         return content.decode(errors="replace")
 
     # --- the matrix --------------------------------------------------------------------------------------------
