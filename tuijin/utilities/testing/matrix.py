@@ -97,12 +97,12 @@ def _form_errors(response) -> list[str]:
     context = getattr(response, "context", None)
     if not context:
         return []
-    found = []
+    found: list[str] = []
     contexts = context if isinstance(context, list) else [context]  # a ContextList when several templates rendered
     values = [value for ctx in contexts for value in ctx.flatten().values()]
     for value in values:
         if isinstance(value, BaseForm) and value.is_bound and value.errors:
-            found.append(value.errors.as_text())
+            found.append(str(value.errors.as_text()))
         elif isinstance(value, BaseFormSet) and value.is_bound and not value.is_valid():
             found.append(str(value.errors) + str(value.non_form_errors()))
     return found
