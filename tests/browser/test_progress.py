@@ -2,6 +2,7 @@
 approve, a returned report shows its reason, and the dashboard and the notice reflect the approved figures."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -35,11 +36,28 @@ def _fill_first_missing(page, live_url, amount: str) -> str:
     return edit_url.replace("edit/", "")
 
 
-def _dashboard_ytd(page, live_url) -> float:
+def _dashboard_ytd(page, live_url) -> str:
+    """The year-to-date tile as shown: 亿元 with two decimals and thousands separators, e.g. "12.35"."""
     page.goto(f"{live_url}/progress/dashboard/")
     # served from the figures cache (the database table by default); it says when the figures were computed
     assert re.search(r"统计于 \d\d:\d\d:\d\d", page.locator("#tj-computed-at").inner_text())
-    return float(page.locator("#tj-tile-ytd").inner_text().replace(",", ""))
+    shown = page.locator("#tj-tile-ytd").inner_text().strip()
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d\d", shown), shown
+    return shown
+
+
+def _yi(wan) -> str:
+    """万元 → the tile's text in 亿元: half-up to the cent, thousands separated (written here, not imported)."""
+    return f"{(Decimal(str(wan)) / 10000).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def _notice_ytd(path) -> tuple[object, object]:
+    """The 累计完成投资 row of the notice annex's 总体 sheet: (value, unit)."""
+    from openpyxl import load_workbook
+
+    rows = [row for row in load_workbook(path)["总体"].iter_rows(values_only=True) if row and row[0] == "累计完成投资"]
+    assert len(rows) == 1, rows
+    return rows[0][1], rows[0][2]
 
 
 def test_fill_submit_and_two_level_approval(page, live_url, tmp_path):
@@ -73,14 +91,12 @@ def test_fill_submit_and_two_level_approval(page, live_url, tmp_path):
     assert "1,234.56" in page.content()
     shot(page, "xmb-report-locked")
 
-    # the dashboard reflects it: year-to-date (亿元, 2 decimals) grows by about 0.12 (a draft did not count before)
+    # the dashboard reflects it (a draft did not count before): checked exactly against the notice below
     after = _dashboard_ytd(page, live_url)
-    assert 0.11 <= round(after - before, 2) <= 0.14
+    assert after != before
     shot(page, "xmb-dashboard")
 
-    # and so does the notice: generate the XLSX annex and find the same year-to-date figure
-    from openpyxl import load_workbook
-
+    # and so does the notice: its XLSX annex states the same year-to-date figure, in 万元
     page.goto(f"{live_url}/progress/notice/")
     page.select_option("#id_format", "xlsx")
     page.click("#tj-notice-generate")
@@ -89,10 +105,10 @@ def test_fill_submit_and_two_level_approval(page, live_url, tmp_path):
         page.locator("a[href$='/download/']").first.click()
     path = tmp_path / "notice.xlsx"
     info.value.save_as(path)
-    cells = [c for sheet in load_workbook(path).worksheets for row in sheet.iter_rows(values_only=True) for c in row]
-    assert any(isinstance(c, (int, float)) and abs(c - after) < 0.006 for c in cells) or any(
-        isinstance(c, (int, float)) and abs(c / 10000 - after) < 0.006 for c in cells
-    )
+    value, unit = _notice_ytd(path)
+    assert unit == "万元" and isinstance(value, int | float), (value, unit)
+    assert _yi(value) == after, (value, after)  # the notice states the figure the tile shows, to the cent
+    assert _yi(Decimal(str(value)) - Decimal("1234.56")) == before, (value, before)  # and exactly 1,234.56 万元 more
 
 
 def test_returned_report_shows_reason_to_reporter(page, live_url):

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from tuijin.core import figures_cache
 from tuijin.core.figures_cache import figures_generation
+from tuijin.dispatch import selectors, warnings
 from tuijin.org.choices import Role
 from tuijin.org.models import OrgUnit
-from tuijin.dispatch import selectors, warnings
 from tuijin.progress import services
 from tuijin.progress.models import ProgressReport, WarningRule
 from tuijin.progress.services import period_for_reporting

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tuijin.core.figures_cache import figures_changed
+from tuijin.dispatch import charts, notice, selectors
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
-from tuijin.dispatch import charts, notice, selectors
 from tuijin.progress.choices import LightColor, WarningDimension
 from tuijin.progress.models import ProgressReport, ReportProblem, WarningLight, WarningRule
 from tuijin.projects.models import Project

@@ -37,7 +37,13 @@ class TestPersonList(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.office, denied=world.ent_user_a, in_scope=world.leader_person)
+        return Case(
+            allowed=world.office,
+            denied=world.ent_user_a,
+            in_scope=world.leader_person,
+            out_of_scope=world.foreign_leader_person,  # public rows stop at the district's border
+            marker=lambda p: p.name,
+        )
 
 
 class TestPersonDetail(ViewMatrix):
@@ -74,7 +80,13 @@ class TestPersonApiList(ApiMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.office, denied=world.norole, in_scope=world.leader_person)
+        return Case(
+            allowed=world.office,
+            denied=world.norole,
+            in_scope=world.leader_person,
+            out_of_scope=world.foreign_leader_person,
+            marker=lambda p: p.name,
+        )
 
 
 class TestPersonApiDetail(ApiMatrix):

@@ -3,6 +3,7 @@
 import io
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,13 +11,14 @@ from django.urls import reverse
 
 from tuijin.core.figures_cache import figures_changed
 from tuijin.progress.choices import ReportStatus
-from tuijin.progress.models import ProgressReport, ReportPhoto
+from tuijin.progress.models import LightOverride, ProgressReport, ReportPhoto, WarningLight
 from tuijin.projects.tests.factories import make_project
-from tuijin.utilities.testing.matrix import ApiMatrix, Case, PostMatrix, ViewMatrix
+from tuijin.utilities.testing.matrix import ApiMatrix, ApiPostMatrix, Case, PostMatrix, ViewMatrix
 
 from .factories import make_report
 
 OCT = date(2026, 10, 1)
+JAN_10 = date(2026, 1, 10)
 
 
 @pytest.fixture
@@ -24,6 +26,15 @@ def reports(world):
     a = make_project(unit=world.unit_a, actor=world.office, name="甲街道月报项目", stage="preparation")
     b = make_project(unit=world.unit_b, actor=world.office, name="乙街道月报项目", stage="preparation")
     return make_report(a, OCT, status="submitted"), make_report(b, OCT, status="submitted")
+
+
+@pytest.fixture
+def foreign_report(world):
+    """A report of the neighbouring district: out of the scope of every district-wide role."""
+    project = make_project(
+        unit=world.foreign_unit, actor=world.foreign_office, name="邻区月报项目", stage="preparation"
+    )
+    return make_report(project, OCT, status="submitted")
 
 
 def name(report):
@@ -87,11 +98,13 @@ class TestReportCorrect(ViewMatrix):
     url_name = "progress:report_correct"
 
     @pytest.fixture
-    def matrix(self, world, reports):
-        for r in reports:
+    def matrix(self, world, reports, foreign_report):
+        for r in (*reports, foreign_report):
             r.status = ReportStatus.OFFICE_APPROVED
             r.save()
-        return Case(allowed=world.office, denied=world.approver_a, in_scope=reports[0], marker=name)
+        return Case(
+            allowed=world.office, denied=world.approver_a, in_scope=reports[0], out_of_scope=foreign_report, marker=name
+        )
 
 
 class TestReportExport(ViewMatrix):
@@ -103,7 +116,9 @@ class TestReportExport(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world, reports):
-        return Case(allowed=world.reporter_a, denied=world.norole)
+        return Case(
+            allowed=world.reporter_a, denied=world.norole, in_scope=reports[0], out_of_scope=reports[1], marker=name
+        )
 
     def test_export_is_scoped_and_numeric(self, client, world, reports):
         from openpyxl import load_workbook
@@ -144,14 +159,14 @@ class TestReportPhoto(ViewMatrix):
         assert response.status_code == 200 and response["Content-Type"] == "image/png"
 
 
-_Post = PostMatrix
-
-
-class TestReportOpen(_Post):
+class TestReportOpen(PostMatrix):
     url_name = "progress:report_open"
 
     def url_for(self, obj=None):
         return reverse(self.url_name, args=[obj.pk, 2026, 9])
+
+    def effect(self, obj, matrix):
+        assert ProgressReport.objects.get(project=obj, period=date(2026, 9, 1)).status == ReportStatus.DRAFT
 
     @pytest.fixture
     def matrix(self, world, reports):
@@ -160,11 +175,14 @@ class TestReportOpen(_Post):
         )
 
 
-class TestReportReview(_Post):
+class TestReportReview(PostMatrix):
     url_name = "progress:report_review"
 
-    def data(self, matrix):
-        return {"version": matrix.in_scope.version, "action": "approve"}
+    def data(self, obj, matrix):
+        return {"version": obj.version, "action": "approve"}
+
+    def effect(self, obj, matrix):
+        assert ProgressReport.objects.get(pk=obj.pk).status == ReportStatus.UNIT_APPROVED
 
     @pytest.fixture
     def matrix(self, world, reports):
@@ -192,61 +210,37 @@ class TestReportApiDetail(ApiMatrix):
         )
 
 
-class TestReportApiActions(ApiMatrix):
-    """submit / unit-approve / office-approve / return: services check role and scope."""
+class _ReportAction(ApiPostMatrix):
+    """submit / unit-approve / office-approve / return: the viewset needs "view"; the services check role and scope."""
 
+    expected_status: ClassVar[str] = ""
+
+    def data(self, obj, matrix):
+        return {"version": obj.version}
+
+    def effect(self, obj, matrix):
+        assert ProgressReport.objects.get(pk=obj.pk).status == self.expected_status
+
+    def test_stale_version_is_409(self, client, matrix):
+        client.force_login(matrix.allowed)
+        data = dict(self.data(matrix.in_scope, matrix), version=matrix.in_scope.version + 5)
+        response = client.post(self.url_for(matrix.in_scope), data, content_type="application/json")
+        assert response.status_code == 409
+        assert not self.holds(matrix.in_scope, matrix)
+
+
+class TestReportApiUnitApprove(_ReportAction):
     url_name = "progress-api:progressreport-unit-approve"
+    expected_status = ReportStatus.UNIT_APPROVED
 
     @pytest.fixture
     def matrix(self, world, reports):
         return Case(allowed=world.approver_a, denied=world.norole, in_scope=reports[0], out_of_scope=reports[1])
 
-    def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        response = client.post(
-            self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
-        )
-        assert response.status_code == 200 and response.json()["status"] == "unit_approved"
 
-    def test_out_of_scope_is_hidden(self, client, matrix):
-        client.force_login(matrix.allowed)
-        response = client.post(self.url_for(matrix.out_of_scope), {"version": 1}, content_type="application/json")
-        assert response.status_code == 404
-
-    def test_no_permission_is_403(self, client, matrix):
-        client.force_login(matrix.denied)
-        assert (
-            client.post(self.url_for(matrix.in_scope), {"version": 1}, content_type="application/json").status_code
-            == 403
-        )
-
-    def test_anonymous_is_401(self, client, matrix):
-        assert (
-            client.post(self.url_for(matrix.in_scope), {"version": 1}, content_type="application/json").status_code
-            == 401
-        )
-
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
-        client.force_login(world.reporter_a)
-        assert (
-            client.post(
-                self.url_for(reports[0]), {"version": reports[0].version}, content_type="application/json"
-            ).status_code
-            == 403
-        )
-        client.force_login(world.approver_a)
-        assert (
-            client.post(self.url_for(reports[0]), {"version": 99}, content_type="application/json").status_code == 409
-        )
-        url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
-        assert (
-            client.post(url, {"version": reports[0].version, "reason": ""}, content_type="application/json").status_code
-            == 400
-        )
-
-
-class TestReportApiSubmit(TestReportApiActions):
+class TestReportApiSubmit(_ReportAction):
     url_name = "progress-api:progressreport-submit"
+    expected_status = ReportStatus.SUBMITTED
 
     @pytest.fixture
     def matrix(self, world, reports):
@@ -256,67 +250,55 @@ class TestReportApiSubmit(TestReportApiActions):
             r.refresh_from_db()
         return Case(allowed=world.reporter_a, denied=world.leader, in_scope=reports[0], out_of_scope=reports[1])
 
-    def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        response = client.post(
-            self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
-        )
-        assert response.status_code == 200 and response.json()["status"] == "submitted"
 
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
-        pass  # covered by the unit-approve class
-
-
-class TestReportApiOfficeApprove(TestReportApiActions):
+class TestReportApiOfficeApprove(_ReportAction):
     url_name = "progress-api:progressreport-office-approve"
+    expected_status = ReportStatus.OFFICE_APPROVED
 
     @pytest.fixture
-    def matrix(self, world, reports):
-        for r in reports:
+    def matrix(self, world, reports, foreign_report):
+        for r in (*reports, foreign_report):
             ProgressReport.objects.filter(pk=r.pk).update(status=ReportStatus.UNIT_APPROVED)
             figures_changed(None)  # raw writes send no signals: bring the facts up to date
             r.refresh_from_db()
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=reports[0])
-
-    def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        response = client.post(
-            self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
-        )
-        assert response.status_code == 200 and response.json()["status"] == "office_approved"
-
-    def test_no_permission_is_403(self, client, matrix):
-        client.force_login(matrix.denied)  # has view, lacks the office permission: refused by the service
-        assert (
-            client.post(
-                self.url_for(matrix.in_scope), {"version": matrix.in_scope.version}, content_type="application/json"
-            ).status_code
-            == 403
-        )
-
-    def test_out_of_scope_is_hidden(self, client, matrix):
-        pass  # the office is region-wide
-
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
-        pass  # covered by the unit-approve class
+        # reporter_a sees the report but lacks the office permission: refused by the service (403).
+        # The office is district-wide, so its out-of-scope report is the neighbouring district's.
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=reports[0], out_of_scope=foreign_report)
 
 
-class TestReportApiReturn(TestReportApiActions):
+class TestReportApiReturn(_ReportAction):
     url_name = "progress-api:progressreport-return"
+    expected_status = ReportStatus.DRAFT
 
-    def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        response = client.post(
-            self.url_for(matrix.in_scope),
-            {"version": matrix.in_scope.version, "reason": "数据有误"},
-            content_type="application/json",
-        )
-        assert response.status_code == 200 and response.json()["status"] == "draft"
-        assert response.json()["return_reason"] == "数据有误"
+    def data(self, obj, matrix):
+        return {"version": obj.version, "reason": "数据有误"}
 
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
-        client.force_login(world.reporter_a)  # a reporter may not return: 403 before the reason is looked at
-        assert client.post(self.url_for(reports[0]), {"version": 1}, content_type="application/json").status_code == 403
+    def effect(self, obj, matrix):
+        report = ProgressReport.objects.get(pk=obj.pk)
+        assert (report.status, report.return_reason) == (ReportStatus.DRAFT, "数据有误")
+
+    @pytest.fixture
+    def matrix(self, world, reports):
+        return Case(allowed=world.approver_a, denied=world.norole, in_scope=reports[0], out_of_scope=reports[1])
+
+
+def _api_post(client, name, report, data):
+    url = reverse(f"progress-api:progressreport-{name}", args=[report.pk])
+    return client.post(url, data, content_type="application/json")
+
+
+def test_api_reporter_may_neither_approve_nor_return(client, world, reports):
+    client.force_login(world.reporter_a)  # sees the report, lacks the permissions: 403 before the reason is read
+    assert _api_post(client, "unit-approve", reports[0], {"version": reports[0].version}).status_code == 403
+    assert _api_post(client, "return", reports[0], {"version": reports[0].version}).status_code == 403
+    assert ProgressReport.objects.get(pk=reports[0].pk).status == ReportStatus.SUBMITTED
+
+
+def test_api_return_needs_a_reason(client, world, reports):
+    client.force_login(world.approver_a)
+    response = _api_post(client, "return", reports[0], {"version": reports[0].version, "reason": ""})
+    assert response.status_code == 400 and response.json()["code"] == "reason_required"
+    assert ProgressReport.objects.get(pk=reports[0].pk).status == ReportStatus.SUBMITTED
 
 
 def test_fill_submit_review_through_pages(client, world):
@@ -421,27 +403,45 @@ class TestLightList(ViewMatrix):
         )
 
 
-class TestLightEvaluate(_Post):
+class TestLightEvaluate(PostMatrix):
     url_name = "dispatch:lights_evaluate"
     detail = False
+    scoped = False
+    unscoped_reason = "re-evaluation recomputes every project's lights from the data: nothing is chosen or shown"
 
     def url_for(self, obj=None):
         return reverse(self.url_name) + "?period=2026-10"
 
+    def effect(self, obj, matrix):
+        assert WarningLight.objects.get(project=obj, period=OCT, rule__code="reporting").color == "red"
+
     @pytest.fixture
-    def matrix(self, world, reports):
-        return Case(allowed=world.office, denied=world.reporter_a)
+    def matrix(self, world):
+        # in construction since January, no October report, the window closed: a red reporting light
+        project = make_project(unit=world.unit_a, name="甲街道在建项目", stage="construction", actual_start=JAN_10)
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=project)
 
 
-class TestLightOverride(_Post):
+class TestLightOverride(PostMatrix):
     url_name = "dispatch:light_override"
 
-    def data(self, matrix):
+    def data(self, obj, matrix):
         return {"color": "yellow", "reason_code": "data_lag", "reason": "统计口径滞后", "recovery_plan": "11月补报"}
 
+    def effect(self, obj, matrix):
+        override = LightOverride.objects.get(project_id=obj.project_id, period=obj.period, rule=obj.rule)
+        assert (override.color, override.reason) == ("yellow", "统计口径滞后")
+
     @pytest.fixture
-    def matrix(self, world, lights):
-        return Case(allowed=world.office, denied=world.leader, in_scope=lights[0])
+    def matrix(self, world):
+        # only a light the data produces can be overridden: projects in construction without an October report
+        from tuijin.dispatch.warnings import evaluate_period
+
+        ours = make_project(unit=world.unit_a, name="甲街道在建项目", stage="construction", actual_start=JAN_10)
+        theirs = make_project(unit=world.foreign_unit, name="邻区在建项目", stage="construction", actual_start=JAN_10)
+        evaluate_period(OCT)
+        lit = [WarningLight.objects.get(project=p, period=OCT, rule__code="reporting") for p in (ours, theirs)]
+        return Case(allowed=world.office, denied=world.leader, in_scope=lit[0], out_of_scope=lit[1])
 
 
 class TestMissingReports(ViewMatrix):

@@ -2,7 +2,6 @@
 
 import io
 import os
-import time
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -31,6 +30,7 @@ from tuijin.projects.services import FundingRow, ProjectInput, project_create
 from tuijin.projects.tasks import import_job_create, import_job_start
 from tuijin.utilities.codes import credit_code_check_char
 from tuijin.utilities.excel import neutralize, unneutralize
+from tuijin.utilities.testing.queries import count_queries
 
 HEADERS = [column.header for column in COLUMNS]
 
@@ -443,6 +443,23 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 <c r="A1" t="inlineStr"><is><t>&lol4;</t></is></c></row></sheetData></worksheet>"""
 
 
+INFLATE_BUDGET = 256 * 1024  # the largest refused file here (the template with no rows) unpacks 100,835 bytes
+
+
+def _count_inflated_bytes(monkeypatch):
+    """Count every byte unpacked from any zip member from now on (ZipExtFile._read1 serves read, read1 and peek)."""
+    total = [0]
+    original = zipfile.ZipExtFile._read1
+
+    def counting(self, n):
+        data = original(self, n)
+        total[0] += len(data)
+        return data
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "_read1", counting)
+    return lambda: total[0]
+
+
 @pytest.mark.parametrize(
     ("make", "text"),
     [
@@ -470,12 +487,16 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
         "no-rows",
     ],
 )
-def test_unsafe_or_broken_files_are_refused_with_one_clear_error(office, make, text):
+def test_unsafe_or_broken_files_are_refused_with_one_clear_error(office, make, text, monkeypatch):
     data = make()
     before = db_state()
-    started = time.monotonic()
-    report = parse_workbook(data, actor=office)
-    assert time.monotonic() - started < 2
+    inflated = _count_inflated_bytes(monkeypatch)
+    with count_queries() as queries:
+        report = parse_workbook(data, actor=office)
+    # Refused before any real work: nothing looked up, and at most INFLATE_BUDGET bytes unpacked (the bomb holds
+    # 256 MB). Counted rather than timed, so a slow machine cannot fail it and a fast one cannot hide a regression.
+    assert queries.count == 0
+    assert inflated() <= INFLATE_BUDGET, inflated()
     assert text in report.fatal
     assert report.errors == [{"row": 0, "column": "", "message": report.fatal}]
     with pytest.raises(ApplicationError):

@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tuijin.org.choices import Role
 from tuijin.projects import services
-from tuijin.projects.models import AnnualPlan, ApprovalItem, Attachment, PlanChange, Project
+from tuijin.projects.models import AnnualPlan, ApprovalItem, Attachment, ImportJob, PlanChange, Project
 from tuijin.utilities.testing.matrix import Case, PostMatrix, ViewMatrix
+from tuijin.utilities.testing.world import make_user
 
 from .factories import make_project
 
@@ -34,6 +36,12 @@ def projects(world):
     a = make_project(unit=world.unit_a, actor=world.office, name="甲街道光电产业园", sponsors=[world.leader_person])
     b = make_project(unit=world.unit_b, actor=world.office, name="乙街道智能装备项目")
     return a, b
+
+
+@pytest.fixture
+def foreign(world):
+    """A project of the neighbouring district: out of the scope of every district-wide role."""
+    return make_project(unit=world.foreign_unit, actor=world.foreign_office, name="邻区新材料产业园")
 
 
 def marker(p):
@@ -102,6 +110,8 @@ class TestProjectEdit(ViewMatrix):
 class TestProjectAdd(ViewMatrix):
     url_name = "projects:project_add"
     detail = False
+    scoped = False
+    unscoped_reason = "a create form: no project exists yet (its unit choices are tested with the form)"
 
     @pytest.fixture
     def matrix(self, world):
@@ -114,7 +124,14 @@ class TestProjectTemplate(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world):
-        return Case(allowed=world.office, denied=world.reporter_a)
+        # the hidden 「选项」 sheet lists the units the importer may name: those of the office's district only
+        return Case(
+            allowed=world.office,
+            denied=world.reporter_a,
+            in_scope=world.unit_a,
+            out_of_scope=world.foreign_unit,
+            marker=lambda unit: unit.name,
+        )
 
 
 class TestProjectExport(ViewMatrix):
@@ -123,24 +140,33 @@ class TestProjectExport(ViewMatrix):
 
     @pytest.fixture
     def matrix(self, world, projects):
-        return Case(allowed=world.reporter_a, denied=world.auditadmin)
-
-    def test_export_is_scoped(self, client, world, projects):
-        from openpyxl import load_workbook
-
-        client.force_login(world.reporter_a)
-        book = load_workbook(io.BytesIO(client.get(reverse(self.url_name)).content))
-        text = " ".join(str(c) for row in book.active.iter_rows(values_only=True) for c in row if c)
-        assert projects[0].name in text and projects[1].name not in text
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.auditadmin,
+            in_scope=projects[0],
+            out_of_scope=projects[1],
+            marker=marker,
+        )
 
 
 class TestProjectImport(ViewMatrix):
+    """The upload page lists the user's own recent import jobs, never a colleague's."""
+
     url_name = "projects:project_import"
     detail = False
 
     @pytest.fixture
-    def matrix(self, world):
-        return Case(allowed=world.office, denied=world.reporter_a, marker=lambda _: "导入")
+    def matrix(self, world, colleague):
+        mine = ImportJob.objects.create(original_name="我的导入.xlsx", sha256="x", created_by=world.office)
+        theirs = ImportJob.objects.create(original_name="同事的导入.xlsx", sha256="y", created_by=colleague)
+        return Case(
+            allowed=world.office,
+            denied=world.reporter_a,
+            in_scope=mine,
+            out_of_scope=theirs,
+            marker=lambda job: job.original_name,
+            viewer=colleague,  # jobs are read through created_by, not restrict()
+        )
 
 
 class TestPlanChangeList(ViewMatrix):
@@ -245,78 +271,110 @@ class TestAttachmentDownload(ViewMatrix):
         assert "attachment" in response["Content-Disposition"] and response["X-Content-Type-Options"] == "nosniff"
 
 
-class _PostOnly(PostMatrix):
-    def post_data(self, matrix):
-        return {}
-
-    def data(self, matrix):
-        return self.post_data(matrix)
+@pytest.fixture
+def colleague(world):
+    """A second 项目办 account: import jobs are private to whoever uploaded them."""
+    return make_user("office_colleague", role=Role.PROJECT_OFFICE, unit=world.office_unit)
 
 
-class TestTransition(_PostOnly):
+def _import_job(actor, name, **values):
+    from tuijin.projects.models import IndustryChain
+    from tuijin.projects.tasks import import_job_create
+
+    from .test_excel import row, upload, workbook_bytes
+
+    IndustryChain.objects.get_or_create(name="光电信息")
+    return import_job_create(actor=actor, uploaded=upload(workbook_bytes([row(**values)]), name), only_valid=False)
+
+
+class TestTransition(PostMatrix):
     url_name = "projects:project_transition"
 
-    def post_data(self, matrix):
-        return {"version": matrix.in_scope.version, "to_stage": "reserve"}
+    def data(self, obj, matrix):
+        return {"version": obj.version, "to_stage": "reserve"}
+
+    def effect(self, obj, matrix):
+        assert Project.objects.get(pk=obj.pk).stage == "reserve"
 
     @pytest.fixture
-    def matrix(self, world, projects):
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=projects[0])
+    def matrix(self, world, projects, foreign):
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=projects[0], out_of_scope=foreign)
 
 
-class TestAttachmentUpload(_PostOnly):
+class TestAttachmentUpload(PostMatrix):
     url_name = "projects:attachment_upload"
 
-    def post_data(self, matrix):
+    def data(self, obj, matrix):
         return {"kind": "photo", "file": SimpleUploadedFile("a.png", PNG)}
+
+    def effect(self, obj, matrix):
+        assert Attachment.objects.get(project_id=obj.pk, kind="photo").file.read() == PNG
 
     @pytest.fixture
     def matrix(self, world, projects):
         return Case(allowed=world.reporter_a, denied=world.leader, in_scope=projects[0], out_of_scope=projects[1])
 
 
-class TestPlanApprove(_PostOnly):
+class TestPlanApprove(PostMatrix):
     url_name = "projects:plan_approve"
 
+    def effect(self, obj, matrix):
+        assert AnnualPlan.objects.get(pk=obj.pk).status == "approved"
+
     @pytest.fixture
-    def matrix(self, world, projects):
-        plan = services.annual_plan_save(
-            actor=world.office, project=projects[0], year=2026, planned_investment=Decimal("100")
-        )
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=plan)
+    def matrix(self, world, projects, foreign):
+        plans = [
+            services.annual_plan_save(actor=actor, project=p, year=2026, planned_investment=Decimal("100"))
+            for actor, p in ((world.office, projects[0]), (world.foreign_office, foreign))
+        ]
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=plans[0], out_of_scope=plans[1])
 
 
-class TestPlanChangeDecide(_PostOnly):
+class TestPlanChangeDecide(PostMatrix):
     url_name = "projects:plan_change_decide"
 
-    def post_data(self, matrix):
+    def data(self, obj, matrix):
         return {"decision": "approve"}
 
+    def effect(self, obj, matrix):
+        change = PlanChange.objects.get(pk=obj.pk)
+        assert change.status == "approved" and change.plan.planned_investment == Decimal("90")
+
     @pytest.fixture
-    def matrix(self, world, projects):
-        plan = services.annual_plan_save(
-            actor=world.office, project=projects[0], year=2026, planned_investment=Decimal("100")
-        )
-        services.annual_plan_approve(actor=world.office, plan=plan)
-        change = services.plan_change_request(
-            actor=world.reporter_a, plan=plan, new_investment=Decimal("90"), reason="原因"
-        )
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=change)
+    def matrix(self, world, projects, foreign):
+        changes = []
+        for office, requester, project in (
+            (world.office, world.reporter_a, projects[0]),
+            (world.foreign_office, world.foreign_office, foreign),
+        ):
+            plan = services.annual_plan_save(
+                actor=office, project=project, year=2026, planned_investment=Decimal("100")
+            )
+            services.annual_plan_approve(actor=office, plan=plan)
+            changes.append(
+                services.plan_change_request(actor=requester, plan=plan, new_investment=Decimal("90"), reason="原因")
+            )
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=changes[0], out_of_scope=changes[1])
 
 
-class TestBulkReassign(_PostOnly):
+class TestBulkReassign(PostMatrix):
     url_name = "projects:project_bulk_reassign"
     detail = False
 
-    def post_data(self, matrix):
-        return {"pk": [matrix.in_scope.pk], "responsible_unit": matrix.in_scope.responsible_unit_id}
+    @pytest.fixture(autouse=True)
+    def _target(self, world):
+        self.target = world.unit_b
 
-    def url_for(self, obj=None):
-        return reverse(self.url_name)
+    def data(self, obj, matrix):
+        return {"pk": [obj.pk], "responsible_unit": self.target.pk}
+
+    def effect(self, obj, matrix):
+        assert Project.objects.get(pk=obj.pk).responsible_unit_id == self.target.pk
 
     @pytest.fixture
-    def matrix(self, world, projects):
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=projects[0])
+    def matrix(self, world, projects, foreign):
+        # a project outside the office's district is not a valid choice: refused with a message, nothing changes
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=projects[0], out_of_scope=foreign)
 
 
 class TestImportJobPages(ViewMatrix):
@@ -325,46 +383,48 @@ class TestImportJobPages(ViewMatrix):
     url_name = "projects:import_job"
 
     @pytest.fixture
-    def matrix(self, world):
-        from tuijin.projects.models import ImportJob
-
+    def matrix(self, world, colleague):
         mine = ImportJob.objects.create(original_name="mine.xlsx", sha256="x", created_by=world.office)
-        theirs = ImportJob.objects.create(original_name="theirs.xlsx", sha256="y", created_by=world.reporter_a)
+        theirs = ImportJob.objects.create(original_name="theirs.xlsx", sha256="y", created_by=colleague)
         return Case(
             allowed=world.office,
             denied=world.reporter_a,
             in_scope=mine,
             out_of_scope=theirs,
             marker=lambda job: job.original_name,
+            viewer=colleague,
         )
 
 
-class TestImportJobApply(_PostOnly):
+class TestImportJobApply(PostMatrix):
     url_name = "projects:import_job_apply"
 
-    @pytest.fixture
-    def matrix(self, world):
-        from tuijin.projects.models import ImportJob
+    def effect(self, obj, matrix):
+        job = ImportJob.objects.get(pk=obj.pk)
+        assert (job.status, job.created_count) == ("done", 1), job.message
 
-        mine = ImportJob.objects.create(original_name="m.xlsx", sha256="x", created_by=world.office, status="done")
-        theirs = ImportJob.objects.create(original_name="t.xlsx", sha256="y", created_by=world.secadmin)
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=mine, out_of_scope=theirs)
+    @pytest.fixture
+    def matrix(self, world, colleague):
+        mine = _import_job(world.office, "mine.xlsx")
+        theirs = _import_job(colleague, "theirs.xlsx", 项目名称="甲街道同事导入项目")
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=mine, out_of_scope=theirs, viewer=colleague)
 
 
 class TestImportJobAnnotated(ViewMatrix):
     url_name = "projects:import_job_annotated"
 
     @pytest.fixture
-    def matrix(self, world):
-        from tuijin.projects.models import ImportJob
-
-        mine = ImportJob.objects.create(original_name="mine.xlsx", sha256="x", created_by=world.office)
-        theirs = ImportJob.objects.create(original_name="theirs.xlsx", sha256="y", created_by=world.reporter_a)
-        return Case(allowed=world.office, denied=world.reporter_a, in_scope=mine, out_of_scope=theirs)
-
-    def test_in_scope_is_200(self, client, matrix):  # covered by test_excel (needs a stored file)
-        client.force_login(matrix.denied)
-        assert client.get(self.url_for(matrix.in_scope)).status_code == 403
+    def matrix(self, world, colleague):
+        mine = _import_job(world.office, "mine.xlsx", 责任单位="无此单位甲")
+        theirs = _import_job(colleague, "theirs.xlsx", 责任单位="无此单位乙")
+        return Case(
+            allowed=world.office,
+            denied=world.reporter_a,
+            in_scope=mine,
+            out_of_scope=theirs,
+            marker=lambda job: job.errors[0]["message"],  # the annotated copy explains the row's error
+            viewer=colleague,
+        )
 
 
 def test_edit_saves_and_shows_history(client, world, projects):

@@ -10,14 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tuijin.org.choices import Role, UnitType
-from tuijin.org.models import OrgUnit
-from tuijin.org.services import org_unit_set_path
 from tuijin.projects.tests.factories import make_project
 from tuijin.tickets import selectors
 from tuijin.tickets.choices import Rating, TicketCategory, TicketStatus
 from tuijin.tickets.models import Ticket
-from tuijin.utilities.testing.world import make_user
 
 from .factories import make_ticket
 
@@ -31,10 +27,9 @@ def at(day: date, hour: int = 9) -> datetime:
 
 def foreign_ticket(world, **fields) -> Ticket:
     """A ticket of the neighbouring district (out of every world user's scope)."""
-    office = make_user("foreign_office", role=Role.PROJECT_OFFICE, unit=world.foreign_unit)
-    enterprise = OrgUnit.objects.create(name="邻区企业", unit_type=UnitType.ENTERPRISE, region=world.other_district)
-    org_unit_set_path(enterprise)
-    return make_ticket(actor=office, enterprise=enterprise, title=fields.pop("title", "邻区工单"), **fields)
+    return make_ticket(
+        actor=world.foreign_office, enterprise=world.foreign_enterprise, title=fields.pop("title", "邻区工单"), **fields
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from tuijin.utilities.testing.matrix import Case, ViewMatrix
 class TestAccountList(ViewMatrix):
     url_name = "users:account_list"
     detail = False
+    scoped = False
+    unscoped_reason = "accounts are not unit-scoped: the 安全管理员 manages every account"
 
     @pytest.fixture
     def matrix(self, world):
@@ -15,6 +17,8 @@ class TestAccountList(ViewMatrix):
 class TestLockoutList(ViewMatrix):
     url_name = "users:lockout_list"
     detail = False
+    scoped = False
+    unscoped_reason = "lockouts are not unit-scoped: the 安全管理员 lifts any of them"
 
     @pytest.fixture
     def matrix(self, world):

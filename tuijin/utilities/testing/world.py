@@ -1,4 +1,5 @@
-"""A small two-unit world for tests: one district with two 街道 (A and B), two enterprises, and a user per role."""
+"""A small two-unit world for tests: one district with two 街道 (A and B), two enterprises, and a user per role;
+beside it a neighbouring district with its own office, enterprise and county leader, out of every scope above."""
 
 from dataclasses import dataclass, field
 
@@ -40,6 +41,8 @@ class World:
     enterprise_b: OrgUnit
     foreign_unit: OrgUnit
     leader_person: Person
+    foreign_enterprise: OrgUnit
+    foreign_leader_person: Person
     users: dict[str, User] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> User:
@@ -65,7 +68,24 @@ def build_world() -> World:
     ent_b = _unit("乙企业有限公司", UnitType.ENTERPRISE, district, credit_code="91410702MA0000002X")
     foreign = _unit("邻区发改委", UnitType.DEPARTMENT, other)
     leader = Person.objects.create(name="测试副区长", unit=gov, is_county_leader=True)
-    world = World(district, other, gov, office, unit_a, unit_a_child, unit_b, ent_a, ent_b, foreign, leader)
+    # The neighbouring district: its rows are the out-of-scope objects for the district-wide roles.
+    foreign_ent = _unit("邻区企业有限公司", UnitType.ENTERPRISE, other, credit_code="91410703MA0000003X")
+    foreign_leader = Person.objects.create(name="邻区副区长", unit=foreign, is_county_leader=True)
+    world = World(
+        district,
+        other,
+        gov,
+        office,
+        unit_a,
+        unit_a_child,
+        unit_b,
+        ent_a,
+        ent_b,
+        foreign,
+        leader,
+        foreign_ent,
+        foreign_leader,
+    )
     world.users = {
         "office": make_user("office", role=Role.PROJECT_OFFICE, unit=office),
         "reporter_a": make_user("reporter_a", role=Role.UNIT_REPORTER, unit=unit_a),
@@ -79,5 +99,6 @@ def build_world() -> World:
         "secadmin": make_user("secadmin", role=Role.SEC_ADMIN, unit=gov),
         "auditadmin": make_user("auditadmin", role=Role.AUDIT_ADMIN, unit=gov),
         "norole": make_user("norole"),
+        "foreign_office": make_user("foreign_office", role=Role.PROJECT_OFFICE, unit=foreign),
     }
     return world

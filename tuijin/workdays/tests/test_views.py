@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from tuijin.core.models import ObjectChange
-from tuijin.utilities.testing.matrix import Case, ViewMatrix
+from tuijin.utilities.testing.matrix import Case, PostMatrix, ViewMatrix
 from tuijin.workdays.models import HolidayOverride
 from tuijin.workdays.services import calendar_today, holiday_override_set, library_covers
 
@@ -23,47 +23,47 @@ class TestCalendarView(ViewMatrix):
 
     url_name = CALENDAR
     detail = False
+    scoped = False
+    unscoped_reason = "one calendar for everybody: HolidayOverride is not unit-scoped (scope_fields = None)"
 
     @pytest.fixture
     def matrix(self, world):
-        # The calendar is not unit-scoped (scope_fields = None): no out-of-scope row exists.
         override = holiday_override_set(
             actor=None, date=dt.date(calendar_today().year, 6, 3), is_workday=False, name="矩阵测试假日"
         )
         return Case(allowed=world.reporter_a, denied=world.norole, in_scope=override, marker=lambda o: o.name)
 
 
-class TestOverrideDeleteView(ViewMatrix):
+class TestOverrideDeleteView(PostMatrix):
     """POST-only: anonymous → login, no delete permission → 403, GET → 405, unknown id → 404, office deletes."""
 
     url_name = "workdays:override_delete"
+    scoped = False
+    unscoped_reason = "one calendar for everybody: HolidayOverride is not unit-scoped (scope_fields = None)"
+
+    def effect(self, obj, matrix):
+        assert not HolidayOverride.objects.filter(pk=obj.pk).exists()
 
     @pytest.fixture
     def matrix(self, world):
         override = holiday_override_set(actor=None, date=dt.date(2024, 10, 8), is_workday=False, name="待删除")
+        # reporter: may view the calendar, may not delete
         return Case(allowed=world.office, denied=world.reporter_a, in_scope=override)
 
-    def test_anonymous_redirects_to_login(self, client, matrix):
-        for method in (client.get, client.post):
-            response = method(self.url_for(matrix.in_scope))
-            assert response.status_code == 302
-            assert response["Location"].startswith(reverse("users:login"))
-        assert HolidayOverride.objects.filter(pk=matrix.in_scope.pk).exists()
+    def assert_succeeded(self, response):
+        super().assert_succeeded(response)
+        assert response["Location"] == f"{reverse(CALENDAR)}?year=2024"
 
-    def test_no_permission_is_403(self, client, matrix):
-        client.force_login(matrix.denied)  # reporter: may view the calendar, may not delete
-        assert client.post(self.url_for(matrix.in_scope)).status_code == 403
-        assert client.get(self.url_for(matrix.in_scope)).status_code == 403
-        assert HolidayOverride.objects.filter(pk=matrix.in_scope.pk).exists()
+    def test_get_is_refused_before_405(self, client, matrix):
+        url = self.url_for(matrix.in_scope)
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("users:login"))
+        client.force_login(matrix.denied)
+        assert client.get(url).status_code == 403
+        assert not self.holds(matrix.in_scope, matrix)
 
     def test_in_scope_is_200(self, client, matrix):
-        client.force_login(matrix.allowed)
-        url = self.url_for(matrix.in_scope)
-        assert client.get(url).status_code == 405
-        response = client.post(url)
-        assert response.status_code == 302
-        assert response["Location"] == f"{reverse(CALENDAR)}?year=2024"
-        assert not HolidayOverride.objects.filter(pk=matrix.in_scope.pk).exists()
+        super().test_in_scope_is_200(client, matrix)
         change = ObjectChange.objects.get(
             changed_object_type=ContentType.objects.get_for_model(HolidayOverride),
             changed_object_id=matrix.in_scope.pk,
@@ -71,7 +71,7 @@ class TestOverrideDeleteView(ViewMatrix):
         )
         assert change.user_name == "office"
 
-    def test_out_of_scope_is_hidden(self, client, matrix):
+    def test_unknown_id_is_404(self, client, matrix):
         client.force_login(matrix.allowed)
         missing = HolidayOverride.objects.order_by("-pk").first().pk + 1000
         response = client.post(reverse(self.url_name, args=[missing]))
