@@ -11,7 +11,6 @@ urlpatterns = [
     path("missing/", views_lights.missing_reports_view, name="missing_reports"),
     path("lights/evaluate/", views_lights.lights_evaluate, name="lights_evaluate"),
     path("lights/<int:pk>/override/", views_lights.light_override, name="light_override"),
-    # --- dashboard & notice (tuijin/progress/dashboard.py) ---
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("notice/", dashboard.NoticeView.as_view(), name="notice"),
     path("notice/<str:notice_id>/", dashboard.NoticeStatusView.as_view(), name="notice_status"),

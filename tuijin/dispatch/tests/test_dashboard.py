@@ -242,7 +242,7 @@ def test_invalid_notice_form_is_shown_again(client, world):
 
 def test_chart_data_is_rounded(world, dashboard_projects):
     period = period_for_reporting()
-    from tuijin.progress import selectors
+    from tuijin.dispatch import selectors
 
     summary = selectors.dashboard_summary(world.office, period.year, period.month)
     data = dashboard.dashboard_charts(summary)
