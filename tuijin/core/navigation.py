@@ -23,7 +23,7 @@ NAV_ITEMS: list[NavItem] = [
         _("项目导入"), "projects:project_import", "projects.import_project", "file-earmark-arrow-up", _("重点项目")
     ),
     NavItem(_("驾驶舱"), "dispatch:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
-    NavItem(_("本单位月报"), "progress:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
+    NavItem(_("本单位月报"), "dispatch:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
     NavItem(_("月报审核"), "progress:report_list", "progress.view_progressreport", "check2-square", _("月度调度")),
     NavItem(_("未上报"), "dispatch:missing_reports", "projects.dashboard_project", "bell-slash", _("月度调度")),
     NavItem(_("红黄绿灯"), "dispatch:light_list", "progress.view_warninglight", "stoplights", _("月度调度")),

@@ -62,7 +62,7 @@ class ReminderResult:
 
 def _reports_url() -> str:
     try:
-        return reverse("progress:my_reports")
+        return reverse("dispatch:my_reports")
     except NoReverseMatch:
         return ""
 

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from . import dashboard, views_lights
+from . import dashboard, views_lights, views_reporting
 
 app_name = "dispatch"
 
 urlpatterns = [
+    path("my/", views_reporting.my_reports, name="my_reports"),
     path("lights/", views_lights.WarningLightListView.as_view(), name="light_list"),
     path("missing/", views_lights.missing_reports_view, name="missing_reports"),
     path("lights/evaluate/", views_lights.lights_evaluate, name="lights_evaluate"),

@@ -6,7 +6,6 @@ app_name = "progress"
 
 urlpatterns = [
     path("", views.ReportQueueView.as_view(), name="report_list"),
-    path("my/", views.my_reports, name="my_reports"),
     path("new/<int:project_pk>/<int:year>/<int:month>/", views.report_open, name="report_open"),
     path("reports/<int:pk>/", views.ReportView.as_view(), name="report"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),

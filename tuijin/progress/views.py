@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -99,34 +98,6 @@ class ReportQueueView(ObjectListView):
         return context
 
 
-@login_required
-def my_reports(request):
-    """The reporting list of a unit: every project in scope for the month, with its report status (未上报 …)."""
-    _deny(request, "progress.view_progressreport")
-    period = _period(request)
-    projects = (
-        Project.objects.restrict(request.user, "view")
-        .filter(stage__in=["preparation", "construction"])
-        .select_related("responsible_unit")
-        .order_by("responsible_unit__sort_order", "name")
-    )
-    reports = {r.project_id: r for r in ProgressReport.objects.restrict(request.user, "view").filter(period=period)}
-    rows = [(p, reports.get(p.pk)) for p in projects]
-    missing = sum(1 for _p, r in rows if r is None or r.status == ReportStatus.DRAFT)
-    return render(
-        request,
-        "progress/my_reports.html",
-        {
-            "period": period,
-            "rows": rows,
-            "missing": missing,
-            "window": services.reporting_period_get(period),
-            "can_fill": request.user.has_perm("progress.add_progressreport"),
-            "today": timezone.localdate(),
-        },
-    )
-
-
 @require_POST
 @login_required
 def report_open(request, project_pk: int, year: int, month: int):
@@ -136,7 +107,7 @@ def report_open(request, project_pk: int, year: int, month: int):
         report = services.report_get_or_create(actor=request.user, project=project, period=date(year, month, 1))
     except (ApplicationError, ValueError) as exc:
         messages.error(request, _messages_of(exc))
-        return redirect("progress:my_reports")
+        return redirect("dispatch:my_reports")
     return redirect("progress:report_edit", pk=report.pk)
 
 

@@ -56,7 +56,7 @@ def test_reporters_of_the_unit_are_reminded_of_missing_and_draft_reports(world, 
         assert "甲未报项目" in note.body and "甲草稿项目" in note.body and "甲已报项目" not in note.body
         assert "2025年11月5日" in note.body
         assert note.level == "info"
-        assert note.url == reverse("progress:my_reports")
+        assert note.url == reverse("dispatch:my_reports")
     assert reminders(world.reporter_b) == []  # unit B has reported
     assert reminders(world.approver_a) == []  # only 单位填报员
 

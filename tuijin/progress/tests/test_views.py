@@ -56,7 +56,7 @@ class TestReportList(ViewMatrix):
 
 
 class TestMyReports(ViewMatrix):
-    url_name = "progress:my_reports"
+    url_name = "dispatch:my_reports"
     detail = False
 
     def url_for(self, obj=None):
@@ -304,7 +304,7 @@ def test_api_return_needs_a_reason(client, world, reports):
 def test_fill_submit_review_through_pages(client, world):
     project = make_project(unit=world.unit_a, actor=world.office, name="页面流转项目", stage="preparation")
     client.force_login(world.reporter_a)
-    page = client.get(reverse("progress:my_reports") + "?period=2026-10").content.decode()
+    page = client.get(reverse("dispatch:my_reports") + "?period=2026-10").content.decode()
     assert "未上报" in page and "页面流转项目" in page
     response = client.post(reverse("progress:report_open", args=[project.pk, 2026, 10]))
     report = ProgressReport.objects.get(project=project)
@@ -338,7 +338,7 @@ def test_fill_submit_review_through_pages(client, world):
     client.force_login(world.reporter_a)
     page = client.get(reverse("progress:report", args=[report.pk])).content.decode()
     assert "请补充现场照片" in page
-    assert "请补充现场照片" in client.get(reverse("progress:my_reports") + "?period=2026-10").content.decode()
+    assert "请补充现场照片" in client.get(reverse("dispatch:my_reports") + "?period=2026-10").content.decode()
 
 
 def test_photo_exif_is_read(world, reports):
