@@ -8,6 +8,7 @@ from tuijin.facts.figures import FIGURES, period_facts
 from tuijin.progress import services
 from tuijin.progress.models import ProgressReport
 from tuijin.progress.views import _deny, _period
+from tuijin.projects.choices import Stage
 from tuijin.projects.models import Project
 
 __all__ = ["my_reports"]
@@ -27,7 +28,18 @@ def my_reports(request):
         .order_by("project__responsible_unit__sort_order", "project__name", "project_id")
     )
     reports = {r.project_id: r for r in ProgressReport.objects.restrict(request.user, "view").filter(period=period)}
-    rows = [(fact.project, reports.get(fact.project_id)) for fact in expected]
+    expected = list(expected)
+    rows = [(fact.project, reports.get(fact.project_id), True) for fact in expected]
+    # Other active projects (前期 without an annual plan, …) may report without being expected to: listed after
+    # the expected ones, marked 非必报, never counted as 未上报.
+    seen = {fact.project_id for fact in expected}
+    others = (
+        in_scope.filter(stage__in=[Stage.PREPARATION, Stage.CONSTRUCTION])
+        .exclude(pk__in=seen)
+        .select_related("responsible_unit")
+        .order_by("responsible_unit__sort_order", "name", "pk")
+    )
+    rows += [(project, reports.get(project.pk), False) for project in others]
     missing = sum(1 for fact in expected if not fact.reported)
     return render(
         request,

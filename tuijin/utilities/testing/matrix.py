@@ -68,22 +68,27 @@ class Case:
 def scope_lifted() -> Iterator[None]:
     """Inside: every `restrict(user, action)` returns all rows the permission allows, in every unit and district.
 
-    `RestrictedQuerySet.restrict` and `scope_fingerprint` look `scope_filter` up in `tuijin.org.scoping` at each
-    call, so replacing it there turns the row scope off everywhere while leaving the permission checks alone.
+    `RestrictedQuerySet.restrict` asks the scope filter registered in `tuijin.core.scoping`, and `scope_fingerprint`
+    looks `scope_filter` up in `tuijin.org.scoping`: replacing both turns the row scope off everywhere while leaving
+    the permission checks alone.
     """
+    from tuijin.core import scoping as registry
     from tuijin.org import scoping
 
     original = scoping.scope_filter
+    registered = registry._provider
 
     def unscoped(*args, **kwargs):
         condition = original(*args, **kwargs)
         return None if condition is None else True
 
     scoping.scope_filter = unscoped
+    registry.register_scope_filter(unscoped)
     try:
         yield
     finally:
         scoping.scope_filter = original
+        registry._provider = registered
 
 
 def _error_messages(response) -> list[str]:
