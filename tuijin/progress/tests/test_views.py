@@ -225,7 +225,7 @@ class TestReportApiActions(ApiMatrix):
             == 401
         )
 
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+    def test_stale_version_is_412_and_reporter_cannot_approve(self, client, world, reports):
         client.force_login(world.reporter_a)
         assert (
             client.post(
@@ -235,7 +235,7 @@ class TestReportApiActions(ApiMatrix):
         )
         client.force_login(world.approver_a)
         assert (
-            client.post(self.url_for(reports[0]), {"version": 99}, content_type="application/json").status_code == 409
+            client.post(self.url_for(reports[0]), {"version": 99}, content_type="application/json").status_code == 412
         )
         url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
         assert (
@@ -261,7 +261,7 @@ class TestReportApiSubmit(TestReportApiActions):
         )
         assert response.status_code == 200 and response.json()["status"] == "submitted"
 
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+    def test_stale_version_is_412_and_reporter_cannot_approve(self, client, world, reports):
         pass  # covered by the unit-approve class
 
 
@@ -294,7 +294,7 @@ class TestReportApiOfficeApprove(TestReportApiActions):
     def test_out_of_scope_is_hidden(self, client, matrix):
         pass  # the office is region-wide
 
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+    def test_stale_version_is_412_and_reporter_cannot_approve(self, client, world, reports):
         pass  # covered by the unit-approve class
 
 
@@ -311,7 +311,7 @@ class TestReportApiReturn(TestReportApiActions):
         assert response.status_code == 200 and response.json()["status"] == "draft"
         assert response.json()["return_reason"] == "数据有误"
 
-    def test_stale_version_is_409_and_reporter_cannot_approve(self, client, world, reports):
+    def test_stale_version_is_412_and_reporter_cannot_approve(self, client, world, reports):
         client.force_login(world.reporter_a)  # a reporter may not return: 403 before the reason is looked at
         assert client.post(self.url_for(reports[0]), {"version": 1}, content_type="application/json").status_code == 403
 
@@ -376,11 +376,14 @@ def test_photo_exif_is_read(world, reports):
     assert ReportPhoto.objects.count() == 1
 
 
-def test_api_return_with_stale_version_is_409(client, world, reports):
+def test_api_return_with_stale_version_is_412(client, world, reports):
     client.force_login(world.approver_a)
     url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
     response = client.post(url, {"version": 99, "reason": "过期版本上的退回"}, content_type="application/json")
-    assert response.status_code == 409
+    assert response.status_code == 412
+    body = response.json()
+    assert body["code"] == "conflict" and body["current"]["version"] == reports[0].version
+    assert body["current"]["status"] == reports[0].status and response["ETag"] == f'"{reports[0].version}"'
 
 
 @pytest.fixture

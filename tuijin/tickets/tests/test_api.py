@@ -1,5 +1,5 @@
 """/api/tickets/: a permission matrix for every URL (list, detail, each workflow action, visits), raising through the
-API, 409 on a stale version, 403 without the action's permission, 404 out of scope, what enterprise users see, and
+API, 412 on a stale version, 403 without the action's permission, 404 out of scope, what enterprise users see, and
 the inspection registry (quiet period rule, over-limit warnings)."""
 
 from datetime import timedelta
@@ -100,11 +100,12 @@ class _Action(ApiMatrix):
         response = client.post(self.url_for(matrix.out_of_scope), self.data(world, matrix.out_of_scope), **JSON)
         assert response.status_code == 404
 
-    def test_stale_version_is_409(self, client, matrix, world):
+    def test_stale_version_is_412(self, client, matrix, world):
         client.force_login(matrix.allowed)
         data = dict(self.data(world, matrix.in_scope), version=matrix.in_scope.version + 5)
         response = client.post(self.url_for(matrix.in_scope), data, **JSON)
-        assert response.status_code == 409 and response.json()["code"] == "conflict"
+        assert response.status_code == 412 and response.json()["code"] == "conflict"
+        assert response.json()["current"]["version"] == matrix.in_scope.version
 
 
 class TestTicketApiAccept(_Action):
