@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from tuijin.core.exceptions import ApplicationError
 from tuijin.core.permissions import permission_name, require
 from tuijin.core.views_generic import ObjectListView, ScopedViewMixin
 
@@ -127,6 +128,8 @@ class WorkdayCalendarView(ObjectListView):
                 )
             except ValidationError as exc:
                 form.add_error("text", exc)
+            except ApplicationError as exc:  # ConflictError: an entry changed by someone else meanwhile
+                form.add_error("text", exc.message)
             else:
                 messages.success(
                     request,
