@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler404 = "tuijin.core.views.page_not_found"
 handler500 = "tuijin.core.views.server_error"

@@ -14,7 +14,8 @@ ACTION_FOR_METHOD = {
 
 
 class ScopedModelPermission(BasePermission):
-    """Anonymous → 401; authenticated without `<app>.<action>_<model>` → 403. Scope is applied by the viewset."""
+    """Anonymous → 401; authenticated without `<app>.<action>_<model>` → 403 (audited through
+    `core.permissions.deny`). Scope is applied by the viewset."""
 
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
@@ -25,15 +26,8 @@ class ScopedModelPermission(BasePermission):
         model = queryset.model
         action = getattr(view, "permission_action", None) or ACTION_FOR_METHOD.get(request.method, "view")
         permission = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-        if request.user.has_perm(permission):
-            return True
-        from tuijin.core.audit import audit_event_record
-        from tuijin.core.choices import AuditEventType, AuditOutcome
+        if not request.user.has_perm(permission):
+            from tuijin.core.permissions import deny
 
-        audit_event_record(
-            event_type=AuditEventType.ACCESS_DENIED,
-            outcome=AuditOutcome.FAILURE,
-            user=request.user,
-            detail={"path": request.path, "permission": permission, "api": True},
-        )
-        return False
+            deny(request, action=permission)  # audited, then 403
+        return True

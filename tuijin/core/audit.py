@@ -6,7 +6,15 @@ from .choices import AuditEventType, AuditOutcome
 from .context import current_request
 from .models import AuditEvent
 
-__all__ = ["audit_event_record"]
+__all__ = ["audit_event_record", "denial_recorded"]
+
+_DENIAL_MARK = "_tuijin_denial_recorded"
+
+
+def denial_recorded(request) -> bool:
+    """Whether an `access_denied` event was already written for this request (so a refusal is recorded once)."""
+    request = getattr(request, "_request", request)
+    return bool(getattr(request, _DENIAL_MARK, False))
 
 
 def audit_event_record(
@@ -20,10 +28,13 @@ def audit_event_record(
     request=None,
 ) -> AuditEvent:
     request = request or current_request.get()
+    request = getattr(request, "_request", request)  # a DRF Request wraps the Django one
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None
     if not user_name and user is not None:
         user_name = user.get_username()
+    if event_type == AuditEventType.ACCESS_DENIED and request is not None:
+        setattr(request, _DENIAL_MARK, True)
     return AuditEvent.objects.create(
         user=user,
         user_name=user_name[:150],

@@ -2,12 +2,13 @@
 
 import uuid
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from .context import current_request
 from .net import client_ip
 
-__all__ = ["NoStoreMiddleware", "RequestContextMiddleware"]
+__all__ = ["DenialAuditMiddleware", "NoStoreMiddleware", "RequestContextMiddleware"]
 
 
 class RequestContextMiddleware:
@@ -40,3 +41,22 @@ class NoStoreMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class DenialAuditMiddleware:
+    """Every page 403 is in the audit log: a `PermissionDenied` that reaches Django's handler without an
+    `access_denied` event (one raised by a service, after its transaction rolled back) is recorded here as
+    `refused`. Refusals made through `core.permissions.deny()` are already recorded and are not written twice."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        from .audit import denial_recorded
+        from .permissions import DenialReason, denial_record
+
+        if isinstance(exception, PermissionDenied) and not denial_recorded(request):
+            denial_record(request, reason=DenialReason.REFUSED, message=str(exception))

@@ -16,8 +16,11 @@ from .models import ChangeLoggedModel
 def snapshot_before_save(sender, instance, raw=False, **kwargs):
     if raw or not isinstance(instance, ChangeLoggedModel) or instance._state.adding or instance.pk is None:
         return
-    previous = type(instance)._default_manager.filter(pk=instance.pk).first()
-    instance._prechange_snapshot = serialize_object(previous) if previous is not None else None
+    snapshot = instance.__dict__.pop("_locked_snapshot", None)  # taken by core.locking.bump_version
+    if snapshot is None:
+        previous = type(instance)._default_manager.filter(pk=instance.pk).first()
+        snapshot = serialize_object(previous) if previous is not None else None
+    instance._prechange_snapshot = snapshot
 
 
 @receiver(post_save)

@@ -2,7 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from .attention import attention_for
@@ -12,7 +14,9 @@ from .filtersets import AuditEventFilterSet, ObjectChangeFilterSet
 from .models import AuditEvent, ObjectChange
 from .views_generic import ObjectListView
 
-__all__ = ["AuditEventListView", "ObjectChangeListView", "healthz", "home", "server_error"]
+__all__ = ["AuditEventListView", "ObjectChangeListView", "healthz", "home", "page_not_found", "server_error"]
+
+API_PREFIX = "/api/"
 
 
 @login_required
@@ -28,9 +32,19 @@ def healthz(request):
 
 
 def server_error(request, *args, **kwargs):
-    """500 page in Chinese with the request id and nothing else (no traceback, no settings)."""
-    response = render(request, "500.html", {"request_id": str(getattr(request, "id", ""))}, status=500)
-    return response
+    """500 page in Chinese with the request id and nothing else (no traceback, no settings); JSON under /api/."""
+    request_id = str(getattr(request, "id", ""))
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": gettext("服务器内部错误。"), "request_id": request_id}, status=500)
+    return render(request, "500.html", {"request_id": request_id}, status=500)
+
+
+def page_not_found(request, exception):
+    """Django's 404 page, or JSON under /api/ for a URL no viewset answers (a viewset's own 404 is JSON already)."""
+    if request.path.startswith(API_PREFIX):
+        body = {"detail": gettext("未找到。"), "request_id": str(getattr(request, "id", ""))}
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class _AuditListView(ObjectListView):

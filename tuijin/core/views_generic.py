@@ -6,20 +6,14 @@ The queryset is restricted once, in dispatch: no permission → 403, out of scop
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
-from .audit import audit_event_record
-from .choices import AuditEventType, AuditOutcome
 from .history import object_history
+from .permissions import DenialReason, deny, permission_name
 
 __all__ = ["ObjectDetailView", "ObjectListView", "ScopedViewMixin", "htmx_partial", "permission_name"]
-
-
-def permission_name(model, action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
 def htmx_partial(request) -> bool:
@@ -37,12 +31,7 @@ class ScopedViewMixin(LoginRequiredMixin):
         model = self.queryset.model
         permission = permission_name(model, self.action)
         if not request.user.has_perm(permission):
-            audit_event_record(
-                event_type=AuditEventType.ACCESS_DENIED,
-                outcome=AuditOutcome.FAILURE,
-                detail={"path": request.path, "permission": permission},
-            )
-            raise PermissionDenied(_("您没有访问此页面的权限。"))
+            deny(request, action=permission, message=_("您没有访问此页面的权限。"))
         self.base_queryset = self.queryset
         self.queryset = self.queryset.restrict(request.user, self.action)
         return super().dispatch(request, *args, **kwargs)
@@ -96,11 +85,7 @@ class ObjectDetailView(ScopedViewMixin, DetailView):  # type: ignore[misc]
         except Http404:
             pk = self.kwargs.get(self.pk_url_kwarg)
             if pk is not None and str(pk).isdigit() and self.base_queryset.filter(pk=pk).exists():
-                audit_event_record(
-                    event_type=AuditEventType.ACCESS_DENIED,
-                    outcome=AuditOutcome.FAILURE,
-                    detail={"path": self.request.path, "reason": "out_of_scope"},
-                )
+                deny(self.request, action=self.action, obj=self.base_queryset.model, reason=DenialReason.OUT_OF_SCOPE)
             raise
 
     def get_context_data(self, **kwargs):

@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 
+from tuijin.core.permissions import require
 from tuijin.facts.figures import FIGURES, period_facts
 from tuijin.progress import services
 from tuijin.progress.models import ProgressReport
-from tuijin.progress.views import _deny, _period
+from tuijin.progress.views import _period
 from tuijin.projects.choices import Stage
 from tuijin.projects.models import Project
 
@@ -18,7 +19,7 @@ __all__ = ["my_reports"]
 def my_reports(request):
     """Every project in scope expected to report for the month (应报), with its report (未上报 when none is
     submitted yet); the count is the facts' 未上报 for this scope."""
-    _deny(request, "progress.view_progressreport")
+    require(request, "progress.view_progressreport")
     period = _period(request)
     in_scope = Project.objects.restrict(request.user, "view")
     expected = (

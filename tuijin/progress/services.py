@@ -12,12 +12,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.locking import bump_version
 from tuijin.core.periods import month_start, previous_month
+from tuijin.core.permissions import check_scope
 
 from .choices import COUNTED_STATUSES, ReportEventType, ReportStatus
 from .models import ProgressReport, ReportCorrection, ReportEvent, ReportingPeriod, ReportProblem
@@ -151,12 +153,13 @@ def _check(actor, report: ProgressReport, action: str) -> None:
     permission = f"progress.{action}_progressreport"
     if actor is not None and not actor.has_perm(permission):
         raise PermissionDenied(_("您没有执行此操作的权限。"))
-    if actor is not None and not ProgressReport.objects.restrict(actor, action).filter(pk=report.pk).exists():
-        raise PermissionDenied(_("该月报不在您的管理范围内。"))
+    check_scope(actor, report, action, message=_("该月报不在您的管理范围内。"))
 
 
 @transaction.atomic
 def report_get_or_create(*, actor, project, period: date) -> ProgressReport:
+    """The project's report for the month, created as a draft if needed; the actor must be allowed to add reports
+    for this project (role and scope), else PermissionDenied and nothing is created."""
     period = month_start(period)
     if period > month_start(timezone.localdate()):
         raise ApplicationError(_("不能填报未来月份的月报。"), code="future_period")
@@ -164,6 +167,7 @@ def report_get_or_create(*, actor, project, period: date) -> ProgressReport:
     if report is None:
         report = ProgressReport.objects.create(project=project, period=period)
         _event(report, actor, ReportEventType.CREATED)
+    check_scope(actor, report, "add", message=_("该项目不在您的管理范围内。"))
     return report
 
 
@@ -193,20 +197,25 @@ def _validate(report: ProgressReport) -> None:
 
 @transaction.atomic
 def report_save(
-    *, actor, report: ProgressReport, version: int, data: dict, problems: list[dict] | None = None, submit: bool = False
+    *,
+    actor,
+    report: ProgressReport,
+    version: int | None,
+    data: dict,
+    problems: list[dict] | None = None,
+    submit: bool = False,
 ) -> ProgressReport:
     """Save a draft (only drafts are editable by units), optionally submitting it in the same step."""
     _check(actor, report, "change")
     if report.status != ReportStatus.DRAFT:
         raise ApplicationError(_("月报已提交，不能修改；如需修改请联系审核人退回。"), code="not_draft")
-    _bump(report, version, expected_status=ReportStatus.DRAFT)
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(report, key, value)
     report.full_clean(exclude=["project", "period"], validate_constraints=False)
     _validate(report)
     report.validate_constraints()
-    report.save()
+    _bump(report, version, expected_status=ReportStatus.DRAFT)
     if problems is not None:
         ReportProblem.objects.filter(report=report).delete()
         for row in problems:
@@ -223,19 +232,14 @@ def report_save(
     return report
 
 
-def _bump(report: ProgressReport, version: int, *, expected_status: str) -> None:
-    """Optimistic lock: move to version+1 only if nobody else changed the report (status and version)."""
-    updated = ProgressReport.objects.filter(pk=report.pk, version=version, status=expected_status).update(
-        version=F("version") + 1
+def _bump(report: ProgressReport, version: int | None, *, expected_status: str) -> None:
+    """Save the report if nobody else changed it (status and version): core.locking.bump_version."""
+    bump_version(
+        report,
+        expected_version=version,
+        status=expected_status,
+        message=_("该月报刚被他人处理（当前状态：%(status)s），您的操作未生效，请刷新后查看。"),
     )
-    if not updated:
-        current = ProgressReport.objects.get(pk=report.pk)
-        raise ConflictError(
-            _("该月报刚被他人处理（当前状态：%(s)s），您的操作未生效，请刷新后查看。")
-            % {"s": current.get_status_display()},
-            current=current,
-        )
-    report.version = version + 1
 
 
 def _transition(actor, report, version, *, action, from_status, to_status, event, extra_fields=None, **data):
@@ -244,11 +248,10 @@ def _transition(actor, report, version, *, action, from_status, to_status, event
         raise ConflictError(
             _("该月报当前状态为“%(s)s”，不能执行此操作。") % {"s": report.get_status_display()}, current=report
         )
-    _bump(report, version, expected_status=from_status)
     report.status = to_status
     for key, value in (extra_fields or {}).items():
         setattr(report, key, value)
-    report.save()
+    _bump(report, version, expected_status=from_status)
     _event(report, actor, event, **data)
     return report
 
@@ -341,7 +344,6 @@ def report_correct(*, actor, report: ProgressReport, version: int, data: dict, r
     if report.status != ReportStatus.OFFICE_APPROVED:
         raise ApplicationError(_("只有已锁定的月报需要走更正流程；未锁定的月报请退回后修改。"), code="not_locked")
     before = {k: str(getattr(report, k)) for k in data if k in EDITABLE_FIELDS}
-    _bump(report, version, expected_status=ReportStatus.OFFICE_APPROVED)
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(report, key, value)
@@ -349,7 +351,7 @@ def report_correct(*, actor, report: ProgressReport, version: int, data: dict, r
     _validate(report)
     report.validate_constraints()
     report._changelog_message = _("更正：%(r)s") % {"r": reason}
-    report.save()
+    _bump(report, version, expected_status=ReportStatus.OFFICE_APPROVED)
     after = {k: str(getattr(report, k)) for k in before}
     ReportCorrection.objects.create(report=report, reason=reason, before=before, after=after, actor=actor)
     _event(report, actor, ReportEventType.CORRECTED, reason=reason, before=before, after=after)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,9 +18,11 @@ from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.figures_cache import cached_aggregate
+from tuijin.core.permissions import DenialReason, denial_record, deny, require, scoped_object_or_404
 from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.projects.models import Project
+from tuijin.utilities.uploads import is_upload_error
 
 from . import services
 from .choices import ReportStatus
@@ -38,12 +40,6 @@ def _period(request) -> date:
         return date(year, month, 1)
     except ValueError:
         return services.period_for_reporting()
-
-
-def _deny(request, permission: str):
-    if not request.user.has_perm(permission):
-        audit_event_record(event_type=AuditEventType.ACCESS_DENIED, detail={"permission": permission})
-        raise PermissionDenied(_("您没有执行此操作的权限。"))
 
 
 def _messages_of(exc) -> str:
@@ -101,12 +97,16 @@ class ReportQueueView(ObjectListView):
 @require_POST
 @login_required
 def report_open(request, project_pk: int, year: int, month: int):
-    _deny(request, "progress.add_progressreport")
-    project = get_object_or_404(Project.objects.restrict(request.user, "change"), pk=project_pk)
+    require(request, "progress.add_progressreport")
+    project = scoped_object_or_404(request, Project.objects.all(), project_pk, action="change", permission=False)
     try:
         report = services.report_get_or_create(actor=request.user, project=project, period=date(year, month, 1))
     except (ApplicationError, ValueError) as exc:
         messages.error(request, _messages_of(exc))
+        return redirect("dispatch:my_reports")
+    except PermissionDenied as exc:
+        denial_record(request, action="add", obj=ProgressReport, reason=DenialReason.REFUSED, message=str(exc))
+        messages.error(request, str(exc))
         return redirect("dispatch:my_reports")
     return redirect("progress:report_edit", pk=report.pk)
 
@@ -143,8 +143,7 @@ class ReportView(ObjectDetailView):
 
 @login_required
 def report_edit(request, pk: int):
-    _deny(request, "progress.change_progressreport")
-    report = get_object_or_404(ProgressReport.objects.restrict(request.user, "change").select_related("project"), pk=pk)
+    report = scoped_object_or_404(request, ProgressReport.objects.select_related("project"), pk, action="change")
     if report.status != ReportStatus.DRAFT:
         messages.info(request, _("月报已提交，不能修改。"))
         return redirect(report)
@@ -182,8 +181,11 @@ def report_edit(request, pk: int):
                     for err in errs:
                         form.add_error(key if key in form.fields else None, err)
             else:
-                form.add_error("photo" if "图片" in str(exc) or "文件" in str(exc) else None, exc)
-        except (ApplicationError, PermissionDenied) as exc:
+                form.add_error("photo" if is_upload_error(exc) else None, exc)
+        except PermissionDenied as exc:
+            denial_record(request, action="change", obj=report, reason=DenialReason.REFUSED, message=str(exc))
+            form.add_error(None, str(exc))
+        except ApplicationError as exc:
             form.add_error(None, _messages_of(exc))
         else:
             messages.success(request, _("月报已提交，等待单位审核。") if submit else _("草稿已保存。"))
@@ -197,12 +199,12 @@ def report_edit(request, pk: int):
 @require_POST
 @login_required
 def report_review(request, pk: int):
-    report = get_object_or_404(ProgressReport.objects.restrict(request.user, "view").select_related("project"), pk=pk)
+    report = scoped_object_or_404(request, ProgressReport.objects.select_related("project"), pk)
     if not (
         request.user.has_perm("progress.unitapprove_progressreport")
         or request.user.has_perm("progress.officeapprove_progressreport")
     ):
-        raise PermissionDenied
+        deny(request, action="unitapprove", obj=report)  # holds neither unit nor office approval
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请求无效，请刷新页面后重试。"))
@@ -225,16 +227,14 @@ def report_review(request, pk: int):
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _messages_of(exc))
     except PermissionDenied as exc:
+        denial_record(request, obj=report, reason=DenialReason.REFUSED, message=str(exc))
         messages.error(request, str(exc) or _("您没有执行此操作的权限。"))
     return redirect(safe_next(request, reverse("progress:report", args=[report.pk])))
 
 
 @login_required
 def report_correct_view(request, pk: int):
-    _deny(request, "progress.correct_progressreport")
-    report = get_object_or_404(
-        ProgressReport.objects.restrict(request.user, "correct").select_related("project"), pk=pk
-    )
+    report = scoped_object_or_404(request, ProgressReport.objects.select_related("project"), pk, action="correct")
     form = CorrectionForm(request.POST or None, instance=report, initial={"version": report.version})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.EDITABLE_FIELDS}
@@ -259,8 +259,7 @@ def report_correct_view(request, pk: int):
 
 @login_required
 def photo_view(request, pk: int):
-    _deny(request, "progress.view_reportphoto")
-    photo = get_object_or_404(ReportPhoto.objects.restrict(request.user, "view"), pk=pk)
+    photo = scoped_object_or_404(request, ReportPhoto.objects.all(), pk)
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -270,7 +269,7 @@ def photo_view(request, pk: int):
 def report_export(request):
     from .export import reports_xlsx
 
-    _deny(request, "progress.export_progressreport")
+    require(request, "progress.export_progressreport")
     period = _period(request)
     queryset = ProgressReport.objects.restrict(request.user, "view").filter(period=period)
     content = reports_xlsx(queryset, period)

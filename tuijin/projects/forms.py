@@ -122,6 +122,7 @@ class TransitionForm(forms.Form):
 
 class AnnualPlanForm(forms.ModelForm):
     monthly_text = forms.CharField(label=_("月度计划（万元，12个数，用逗号分隔，可留空）"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = AnnualPlan
@@ -129,6 +130,8 @@ class AnnualPlanForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
         if self.instance.pk and self.instance.monthly_plan:
             self.fields["monthly_text"].initial = ", ".join(self.instance.monthly_plan)
 
@@ -141,6 +144,7 @@ class PlanChangeForm(forms.Form):
     new_investment = forms.DecimalField(label=_("调整后计划投资（万元）"), max_digits=14, decimal_places=2, min_value=0)
     reason = forms.CharField(label=_("调整原因"), max_length=300)
     monthly_text = forms.CharField(label=_("调整后月度计划（可留空）"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)  # the plan's
 
     def clean_monthly_text(self):
         text = self.cleaned_data.get("monthly_text", "").replace("，", ",").strip()
@@ -149,6 +153,7 @@ class PlanChangeForm(forms.Form):
 
 class ApprovalItemForm(forms.ModelForm):
     file = forms.FileField(label=_("附件（PDF/图片/Word）"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = ApprovalItem
@@ -161,6 +166,8 @@ class ApprovalItemForm(forms.ModelForm):
             unit_type__in=["department", "party_gov", "dev_zone"]
         )
         self.fields["status"].choices = ApprovalStatus.choices
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
 
 class AttachmentForm(forms.Form):

@@ -5,17 +5,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.choices import ChangeAction
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.figures_cache import figures_changed
-from tuijin.core.models import ObjectChange
+from tuijin.core.locking import bump_version
+from tuijin.core.permissions import check_scope
 from tuijin.utilities.uploads import check_upload
 
 from .choices import ApprovalStatus, PlanStatus, ProjectEventType, Stage, StatsStatus
@@ -189,17 +189,28 @@ def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[st
     return errors
 
 
-def _constraint_field(message: str) -> str:
-    """Which form field a model-constraint message belongs to (Django reports them as non-field errors)."""
-    if "项目代码" in message:
-        return "code"
-    if "总投资" in message:
-        return "total_investment"
-    if "竣工日期" in message:
-        return "actual_finish"
-    if "开工日期" in message:
-        return "actual_start"
-    return "stage"
+# The form field each model constraint belongs to (Django reports check constraints as non-field errors).
+CONSTRAINT_FIELDS = {
+    "projects_unique_code": "code",
+    "projects_total_investment_gte_0": "total_investment",
+    "projects_finish_after_start": "actual_finish",
+    "projects_construction_needs_start": "actual_start",
+    "projects_completed_needs_finish": "actual_finish",
+}
+
+
+def _constraint_errors(project: Project) -> dict[str, list[str]]:
+    """Model.validate_constraints(), one constraint at a time, each error keyed by the constraint's field."""
+    errors: dict[str, list[str]] = {}
+    for constraint in Project._meta.constraints:
+        try:
+            constraint.validate(Project, project)  # type: ignore[attr-defined]  # missing from the stubs
+        except ValidationError as exc:
+            for key, messages in (exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}).items():
+                field = key if key not in ("", NON_FIELD_ERRORS) else CONSTRAINT_FIELDS.get(constraint.name, "stage")
+                for message in messages:
+                    _add_error(errors, field, message)
+    return errors
 
 
 def _full_clean(project: Project, data: ProjectInput) -> None:
@@ -216,11 +227,13 @@ def _full_clean(project: Project, data: ProjectInput) -> None:
     if not errors:
         try:
             project.validate_unique()
-            project.validate_constraints()
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:
-                    _add_error(errors, key if key != "__all__" else _constraint_field(message), message)
+                    _add_error(errors, key, message)
+        for key, messages in _constraint_errors(project).items():
+            for message in messages:
+                _add_error(errors, key, message)
     if errors:
         raise ValidationError(errors)
 
@@ -265,10 +278,7 @@ def _apply_relations(project: Project, data: ProjectInput) -> None:
 
 
 def _check_scope(actor, project: Project, action: str) -> None:
-    if actor is None:
-        return
-    if not Project.objects.restrict(actor, action).filter(pk=project.pk).exists():
-        raise PermissionDenied(_("保存后的项目不在您的管理范围内（例如责任单位不属于本单位）。"))
+    check_scope(actor, project, action, message=_("保存后的项目不在您的管理范围内（例如责任单位不属于本单位）。"))
 
 
 @transaction.atomic
@@ -358,38 +368,21 @@ def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = ""
     return projects
 
 
-def _changes_since(project: Project, version: int) -> list[ObjectChange]:
-    from django.contrib.contenttypes.models import ContentType
-
-    content_type = ContentType.objects.get_for_model(Project)
-    return list(
-        ObjectChange.objects.filter(
-            changed_object_type=content_type, changed_object_id=project.pk, postchange_data__version__gt=version
-        ).order_by("time", "pk")
-    )
-
-
 @transaction.atomic
 def project_update(*, actor, project: Project, version: int, data: ProjectInput) -> Project:
     """Apply `data` if the project is still at `version`; otherwise raise ConflictError and write nothing."""
-    bumped = Project.objects.filter(pk=project.pk, version=version).update(version=F("version") + 1)
-    if not bumped:
-        current = Project.objects.get(pk=project.pk)
-        raise ConflictError(
-            _("该项目已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版）。您的修改未保存。")
-            % {"mine": version, "now": current.version},
-            current=current,
-            changes=_changes_since(project, version),
-        )
-    project.version = version + 1
     for key, value in data.fields.items():
         if key in PROJECT_FIELDS:
             setattr(project, key, value)
     _full_clean(project, data)
     project._changelog_message = data.message
-    project.save()
+    project.ndl_days_to_permit, project.ndl_days_to_start = _fast_track_days(project)
+    bump_version(
+        project,
+        expected_version=version,
+        message=_("该项目已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版）。您的修改未保存。"),
+    )
     _apply_relations(project, data)
-    fast_track_recompute(project)
     project_event_create(
         project=project,
         actor=actor,
@@ -438,8 +431,7 @@ def project_transition(
     data = ProjectInput(fields=fields, message=_("阶段变更"))
     data.fields.update(stage=to_stage)
     project.stage = to_stage
-    updated = project_update(actor=actor, project=project, version=version, data=data)
-    Project.objects.filter(pk=project.pk).update(stage=to_stage, stage_reason=project.stage_reason)
+    updated = project_update(actor=actor, project=project, version=version, data=data)  # saves stage too
     project_event_create(
         project=updated,
         actor=actor,
@@ -488,24 +480,46 @@ def annual_plan_save(
     progress_target: str = "",
     monthly_plan=None,
     planned_start_quarter: int | None = None,
+    version: int | None = None,
 ) -> AnnualPlan:
+    """Create the year's draft plan, or change it while it is a draft. `version`: the plan version the user edited
+    (None: the one just read); a plan changed or approved meanwhile is a ConflictError."""
     plan = AnnualPlan.objects.filter(project=project, year=year).first()
     if plan is not None and plan.status != PlanStatus.DRAFT:
         raise ApplicationError(
             _("%(y)d 年计划已批准为基线，修改须提交调整申请并经批准。") % {"y": year}, code="plan_locked"
         )
+    created = plan is None
     plan = plan or AnnualPlan(project=project, year=year)
     plan.planned_investment = planned_investment
     plan.progress_target = progress_target
     plan.monthly_plan = monthly_plan_clean(monthly_plan, planned_investment)
     plan.planned_start_quarter = planned_start_quarter
     plan.full_clean()
-    plan.save()
+    if created:
+        try:
+            with transaction.atomic():
+                plan.save()
+        except IntegrityError as exc:  # created by someone else since the read above
+            raise ConflictError(
+                _("%(y)d 年计划刚被他人创建，请刷新后修改。") % {"y": year},
+                current=AnnualPlan.objects.filter(project=project, year=year).first(),
+            ) from exc
+    else:
+        bump_version(
+            plan,
+            expected_version=plan.version if version is None else version,
+            status=PlanStatus.DRAFT,
+            message=_("该年度计划已被他人修改或批准，您的修改未保存，请刷新后重试。"),
+        )
+    check_scope(actor, plan, "change", message=_("该项目不在您的管理范围内。"))
     return plan
 
 
 @transaction.atomic
-def annual_plan_approve(*, actor, plan: AnnualPlan) -> AnnualPlan:
+def annual_plan_approve(*, actor, plan: AnnualPlan, version: int | None = None) -> AnnualPlan:
+    """Approve a draft as the year's baseline. `version`: the plan version the approver saw (None: as read)."""
+    check_scope(actor, plan, "approve", message=_("该项目不在您的管理范围内。"))
     if plan.status != PlanStatus.DRAFT:
         raise ApplicationError(_("该年度计划已批准。"), code="already_approved")
     plan.status = PlanStatus.APPROVED
@@ -513,7 +527,12 @@ def annual_plan_approve(*, actor, plan: AnnualPlan) -> AnnualPlan:
     plan.baseline_monthly_plan = plan.monthly_plan
     plan.baseline_approved_at = timezone.now()
     plan.baseline_approved_by = actor
-    plan.save()
+    bump_version(
+        plan,
+        expected_version=plan.version if version is None else version,
+        status=PlanStatus.DRAFT,
+        message=_("该年度计划已被他人修改或批准（当前状态：%(status)s），请刷新后查看。"),
+    )
     project_event_create(
         project=plan.project,
         actor=actor,
@@ -525,8 +544,16 @@ def annual_plan_approve(*, actor, plan: AnnualPlan) -> AnnualPlan:
 
 @transaction.atomic
 def plan_change_request(
-    *, actor, plan: AnnualPlan, new_investment: Decimal, reason: str, new_monthly_plan=None
+    *,
+    actor,
+    plan: AnnualPlan,
+    new_investment: Decimal,
+    reason: str,
+    new_monthly_plan=None,
+    version: int | None = None,
 ) -> PlanChange:
+    """Ask to change an approved plan; the plan is pending until decided. `version`: the plan version the user saw."""
+    check_scope(actor, plan, "change", message=_("该项目不在您的管理范围内。"))
     if plan.status == PlanStatus.DRAFT:
         raise ApplicationError(_("计划尚未批准，可直接修改。"), code="plan_not_approved")
     if plan.status == PlanStatus.CHANGE_PENDING:
@@ -541,9 +568,15 @@ def plan_change_request(
         new_monthly_plan=monthly_plan_clean(new_monthly_plan, new_investment),
     )
     change.full_clean()
-    change.save()
     plan.status = PlanStatus.CHANGE_PENDING
-    plan.save(update_fields=["status", "last_updated"])
+    bump_version(
+        plan,
+        expected_version=plan.version if version is None else version,
+        update_fields=["status"],
+        status=PlanStatus.APPROVED,
+        message=_("该年度计划已被他人修改（当前状态：%(status)s），请刷新后重试。"),
+    )
+    change.save()
     project_event_create(
         project=plan.project,
         actor=actor,
@@ -559,20 +592,35 @@ def plan_change_request(
 
 
 @transaction.atomic
-def plan_change_decide(*, actor, change: PlanChange, approve: bool, note: str = "") -> PlanChange:
+def plan_change_decide(
+    *, actor, change: PlanChange, approve: bool, note: str = "", version: int | None = None
+) -> PlanChange:
+    """Approve or reject a pending change, once: a second decision (even a concurrent one) is a ConflictError.
+    `version`: the change's version the approver saw (None: as read)."""
+    plan = change.plan
+    check_scope(actor, plan, "approve", message=_("该项目不在您的管理范围内。"))
     if change.status != "pending":
         raise ApplicationError(_("该调整申请已处理。"), code="already_decided")
     if change.requested_by_id == getattr(actor, "pk", None):
         raise ApplicationError(_("不能审批自己提交的调整申请。"), code="self_approval")
-    plan = change.plan
     change.status = "approved" if approve else "rejected"
     change.decided_by, change.decided_at, change.decision_note = actor, timezone.now(), note
-    change.save()
+    bump_version(
+        change,
+        expected_version=change.version if version is None else version,
+        status="pending",
+        message=_("该调整申请已被他人处理，请刷新后查看。"),
+    )
     if approve:
         plan.planned_investment = change.new_investment
         plan.monthly_plan = change.new_monthly_plan
     plan.status = PlanStatus.APPROVED
-    plan.save()
+    bump_version(
+        plan,
+        expected_version=plan.version,
+        status=PlanStatus.CHANGE_PENDING,
+        message=_("该年度计划已被他人修改（当前状态：%(status)s），请刷新后查看。"),
+    )
     project_event_create(
         project=plan.project,
         actor=actor,
@@ -605,7 +653,10 @@ def approval_item_update(
     permit_no: str = "",
     note: str = "",
     attachment=None,
+    version: int | None = None,
 ) -> ApprovalItem:
+    """Record the item's progress. `version`: the item version the user edited (None: as read)."""
+    check_scope(actor, item, "change", message=_("该项目不在您的管理范围内。"))
     item.status, item.department, item.due_date = status, department, due_date
     item.completed_date, item.permit_no, item.note = completed_date, permit_no.strip(), note.strip()
     if attachment is not None:
@@ -615,7 +666,11 @@ def approval_item_update(
     if status != ApprovalStatus.DONE:
         item.completed_date = completed_date if status == ApprovalStatus.DONE else None
     item.full_clean()
-    item.save()
+    bump_version(
+        item,
+        expected_version=item.version if version is None else version,
+        message=_("该审批事项已被他人修改，您的修改未保存，请刷新后重试。"),
+    )
     project_event_create(
         project=item.project,
         actor=actor,
@@ -627,12 +682,12 @@ def approval_item_update(
     return item
 
 
-def fast_track_recompute(project: Project) -> None:
+def _fast_track_days(project: Project) -> tuple[int | None, int | None]:
     """拿地即开工: working days land deal → construction permit, and permit → actual start (shared calendar)."""
     from tuijin.workdays.services import workdays_between
 
     to_permit = to_start = None
-    if project.is_fast_track:
+    if project.is_fast_track and project.pk is not None:
         permit = (
             ApprovalItem.objects.filter(project=project, item_type__code=PERMIT_ITEM_CODE, status=ApprovalStatus.DONE)
             .values_list("completed_date", flat=True)
@@ -642,9 +697,16 @@ def fast_track_recompute(project: Project) -> None:
             to_permit = workdays_between(project.land_deal_date, permit)
         if permit and project.actual_start:
             to_start = workdays_between(permit, project.actual_start)
-    if (to_permit, to_start) != (project.ndl_days_to_permit, project.ndl_days_to_start):
-        Project.objects.filter(pk=project.pk).update(ndl_days_to_permit=to_permit, ndl_days_to_start=to_start)
-        project.ndl_days_to_permit, project.ndl_days_to_start = to_permit, to_start
+    return to_permit, to_start
+
+
+def fast_track_recompute(project: Project) -> None:
+    """Recompute the 拿地即开工 working days after a change outside the project row (the permit item was done);
+    saved with `update_fields`, so the change log records it. project_update sets them before its own save."""
+    days = _fast_track_days(project)
+    if days != (project.ndl_days_to_permit, project.ndl_days_to_start):
+        project.ndl_days_to_permit, project.ndl_days_to_start = days
+        project.save(update_fields=["ndl_days_to_permit", "ndl_days_to_start"])
 
 
 @transaction.atomic
@@ -664,6 +726,7 @@ def attachment_create(*, actor, project: Project, uploaded, kind: str) -> Attach
     attachment.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.content), save=False)
     attachment.full_clean()
     attachment.save()
+    check_scope(actor, attachment, "add", message=_("该项目不在您的管理范围内。"))
     project_event_create(
         project=project,
         actor=actor,

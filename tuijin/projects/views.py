@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.permissions import DenialReason, denial_record, require, scoped_object_or_404
 from tuijin.core.redirects import safe_next
-from tuijin.core.views_generic import ObjectDetailView, ObjectListView, permission_name
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 
 from . import selectors, services
 from .filtersets import SORTS, ProjectFilterSet, current_year
@@ -37,17 +38,10 @@ from .yearly import yearly_category
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require(user, model, action: str) -> None:
-    if not user.has_perm(permission_name(model, action)):
-        audit_event_record(
-            event_type=AuditEventType.ACCESS_DENIED, detail={"permission": permission_name(model, action)}
-        )
-        raise PermissionDenied(_("您没有执行此操作的权限。"))
-
-
-def _scoped_project(request, pk: int, action: str = "view") -> Project:
-    _require(request.user, Project, action)
-    return get_object_or_404(Project.objects.restrict(request.user, action), pk=pk)
+def _posted_version(request) -> int | None:
+    """The `version` a one-button form posted (None when absent: the service then uses the version it read)."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
 
 
 class ProjectListView(ObjectListView):
@@ -154,9 +148,9 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
 @login_required
 def project_edit(request, pk: int | None = None):
     """Create (pk None) or edit a project. A stale version shows the conflict page; nothing is overwritten."""
-    project = _scoped_project(request, pk, "change") if pk else None
+    project = scoped_object_or_404(request, Project.objects.all(), pk, action="change") if pk else None
     if project is None:
-        _require(request.user, Project, "add")
+        require(request, "add", Project)
     instance = project or Project()
     form = ProjectForm(request.POST or None, instance=instance, user=request.user)
     formset = FundingFormSet(request.POST or None, instance=instance, prefix="funding")
@@ -186,6 +180,8 @@ def project_edit(request, pk: int | None = None):
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         except PermissionDenied as exc:
+            action = "change" if pk else "add"
+            denial_record(request, action=action, obj=Project, reason=DenialReason.REFUSED, message=str(exc))
             form.add_error("responsible_unit", str(exc))
         else:
             messages.success(request, _("项目已保存。"))
@@ -196,8 +192,8 @@ def project_edit(request, pk: int | None = None):
 @require_POST
 @login_required
 def project_transition(request, pk: int):
-    project = _scoped_project(request, pk, "change")
-    _require(request.user, Project, "transition")
+    project = scoped_object_or_404(request, Project.objects.all(), pk, action="change")
+    require(request, "transition", Project)
     form = TransitionForm(request.POST)
     if form.is_valid():
         try:
@@ -222,8 +218,8 @@ def project_transition(request, pk: int):
 
 @login_required
 def plan_edit(request, pk: int, year: int):
-    project = _scoped_project(request, pk, "change")
-    _require(request.user, AnnualPlan, "change")
+    project = scoped_object_or_404(request, Project.objects.all(), pk, action="change")
+    require(request, "change", AnnualPlan)
     plan = AnnualPlan.objects.filter(project=project, year=year).first()
     if plan is not None and plan.status != "draft":
         return redirect(reverse("projects:plan_change_request", args=[plan.pk]))
@@ -238,12 +234,13 @@ def plan_edit(request, pk: int, year: int):
                 progress_target=form.cleaned_data["progress_target"],
                 monthly_plan=form.cleaned_data["monthly_text"],
                 planned_start_quarter=form.cleaned_data["planned_start_quarter"],
+                version=form.cleaned_data["version"],
             )
             messages.success(request, _("%(y)d 年计划已保存。") % {"y": year})
             return redirect(project)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
-        except ApplicationError as exc:
+        except ApplicationError as exc:  # ConflictError included: the message says to reload
             form.add_error(None, exc.message)
     return render(request, "projects/plan_form.html", {"form": form, "project": project, "year": year})
 
@@ -251,10 +248,9 @@ def plan_edit(request, pk: int, year: int):
 @require_POST
 @login_required
 def plan_approve(request, pk: int):
-    _require(request.user, AnnualPlan, "approve")
-    plan = get_object_or_404(AnnualPlan.objects.restrict(request.user, "approve"), pk=pk)
+    plan = scoped_object_or_404(request, AnnualPlan.objects.all(), pk, action="approve")
     try:
-        services.annual_plan_approve(actor=request.user, plan=plan)
+        services.annual_plan_approve(actor=request.user, plan=plan, version=_posted_version(request))
         messages.success(request, _("年度计划已批准为基线。"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -263,9 +259,8 @@ def plan_approve(request, pk: int):
 
 @login_required
 def plan_change_request(request, pk: int):
-    _require(request.user, AnnualPlan, "change")
-    plan = get_object_or_404(AnnualPlan.objects.restrict(request.user, "change").select_related("project"), pk=pk)
-    form = PlanChangeForm(request.POST or None)
+    plan = scoped_object_or_404(request, AnnualPlan.objects.select_related("project"), pk, action="change")
+    form = PlanChangeForm(request.POST or None, initial={"version": plan.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.plan_change_request(
@@ -274,6 +269,7 @@ def plan_change_request(request, pk: int):
                 new_investment=form.cleaned_data["new_investment"],
                 reason=form.cleaned_data["reason"],
                 new_monthly_plan=form.cleaned_data["monthly_text"],
+                version=form.cleaned_data["version"],
             )
             messages.success(request, _("调整申请已提交，待项目办审批。"))
             return redirect(plan.project)
@@ -293,14 +289,15 @@ class PlanChangeListView(ObjectListView):
 @require_POST
 @login_required
 def plan_change_decide(request, pk: int):
-    _require(request.user, AnnualPlan, "approve")
-    change = get_object_or_404(PlanChange.objects.restrict(request.user, "view").select_related("plan__project"), pk=pk)
+    require(request, "approve", AnnualPlan)
+    change = scoped_object_or_404(request, PlanChange.objects.select_related("plan__project"), pk, permission=False)
     try:
         services.plan_change_decide(
             actor=request.user,
             change=change,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", "")[:300],
+            version=_posted_version(request),
         )
         messages.success(request, _("已处理调整申请。"))
     except ApplicationError as exc:
@@ -310,10 +307,8 @@ def plan_change_decide(request, pk: int):
 
 @login_required
 def approval_item_edit(request, pk: int):
-    _require(request.user, ApprovalItem, "change")
-    item = get_object_or_404(
-        ApprovalItem.objects.restrict(request.user, "change").select_related("project", "item_type"), pk=pk
-    )
+    queryset = ApprovalItem.objects.select_related("project", "item_type")
+    item = scoped_object_or_404(request, queryset, pk, action="change")
     form = ApprovalItemForm(request.POST or None, request.FILES or None, instance=item, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -327,6 +322,7 @@ def approval_item_edit(request, pk: int):
                     actor=request.user,
                     item=ApprovalItem.objects.get(pk=item.pk),
                     attachment=attachment,
+                    version=form.cleaned_data["version"],
                     **{
                         k: form.cleaned_data[k]
                         for k in ("status", "department", "due_date", "completed_date", "permit_no", "note")
@@ -336,16 +332,16 @@ def approval_item_edit(request, pk: int):
             return redirect(item.project.get_absolute_url() + "#approvals")
         except ValidationError as exc:
             _apply_service_errors(form, exc)
+        except ApplicationError as exc:  # ConflictError: changed by someone else meanwhile
+            form.add_error(None, exc.message)
     return render(request, "projects/approval_form.html", {"form": form, "item": item, "project": item.project})
 
 
 @require_POST
 @login_required
 def attachment_upload(request, pk: int):
-    project = _scoped_project(request, pk, "view")
-    _require(request.user, Attachment, "add")
-    if not Project.objects.restrict(request.user, "change").filter(pk=pk).exists():
-        raise Http404
+    require(request, "add", Attachment)
+    project = scoped_object_or_404(request, Project.objects.all(), pk, action="change", permission=False)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -362,8 +358,7 @@ def attachment_upload(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    _require(request.user, Attachment, "view")
-    attachment = get_object_or_404(Attachment.objects.restrict(request.user, "view"), pk=pk)
+    attachment = scoped_object_or_404(request, Attachment.objects.all(), pk)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -377,7 +372,7 @@ def attachment_download(request, pk: int):
 @require_POST
 @login_required
 def project_bulk_reassign(request):
-    _require(request.user, Project, "bulkedit")
+    require(request, "bulkedit", Project)
     form = BulkReassignForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -390,8 +385,11 @@ def project_bulk_reassign(request):
             messages.success(request, _("已调整 %(n)d 个项目。") % {"n": count})
         except (ApplicationError, ConflictError) as exc:
             messages.error(request, exc.message)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except PermissionDenied as exc:
+            denial_record(request, action="change", obj=Project, reason=DenialReason.REFUSED, message=str(exc))
+            messages.error(request, str(exc))
     else:
         messages.error(request, _("请勾选项目并选择新的责任单位或包联领导。"))
     return redirect(safe_next(request, reverse("projects:project_list")))
@@ -401,7 +399,7 @@ def project_bulk_reassign(request):
 def project_export(request):
     from .excel import export_projects_xlsx
 
-    _require(request.user, Project, "export")
+    require(request, "export", Project)
     year = selectors.year_param(request)
     queryset = selectors.project_list_queryset(Project.objects.restrict(request.user, "view"), year=year)
     queryset = ProjectFilterSet(request.GET or None, queryset=queryset, request=request).qs
@@ -417,7 +415,7 @@ def project_export(request):
 def project_template(request):
     from .excel import build_template
 
-    _require(request.user, Project, "import")
+    require(request, "import", Project)
     response = HttpResponse(build_template(actor=request.user), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="project-import-template.xlsx"'
     return response
@@ -427,7 +425,7 @@ def project_template(request):
 def project_import(request):
     from .tasks import import_job_create
 
-    _require(request.user, Project, "import")
+    require(request, "import", Project)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -450,7 +448,7 @@ def project_import(request):
 
 
 def _own_job(request, pk: int) -> ImportJob:
-    _require(request.user, Project, "import")
+    require(request, "import", Project)
     return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
 
 

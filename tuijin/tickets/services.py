@@ -11,7 +11,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.exceptions import ApplicationError
+from tuijin.core.locking import bump_version
+from tuijin.core.permissions import check_scope
 
 from .choices import Rating, TicketEventType, TicketSource, TicketStatus
 from .models import CategorySLA, InspectionVisit, QuietPeriod, Ticket, TicketEscalation, TicketEvent
@@ -71,24 +73,22 @@ def _check(actor, ticket: Ticket, action: str) -> None:
     permission = f"tickets.{action}_ticket"
     if actor is not None and not actor.has_perm(permission):
         raise PermissionDenied(_("您没有执行此操作的权限。"))
-    if actor is not None and not Ticket.objects.restrict(actor, "view").filter(pk=ticket.pk).exists():
-        raise PermissionDenied(_("该工单不在您的管理范围内。"))
+    check_scope(actor, ticket, "view", message=_("该工单不在您的管理范围内。"))
 
 
 def _move(ticket: Ticket, version: int, allowed: tuple, **fields) -> Ticket:
-    """Conditional update on version + status: a concurrent change makes this a conflict, never a lost update."""
-    from django.db.models import F
-
-    updated = Ticket.objects.filter(pk=ticket.pk, version=version, status__in=allowed).update(
-        version=F("version") + 1, **fields
+    """Save `fields` if the ticket is still at `version` and in one of the `allowed` statuses (the optimistic lock
+    of core.locking): a concurrent change makes this a conflict, never a lost update. The save writes the change
+    log; the caller writes the ticket's timeline event."""
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    bump_version(
+        ticket,
+        expected_version=version,
+        update_fields=list(fields),
+        status__in=allowed,
+        message=_("该工单刚被他人处理（当前状态：%(status)s），请刷新后查看。"),
     )
-    if not updated:
-        current = Ticket.objects.get(pk=ticket.pk)
-        raise ConflictError(
-            _("该工单刚被他人处理（当前状态：%(s)s），请刷新后查看。") % {"s": current.get_status_display()},
-            current=current,
-        )
-    ticket.refresh_from_db()
     return ticket
 
 
@@ -432,17 +432,30 @@ def escalate_overdue(today: date | None = None) -> int:
                     ticket, users, _("工单超期升级（第%(l)d级）：%(t)s") % {"l": level, "t": ticket.title}
                 )
                 escalation.save(update_fields=["notified"])
-                Ticket.objects.filter(pk=ticket.pk, escalation_level__lt=level).update(escalation_level=level)
+                _escalation_level_set(ticket, level)
                 _event(ticket, None, TicketEventType.ESCALATED, level=level, overdue_workdays=days)
                 fired += 1
     return fired
 
 
+def _escalation_level_set(ticket: Ticket, level: int) -> None:
+    """Raise the ticket's escalation level (never lower it); saved with `update_fields`, so the change log records
+    it. Not a user edit: the version is left alone, so nobody's open page becomes stale because of it."""
+    fresh = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if fresh.escalation_level < level:
+        fresh.escalation_level = level
+        fresh._changelog_message = _("超期升级")
+        fresh.save(update_fields=["escalation_level", "last_updated"])
+    ticket.escalation_level = max(ticket.escalation_level, level)
+
+
 @transaction.atomic
 def quiet_period_set(*, actor, enterprise, start: date, end: date, note: str = "") -> QuietPeriod:
+    """An enterprise's quiet period (免打扰期); the actor must be allowed to add one for this enterprise."""
     period = QuietPeriod(enterprise=enterprise, start=start, end=end, note=note)
     period.full_clean()
     period.save()
+    check_scope(actor, period, "add", message=_("只能申报本企业的免打扰期。"))
     return period
 
 

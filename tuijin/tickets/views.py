@@ -14,15 +14,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tuijin.core.audit import audit_event_record
-from tuijin.core.choices import AuditEventType, AuditOutcome
+from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.permissions import DenialReason, denial_record, deny, require, scoped_object_or_404
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.org.scoping import user_memberships
 from tuijin.utilities.excel import XLSX_CONTENT_TYPE, neutralize
@@ -48,16 +49,6 @@ __all__ = [
 
 LIST_RELATED = ("project", "enterprise", "lead_unit", "raised_unit")
 ESCALATION_LABELS = dict(TicketEscalation.LEVELS)
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        audit_event_record(
-            event_type=AuditEventType.ACCESS_DENIED,
-            outcome=AuditOutcome.FAILURE,
-            detail={"path": request.path, "permission": permission},
-        )
-        raise PermissionDenied(_("您没有执行此操作的权限。"))
 
 
 def _messages_of(exc: Exception) -> str:
@@ -232,7 +223,7 @@ class TicketView(ObjectDetailView):
 @login_required
 def ticket_add(request):
     """Raise a ticket (units, leaders, the project office), or an enterprise's request in the 企业服务 portal."""
-    _require(request, "tickets.add_ticket")
+    require(request, "tickets.add_ticket")
     form = TicketForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -256,7 +247,10 @@ def ticket_add(request):
             for key, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
                 for error in errors:
                     form.add_error(key if key in form.fields else None, error)
-        except (ApplicationError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
+            denial_record(request, action="add", obj=Ticket, reason=DenialReason.REFUSED, message=str(exc))
+            form.add_error(None, str(exc))
+        except ApplicationError as exc:
             form.add_error(None, _messages_of(exc))
         else:
             messages.success(
@@ -321,8 +315,7 @@ def _perform(user, ticket: Ticket, form: TicketActionForm) -> str:
 @login_required
 def ticket_action(request, pk: int):
     """Every workflow step of the detail page: `action` picks the service, `version` guards against conflicts."""
-    _require(request, "tickets.view_ticket")
-    ticket = get_object_or_404(Ticket.objects.restrict(request.user, "view").select_related("lead_unit"), pk=pk)
+    ticket = scoped_object_or_404(request, Ticket.objects.select_related("lead_unit"), pk)
     form = TicketActionForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         if "action" in form.errors or "version" in form.errors:
@@ -337,13 +330,14 @@ def ticket_action(request, pk: int):
         messages.error(request, exc.message)
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _messages_of(exc))
-    except PermissionDenied:
-        audit_event_record(
-            event_type=AuditEventType.ACCESS_DENIED,
-            outcome=AuditOutcome.FAILURE,
-            detail={"path": request.path, "action": form.cleaned_data["action"]},
+    except PermissionDenied as exc:
+        deny(
+            request,
+            obj=ticket,
+            reason=DenialReason.REFUSED,
+            message=str(exc),
+            extra={"action": form.cleaned_data["action"]},
         )
-        raise
     else:
         messages.success(request, done)
     return redirect(ticket)
@@ -351,8 +345,7 @@ def ticket_action(request, pk: int):
 
 @login_required
 def ticket_attachment(request, pk: int):
-    _require(request, "tickets.view_ticketattachment")
-    attachment = get_object_or_404(TicketAttachment.objects.restrict(request.user, "view"), pk=pk)
+    attachment = scoped_object_or_404(request, TicketAttachment.objects.all(), pk)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -369,11 +362,8 @@ def problem_to_ticket(request, problem_pk: int):
     """A problem raised in a monthly report becomes a coordination ticket (once; again → the same ticket)."""
     from tuijin.progress.models import ReportProblem
 
-    _require(request, "tickets.add_ticket")
-    _require(request, "progress.view_reportproblem")
-    problem = get_object_or_404(
-        ReportProblem.objects.restrict(request.user, "view").select_related("report__project"), pk=problem_pk
-    )
+    require(request, "tickets.add_ticket")
+    problem = scoped_object_or_404(request, ReportProblem.objects.select_related("report__project"), problem_pk)
     existed = Ticket.objects.filter(from_problem=problem).exists()
     try:
         ticket = services.ticket_from_problem(actor=request.user, problem=problem)
@@ -464,7 +454,7 @@ def tickets_xlsx(queryset) -> bytes:
 
 @login_required
 def ticket_export(request):
-    _require(request, "tickets.export_ticket")
+    require(request, "tickets.export_ticket")
     queryset = Ticket.objects.restrict(request.user, "view")
     queryset = TicketFilterSet(request.GET or None, queryset=queryset, request=request).qs
     content = tickets_xlsx(queryset)

@@ -22,7 +22,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,8 +33,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from tuijin.core.audit import audit_event_record
-from tuijin.core.choices import AuditEventType, AuditOutcome
+from tuijin.core.permissions import deny, require
 from tuijin.core.views_generic import ScopedViewMixin
 from tuijin.org.choices import Role, UnitType
 from tuijin.org.models import OrgUnit
@@ -62,16 +61,6 @@ PAGE_SIZE = 50
 
 # --------------------------------------------------------------------------------------------------------------
 # Helpers
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        audit_event_record(
-            event_type=AuditEventType.ACCESS_DENIED,
-            outcome=AuditOutcome.FAILURE,
-            detail={"path": request.path, "permission": permission},
-        )
-        raise PermissionDenied(_("您没有访问此页面的权限。"))
 
 
 def _county_path(path: str) -> str:
@@ -179,7 +168,7 @@ class _VisitFilter:
 @login_required
 def visit_list(request):
     """涉企检查登记: the visits in the user's scope, with the month's count per enterprise."""
-    _require(request, "tickets.view_inspectionvisit")
+    require(request, "tickets.view_inspectionvisit")
     scoped = InspectionVisit.objects.restrict(request.user, "view")
     chosen = _VisitFilter(request)
     visits = scoped.select_related("enterprise", "visiting_unit")
@@ -225,7 +214,7 @@ def visit_list(request):
 @login_required
 def visit_add(request):
     """Register an inspection visit (涉企检查登记)."""
-    _require(request, "tickets.add_inspectionvisit")
+    require(request, "tickets.add_inspectionvisit")
     user = request.user
     form = VisitForm(request.POST or None, user=user, initial={"visited_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -292,7 +281,7 @@ def _quiet_periods(user):
 @login_required
 def quiet_list(request):
     """免打扰期: list; an enterprise user declares its quiet periods here (POST)."""
-    _require(request, "tickets.view_quietperiod")
+    require(request, "tickets.view_quietperiod")
     user = request.user
     own = enterprise_units(user) if user.has_perm("tickets.add_quietperiod") else []
     form = None
@@ -300,8 +289,8 @@ def quiet_list(request):
         form = QuietPeriodForm(request.POST or None, enterprises=own)
     if request.method == "POST":
         if form is None:
-            _require(request, "tickets.add_quietperiod")
-            raise PermissionDenied(_("只有企业用户可以申报本企业的免打扰期。"))
+            require(request, "tickets.add_quietperiod")
+            deny(request, action="tickets.add_quietperiod", message=_("只有企业用户可以申报本企业的免打扰期。"))
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -341,7 +330,7 @@ def quiet_list(request):
 @require_POST
 def quiet_delete(request, pk: int):
     """Delete one of the user's own enterprise's quiet periods."""
-    _require(request, "tickets.delete_quietperiod")
+    require(request, "tickets.delete_quietperiod")
     own = [e.pk for e in enterprise_units(request.user)]
     period = get_object_or_404(QuietPeriod.objects.restrict(request.user, "delete").filter(enterprise__in=own), pk=pk)
     period.delete()

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
+from tuijin.core.permissions import require, scoped_object_or_404
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.org.models import Membership, OrgUnit, Person
 from tuijin.org.services import membership_grant, membership_revoke
@@ -97,8 +98,7 @@ class AccountDetailView(ObjectDetailView):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
-        if not request.user.has_perm("org.add_membership"):
-            raise PermissionDenied
+        require(request, "org.add_membership")
         if "person" in request.POST:
             person_form = AccountPersonForm(request.POST, people=Person.objects.all())
             if person_form.is_valid():
@@ -128,9 +128,7 @@ class AccountDetailView(ObjectDetailView):
 @require_POST
 @login_required
 def membership_revoke_view(request, pk: int):
-    if not request.user.has_perm("org.delete_membership"):
-        raise PermissionDenied
-    membership = get_object_or_404(Membership.objects.restrict(request.user, "delete").select_related("user"), pk=pk)
+    membership = scoped_object_or_404(request, Membership.objects.select_related("user"), pk, action="delete")
     try:
         membership_revoke(actor=request.user, membership=membership)
         messages.success(request, _("已撤销角色。"))
@@ -148,8 +146,7 @@ class LockoutListView(ObjectListView):
 @require_POST
 @login_required
 def lockout_unlock_view(request, pk: int):
-    if not request.user.has_perm("users.unlock_user"):
-        raise PermissionDenied
+    require(request, "users.unlock_user")
     lockout = get_object_or_404(Lockout, pk=pk, unlocked_at__isnull=True)
     lockout_unlock(actor=request.user, lockout=lockout)
     messages.success(request, _("已解除锁定：%(key)s") % {"key": lockout.key})

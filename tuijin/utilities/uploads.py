@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-__all__ = ["CheckedUpload", "check_upload", "sniff_type"]
+__all__ = ["UPLOAD_INVALID", "CheckedUpload", "check_upload", "is_upload_error", "sniff_type"]
 
+# The code of every ValidationError raised here: a page shows it on its file field (see is_upload_error).
+UPLOAD_INVALID = "upload_invalid"
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_RATIO = 100
 
@@ -28,15 +30,20 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise ValidationError(_("文件已损坏，无法打开。")) from exc
+        raise ValidationError(_("文件已损坏，无法打开。"), code=UPLOAD_INVALID) from exc
     total = 0
     for info in archive.infolist():
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10 * 1024 * 1024:
-            raise ValidationError(_("文件压缩比异常（疑似压缩炸弹），已拒绝。"))
+            raise ValidationError(_("文件压缩比异常（疑似压缩炸弹），已拒绝。"), code=UPLOAD_INVALID)
     if total > MAX_UNZIPPED:
-        raise ValidationError(_("文件解压后过大（疑似压缩炸弹），已拒绝。"))
+        raise ValidationError(_("文件解压后过大（疑似压缩炸弹），已拒绝。"), code=UPLOAD_INVALID)
     return archive
+
+
+def is_upload_error(exc: ValidationError) -> bool:
+    """Whether a ValidationError (without field keys) was raised by the upload checks (by its code)."""
+    return not hasattr(exc, "error_dict") and any(e.code == UPLOAD_INVALID for e in exc.error_list)
 
 
 def sniff_type(data: bytes) -> str | None:
@@ -61,22 +68,25 @@ def check_upload(uploaded, allowed: dict[str, tuple[str, ...]], *, max_mb: int |
     """Read the upload (bounded), check size, sniffed type against `allowed` and the file-name extension."""
     limit = (max_mb or settings.TUIJIN_UPLOAD_MAX_MB) * 1024 * 1024
     if uploaded.size is not None and uploaded.size > limit:
-        raise ValidationError(_("文件超过 %(mb)d MB 的上限。") % {"mb": limit // (1024 * 1024)})
+        raise ValidationError(_("文件超过 %(mb)d MB 的上限。") % {"mb": limit // (1024 * 1024)}, code=UPLOAD_INVALID)
     data = uploaded.read(limit + 1)
     if len(data) > limit:
-        raise ValidationError(_("文件超过 %(mb)d MB 的上限。") % {"mb": limit // (1024 * 1024)})
+        raise ValidationError(_("文件超过 %(mb)d MB 的上限。") % {"mb": limit // (1024 * 1024)}, code=UPLOAD_INVALID)
     if not data:
-        raise ValidationError(_("文件为空。"))
+        raise ValidationError(_("文件为空。"), code=UPLOAD_INVALID)
     content_type = sniff_type(data)
     if content_type is None or content_type not in allowed:
         raise ValidationError(
             _("不支持的文件类型（按文件内容识别）。允许：%(types)s。")
-            % {"types": "、".join(ext for exts in allowed.values() for ext in exts)}
+            % {"types": "、".join(ext for exts in allowed.values() for ext in exts)},
+            code=UPLOAD_INVALID,
         )
     name = (getattr(uploaded, "name", "") or "").lower()
     extension = next((ext for ext in allowed[content_type] if name.endswith(ext)), None)
     if extension is None:
-        raise ValidationError(_("文件扩展名与文件内容不符（内容为 %(ext)s）。") % {"ext": allowed[content_type][0]})
+        raise ValidationError(
+            _("文件扩展名与文件内容不符（内容为 %(ext)s）。") % {"ext": allowed[content_type][0]}, code=UPLOAD_INVALID
+        )
     if content_type.startswith("image/"):
         from PIL import Image
 
@@ -84,5 +94,5 @@ def check_upload(uploaded, allowed: dict[str, tuple[str, ...]], *, max_mb: int |
             with Image.open(io.BytesIO(data)) as image:
                 image.verify()
         except Exception as exc:  # Pillow raises many types, DecompressionBombError included
-            raise ValidationError(_("图片文件已损坏或尺寸异常。")) from exc
+            raise ValidationError(_("图片文件已损坏或尺寸异常。"), code=UPLOAD_INVALID) from exc
     return CheckedUpload(data, content_type, extension, hashlib.sha256(data).hexdigest(), len(data))

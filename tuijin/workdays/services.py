@@ -31,6 +31,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.locking import bump_version
+
 from .models import NAME_MAX_LENGTH, HolidayOverride
 
 __all__ = [
@@ -359,9 +361,8 @@ def _override_write(
     if (existing.is_workday, existing.name, existing.note) == (is_workday, name, note):
         return existing, "unchanged"
     existing.is_workday, existing.name, existing.note = is_workday, name, note
-    existing.version += 1
     existing.full_clean()
-    existing.save(update_fields=["is_workday", "name", "note", "version", "last_updated"])
+    bump_version(existing, expected_version=existing.version, update_fields=["is_workday", "name", "note"])
     return existing, "updated"
 
 

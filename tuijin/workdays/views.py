@@ -9,16 +9,16 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from tuijin.core.audit import audit_event_record
-from tuijin.core.choices import AuditEventType, AuditOutcome
-from tuijin.core.views_generic import ObjectListView, ScopedViewMixin, permission_name
+from tuijin.core.exceptions import ApplicationError
+from tuijin.core.permissions import permission_name, require
+from tuijin.core.views_generic import ObjectListView, ScopedViewMixin
 
 from .forms import MAX_YEAR, MIN_YEAR, HolidayBulkForm
 from .models import HolidayOverride
@@ -53,15 +53,6 @@ KIND_CLASSES = {
 
 def _calendar_url(year: int) -> str:
     return f"{reverse('workdays:calendar')}?year={year}"
-
-
-def _deny(request, permission: str) -> PermissionDenied:
-    audit_event_record(
-        event_type=AuditEventType.ACCESS_DENIED,
-        outcome=AuditOutcome.FAILURE,
-        detail={"path": request.path, "permission": permission},
-    )
-    return PermissionDenied(_("您没有访问此页面的权限。"))
 
 
 def _month_grids(year: int, days: dict[dt.date, DayInfo]) -> list[dict[str, Any]]:
@@ -128,9 +119,7 @@ class WorkdayCalendarView(ObjectListView):
         return context
 
     def post(self, request, *args, **kwargs):
-        permission = permission_name(HolidayOverride, "add")
-        if not request.user.has_perm(permission):
-            raise _deny(request, permission)
+        require(request, "add", HolidayOverride, message=_("您没有访问此页面的权限。"))
         form = HolidayBulkForm(request.POST, year=self.year)
         if form.is_valid():
             try:
@@ -139,6 +128,8 @@ class WorkdayCalendarView(ObjectListView):
                 )
             except ValidationError as exc:
                 form.add_error("text", exc)
+            except ApplicationError as exc:  # ConflictError: an entry changed by someone else meanwhile
+                form.add_error("text", exc.message)
             else:
                 messages.success(
                     request,

@@ -1,46 +1,21 @@
-"""/api/progress/reports/: scoped list/detail, draft update (If-Match), and the workflow actions."""
+"""/api/progress/reports/: scoped list/detail, draft update (If-Match: missing → 428, stale → 412), and the
+workflow actions (the `version` in the body; stale → 412). Service errors are translated by
+`tuijin.api.exceptions.exception_handler`."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from tuijin.api.exceptions import if_match_version
 from tuijin.api.viewsets import ScopedViewSetMixin
-from tuijin.core.exceptions import ApplicationError, ConflictError
 
 from .. import services
 from ..models import ProgressReport
 from .serializers import ProgressReportSerializer, ReportActionSerializer, ReportInputSerializer
 
 __all__ = ["ProgressReportViewSet"]
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_code = "conflict"
-
-
-class PreconditionRequired(exceptions.APIException):
-    status_code = 428
-    default_detail = "修改须携带 If-Match 请求头（取自上次读取的 ETag）。"
-    default_code = "precondition_required"
-
-
-def _run(callable_, **kwargs):
-    try:
-        with transaction.atomic():
-            return callable_(**kwargs)
-    except ConflictError as exc:
-        raise Conflict(exc.message) from exc
-    except ValidationError as exc:
-        raise exceptions.ValidationError(getattr(exc, "message_dict", {"detail": exc.messages})) from exc
-    except ApplicationError as exc:
-        raise exceptions.ValidationError({"detail": exc.message, "code": exc.code}) from exc
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc)) from exc
 
 
 class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
@@ -57,16 +32,12 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
     @extend_schema(request=ReportInputSerializer, responses=ProgressReportSerializer)
     def partial_update(self, request, *args, **kwargs):
         report = self.get_object()
-        header = request.headers.get("If-Match", "").strip().strip('"')
-        if not header.isdigit():
-            raise PreconditionRequired()
+        version = if_match_version(request)
         serializer = ReportInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         problems = data.pop("problems", None)
-        report = _run(
-            services.report_save, actor=request.user, report=report, version=int(header), data=data, problems=problems
-        )
+        report = services.report_save(actor=request.user, report=report, version=version, data=data, problems=problems)
         return Response(ProgressReportSerializer(report).data)
 
     def _action(self, request, service, needs_reason=False):
@@ -76,7 +47,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         kwargs = {"actor": request.user, "report": report, "version": serializer.validated_data["version"]}
         if needs_reason:
             kwargs["reason"] = serializer.validated_data.get("reason", "")
-        report = _run(service, **kwargs)
+        report = service(**kwargs)
         return Response(ProgressReportSerializer(ProgressReport.objects.get(pk=report.pk)).data)
 
     @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)

@@ -221,11 +221,11 @@ class _ReportAction(ApiPostMatrix):
     def effect(self, obj, matrix):
         assert ProgressReport.objects.get(pk=obj.pk).status == self.expected_status
 
-    def test_stale_version_is_409(self, client, matrix):
+    def test_stale_version_is_412(self, client, matrix):
         client.force_login(matrix.allowed)
         data = dict(self.data(matrix.in_scope, matrix), version=matrix.in_scope.version + 5)
         response = client.post(self.url_for(matrix.in_scope), data, content_type="application/json")
-        assert response.status_code == 409
+        assert response.status_code == 412
         assert not self.holds(matrix.in_scope, matrix)
 
 
@@ -361,11 +361,14 @@ def test_photo_exif_is_read(world, reports):
     assert ReportPhoto.objects.count() == 1
 
 
-def test_api_return_with_stale_version_is_409(client, world, reports):
+def test_api_return_with_stale_version_is_412(client, world, reports):
     client.force_login(world.approver_a)
     url = reverse("progress-api:progressreport-return", args=[reports[0].pk])
     response = client.post(url, {"version": 99, "reason": "过期版本上的退回"}, content_type="application/json")
-    assert response.status_code == 409
+    assert response.status_code == 412
+    body = response.json()
+    assert body["code"] == "conflict" and body["current"]["version"] == reports[0].version
+    assert body["current"]["status"] == reports[0].status and response["ETag"] == f'"{reports[0].version}"'
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
 """/api/projects/projects/: list, detail, create, update — same services, scoping and optimistic locking as the
-pages. Reads return an ETag of the project version; writes require `If-Match` with that ETag."""
+pages. Reads return an ETag of the project version; writes require `If-Match` with that ETag (missing → 428,
+stale → 412). Service errors are translated by `tuijin.api.exceptions.exception_handler`."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
+from tuijin.api.exceptions import if_match_version
 from tuijin.api.viewsets import ScopedViewSetMixin
-from tuijin.core.exceptions import ConflictError
 
 from .. import services
 from ..filtersets import ProjectFilterSet
@@ -25,18 +24,6 @@ IF_MATCH = OpenApiParameter(
     required=True,
     description='The ETag from the last GET (the project version), e.g. "3".',
 )
-
-
-class PreconditionRequired(exceptions.APIException):
-    status_code = 428
-    default_detail = "修改须携带 If-Match 请求头（取自上次读取的 ETag）。"
-    default_code = "precondition_required"
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = 412
-    default_detail = "该项目已被他人修改，请重新读取后再提交。"
-    default_code = "precondition_failed"
 
 
 def _api_queryset(queryset):
@@ -64,10 +51,6 @@ def _to_input(data: dict) -> services.ProjectInput:
     )
 
 
-def _service_error(exc: ValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 @extend_schema_view(
     update=extend_schema(parameters=[IF_MATCH], request=ProjectInputSerializer),
     partial_update=extend_schema(parameters=[IF_MATCH], request=ProjectInputSerializer),
@@ -90,37 +73,19 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def create(self, request, *args, **kwargs):
         serializer = ProjectInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                project = services.project_create(actor=request.user, data=_to_input(serializer.validated_data))
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
-        except PermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        project = services.project_create(actor=request.user, data=_to_input(serializer.validated_data))
         return self._respond(project, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         project = self.get_object()
-        header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
-        if not header:
-            raise PreconditionRequired()
-        if not header.isdigit() or int(header) != project.version:
-            raise PreconditionFailed()
+        version = if_match_version(request)
         serializer = ProjectInputSerializer(project, data=request.data, partial=partial, context={"request": request})
         serializer.is_valid(raise_exception=True)
         if "stage" in serializer.validated_data or "stage_reason" in serializer.validated_data:
             raise exceptions.ValidationError({"stage": "项目阶段须通过阶段变更办理（页面“变更阶段”），不能直接修改。"})
-        try:
-            with transaction.atomic():
-                project = services.project_update(
-                    actor=request.user, project=project, version=int(header), data=_to_input(serializer.validated_data)
-                )
-        except ConflictError as exc:
-            raise PreconditionFailed(exc.message) from exc
-        except ValidationError as exc:
-            raise _service_error(exc) from exc
-        except PermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        project = services.project_update(
+            actor=request.user, project=project, version=version, data=_to_input(serializer.validated_data)
+        )
         return self._respond(project, status.HTTP_200_OK)
 
     def partial_update(self, request, *args, **kwargs):

@@ -237,7 +237,7 @@ class TestAnnualPlans:
         change = services.plan_change_request(
             actor=world.reporter_a, plan=plan, new_investment=Decimal("3000"), reason="征地延误"
         )
-        with pytest.raises(ApplicationError):
+        with pytest.raises(PermissionDenied):  # a unit reporter may not approve plans
             services.plan_change_decide(actor=world.reporter_a, change=change, approve=True)
         services.plan_change_decide(actor=world.office, change=change, approve=True, note="同意")
         plan.refresh_from_db()

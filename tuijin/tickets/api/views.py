@@ -1,19 +1,18 @@
 """/api/tickets/tickets/: scoped list/detail, raise (create → services.ticket_raise) and the workflow actions
 (accept / assign / start / resolve / close / rate / return / transfer / unresolvable), each a POST with the ticket
-`version` from the last read (ETag): a stale version is 409, a missing permission 403, a ticket outside the caller's
+`version` from the last read (ETag): a stale version is 412, a missing permission 403, a ticket outside the caller's
 scope 404. /api/tickets/visits/: the inspection registry, list and register (create →
-services.inspection_visit_register; the over-limit warnings come back in `warnings`)."""
+services.inspection_visit_register; the over-limit warnings come back in `warnings`). Service errors are translated
+by `tuijin.api.exceptions.exception_handler`."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from tuijin.api.viewsets import ScopedViewSetMixin
-from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.permissions import require
 
 from .. import services
 from ..models import InspectionVisit, Ticket
@@ -35,27 +34,6 @@ __all__ = ["InspectionVisitViewSet", "TicketViewSet"]
 
 DISPATCH, HANDLE, RATE = "tickets.dispatch_ticket", "tickets.handle_ticket", "tickets.rate_ticket"
 WORKFLOW_ACTIONS = ("accept", "assign", "start", "resolve", "close", "rate", "return_", "transfer", "unresolvable")
-
-
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_code = "conflict"
-
-
-def _run(callable_, **kwargs):
-    """Call a service in a transaction and map its errors: conflict 409, refused 403, invalid 400."""
-    try:
-        with transaction.atomic():
-            return callable_(**kwargs)
-    except ConflictError as exc:
-        current = exc.extra.get("current_version")
-        raise Conflict({"detail": exc.message, "code": "conflict", "current_version": current}) from exc
-    except ValidationError as exc:
-        raise exceptions.ValidationError(getattr(exc, "message_dict", {"detail": exc.messages})) from exc
-    except ApplicationError as exc:
-        raise exceptions.ValidationError({"detail": exc.message, "code": exc.code}) from exc
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc)) from exc
 
 
 def _tickets(queryset):
@@ -94,8 +72,7 @@ class TicketViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer = TicketInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        ticket = _run(
-            services.ticket_raise,
+        ticket = services.ticket_raise(
             actor=request.user,
             source=data["source"],
             category=data["category"],
@@ -111,13 +88,13 @@ class TicketViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         """Validate the body with `serializer_class`, then call `service(ticket=…, version=…, **mapped fields)`.
         `permission`: refused (403) before the body is read when the caller lacks it; the service checks again."""
         ticket = self.get_object()
-        if permission and not request.user.has_perm(permission):
-            raise exceptions.PermissionDenied("您没有执行此操作的权限。")
+        if permission:
+            require(request, permission)  # audited 403
         serializer = serializer_class(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         kwargs = {target: data.get(source) for target, source in names.items()}
-        ticket = _run(service, actor=request.user, ticket=ticket, version=data["version"], **kwargs)
+        ticket = service(actor=request.user, ticket=ticket, version=data["version"], **kwargs)
         return self._respond(ticket)
 
     @extend_schema(request=TicketActionSerializer, responses=TicketSerializer)
@@ -205,6 +182,6 @@ class InspectionVisitViewSet(ScopedViewSetMixin, mixins.ListModelMixin, GenericV
     def create(self, request, *args, **kwargs):
         serializer = VisitInputSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        visit, warnings = _run(services.inspection_visit_register, actor=request.user, **serializer.validated_data)
+        visit, warnings = services.inspection_visit_register(actor=request.user, **serializer.validated_data)
         visit = InspectionVisit.objects.select_related("enterprise", "visiting_unit").get(pk=visit.pk)
         return Response({"visit": VisitSerializer(visit).data, "warnings": warnings}, status=status.HTTP_201_CREATED)

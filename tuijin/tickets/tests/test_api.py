@@ -1,5 +1,5 @@
 """/api/tickets/: a permission matrix for every URL (list, detail, each workflow action, visits), raising through the
-API, 409 on a stale version, 403 without the action's permission, 404 out of scope, what enterprise users see, and
+API, 412 on a stale version, 403 without the action's permission, 404 out of scope, what enterprise users see, and
 the inspection registry (quiet period rule, over-limit warnings)."""
 
 from datetime import timedelta
@@ -93,11 +93,12 @@ class _Action(ApiPostMatrix):
         assert response.json()["status"] == self.expected_status
         assert response["ETag"] == f'"{response.json()["version"]}"' and response.json()["version"] > 1
 
-    def test_stale_version_is_409(self, client, matrix):
+    def test_stale_version_is_412(self, client, matrix):
         client.force_login(matrix.allowed)
         data = dict(self.data(matrix.in_scope, matrix), version=matrix.in_scope.version + 5)
         response = client.post(self.url_for(matrix.in_scope), data, **JSON)
-        assert response.status_code == 409 and response.json()["code"] == "conflict"
+        assert response.status_code == 412 and response.json()["code"] == "conflict"
+        assert response.json()["current"]["version"] == matrix.in_scope.version
         assert not self.holds(matrix.in_scope, matrix)
 
 
