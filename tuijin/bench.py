@@ -201,6 +201,33 @@ def _sql_floor(user, year: int, month: int, runs: int) -> dict[str, Any]:
     }
 
 
+def _approvals(office, period, runs: int) -> dict[str, Any]:
+    """p50/p95 of `report_office_approve` on unit-approved reports of the latest month, each in its own committed
+    transaction: the service, the facts rewrite in the same transaction and the lights re-evaluated on commit."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from tuijin.progress.choices import ReportStatus
+    from tuijin.progress.models import ProgressReport
+    from tuijin.progress.services import report_office_approve
+
+    candidates = list(
+        ProgressReport.objects.filter(period=period, status=ReportStatus.UNIT_APPROVED).order_by("pk")[: runs + 1]
+    )
+    times, queries = [], 0
+    for i, report in enumerate(candidates):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            with transaction.atomic():
+                report_office_approve(actor=office, report=report, version=report.version)
+            elapsed = (time.perf_counter() - start) * 1000
+        if i == 0:
+            queries = len(captured)  # the first approval also warms the caches: counted, not timed
+            continue
+        times.append(elapsed)
+    return {**_stats(times), "queries": queries}
+
+
 def _bench_import(actor, rows: int) -> dict[str, Any]:
     """Build a {rows}-row import file from the template, then validate and import it, timing both."""
     import io
@@ -379,6 +406,20 @@ def worker(args: argparse.Namespace) -> int:
             if name.startswith("dashboard"):
                 row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
             rows.append(row)
+        _log(f"{label}: office approval of one report, facts and lights maintained ({runs} runs)")
+        rows.append(
+            {
+                **base,
+                "kind": "page",
+                "row": "approve one report (facts + lights kept current)",
+                **_approvals(office, period, max(runs, 30)),
+            }
+        )
+        _log(f"{label}: rebuild_facts (every project's monthly facts from scratch)")
+        from tuijin.facts.maintain import rebuild
+
+        written, seconds = _timed(rebuild)
+        rows.append({**base, "kind": "job", "row": "job: rebuild_facts", "seconds": seconds, "facts_rows": written})
         if args.notice:
             _log(f"{label}: monthly notice")
             for job in _notice_jobs(office, period.year, period.month, args.pdf):

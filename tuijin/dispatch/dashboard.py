@@ -17,7 +17,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,7 +27,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from tuijin.core.audit import audit_event_record
-from tuijin.core.choices import AuditEventType, AuditOutcome
+from tuijin.core.choices import AuditEventType
+from tuijin.core.permissions import require
 from tuijin.core.views_generic import ScopedViewMixin, htmx_partial
 from tuijin.progress.services import period_for_reporting
 from tuijin.projects.models import Project
@@ -210,13 +210,7 @@ class NoticePermissionMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_perm(NOTICE_PERMISSION):
-            audit_event_record(
-                event_type=AuditEventType.ACCESS_DENIED,
-                outcome=AuditOutcome.FAILURE,
-                detail={"path": request.path, "permission": NOTICE_PERMISSION},
-            )
-            raise PermissionDenied(_("您没有生成通报的权限。"))
+        require(request, NOTICE_PERMISSION, message=_("您没有生成通报的权限。"))
         return super().dispatch(request, *args, **kwargs)
 
 

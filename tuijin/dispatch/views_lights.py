@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tuijin.core.exceptions import ApplicationError
+from tuijin.core.permissions import DenialReason, denial_record, require, scoped_object_or_404
 from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectListView
 from tuijin.progress.choices import LightColor
@@ -63,8 +64,7 @@ def _override_counts(user, year: int):
 @require_POST
 @login_required
 def lights_evaluate(request):
-    if not request.user.has_perm("progress.evaluate_warninglight"):
-        raise PermissionDenied
+    require(request, "progress.evaluate_warninglight")
     from .warnings import evaluate_period
 
     period = _period(request)
@@ -77,12 +77,13 @@ def lights_evaluate(request):
 @require_POST
 @login_required
 def light_override(request, pk: int):
-    if not request.user.has_perm("progress.add_lightoverride"):
-        raise PermissionDenied
+    require(request, "progress.add_lightoverride")
     from .warnings import light_override_set
 
-    light = get_object_or_404(WarningLight.objects.restrict(request.user, "view").select_related("rule"), pk=pk)
-    project = get_object_or_404(Project.objects.restrict(request.user, "view"), pk=light.project_id)
+    light = scoped_object_or_404(
+        request, WarningLight.objects.select_related("rule"), pk, action="view", permission=False
+    )
+    project = scoped_object_or_404(request, Project.objects.all(), light.project_id, action="view", permission=False)
     try:
         light_override_set(
             actor=request.user,
@@ -97,20 +98,22 @@ def light_override(request, pk: int):
         messages.success(request, _("已人工调整亮灯，原因与转绿计划已记录。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
-    except (ApplicationError, PermissionDenied) as exc:
+    except PermissionDenied as exc:
+        denial_record(request, action="add", obj=light, reason=DenialReason.REFUSED, message=str(exc))
+        messages.error(request, str(exc))
+    except ApplicationError as exc:
         messages.error(request, getattr(exc, "message", None) or str(exc))
     return redirect(safe_next(request, f"/progress/lights/?period={light.period:%Y-%m}"))
 
 
 @login_required
 def missing_reports_view(request):
-    """未上报: projects of the annual list without a counted report for the month, by unit (project office, leaders)."""
+    """未上报: the projects expected to report (应报, tuijin.facts) without a submitted report, by unit."""
     from django.shortcuts import render
 
     from .selectors import missing_reports
 
-    if not request.user.has_perm("projects.dashboard_project"):
-        raise PermissionDenied
+    require(request, "projects.dashboard_project")
     period = _period(request)
     return render(
         request, "progress/missing_reports.html", {"data": missing_reports(request.user, period), "period": period}

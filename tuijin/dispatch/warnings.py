@@ -51,7 +51,9 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError
 from tuijin.core.figures_cache import figures_changed
+from tuijin.core.locking import bump_version
 from tuijin.core.periods import add_months, month_end, month_index, month_start, ym, ymd
+from tuijin.core.permissions import check_scope
 from tuijin.facts.models import ProjectMonth
 from tuijin.facts.rules import MAX_IDLE_RUN, NO_REPORT_STAGES
 from tuijin.progress.choices import LightColor, WarningDimension
@@ -606,11 +608,13 @@ def light_override_set(
     reason_code: str,
     reason: str,
     recovery_plan: str,
+    version: int | None = None,
 ) -> LightOverride:
     """Set (or change) the manual colour of a project's light for a month and re-evaluate that project.
 
     Needs progress.add_lightoverride (progress.change_lightoverride to change one) within the actor's scope, a reason
-    and a plan back to green; a rule that gives the project no light that month cannot be overridden.
+    and a plan back to green; a rule that gives the project no light that month cannot be overridden. `version`: the
+    override's version the user changed (None: as read); a change made meanwhile is a ConflictError.
     """
     period = month_start(period)
     if isinstance(rule, str):
@@ -631,16 +635,22 @@ def light_override_set(
     action = "change" if override is not None else "add"
     if actor is None or not actor.has_perm(f"progress.{action}_lightoverride"):
         raise PermissionDenied(_("您没有调整亮灯的权限。"))
+    creating = override is None
     if override is None:
         override = LightOverride(project=project, period=period, rule=rule)
-    else:
-        override.version += 1
+    expected = override.version if version is None else version
     override.color, override.reason_code, override.reason = color, reason_code, reason[:300]
     override.recovery_plan, override.actor = recovery_plan[:300], actor
     override._changelog_message = _("人工调整亮灯：%(r)s") % {"r": reason[:100]}
-    override.save()
-    if not LightOverride.objects.restrict(actor, action).filter(pk=override.pk).exists():
-        raise PermissionDenied(_("该项目不在您的管理范围内。"))
+    if creating:
+        override.save()
+    else:
+        bump_version(
+            override,
+            expected_version=expected,
+            message=_("该亮灯调整已被他人修改（您修改的是第 %(mine)d 版，当前为第 %(now)d 版），请刷新后查看。"),
+        )
+    check_scope(actor, override, action, message=_("该项目不在您的管理范围内。"))
     evaluate_period(period, projects=[project.pk])
     if not WarningLight.objects.filter(project=project, period=period, rule=rule).exists():
         raise ApplicationError(
