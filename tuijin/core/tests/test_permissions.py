@@ -34,7 +34,7 @@ def test_page_denial_is_a_failure_with_path_and_permission(client, world):
     assert "api" not in event.detail
 
     client.force_login(world.auditadmin)
-    url = reverse("progress:my_reports")
+    url = reverse("dispatch:my_reports")
     assert client.get(url).status_code == 403
     event = denials().last()
     assert event.outcome == "failure" and event.detail["path"] == url
@@ -97,7 +97,7 @@ def test_service_refusal_on_the_api_is_recorded_once(client, world):
 
 def test_unaudited_page_403_is_recorded_by_the_middleware(client, world):
     client.force_login(world.reporter_a)  # views_lights raises a bare PermissionDenied
-    url = reverse("progress:lights_evaluate")
+    url = reverse("dispatch:lights_evaluate")
     assert client.post(url).status_code == 403
     event = denials().get()
     assert event.outcome == "failure" and event.detail["path"] == url and event.detail["reason"] == "refused"
@@ -105,7 +105,7 @@ def test_unaudited_page_403_is_recorded_by_the_middleware(client, world):
 
 def test_a_recorded_denial_is_not_recorded_twice(client, world):
     client.force_login(world.reporter_a)  # the notice page records its own denial before raising
-    assert client.get(reverse("progress:notice")).status_code == 403
+    assert client.get(reverse("dispatch:notice")).status_code == 403
     assert denials().count() == 1
     client.force_login(world.auditadmin)
     assert client.get(reverse("org:orgunit_list")).status_code == 403
