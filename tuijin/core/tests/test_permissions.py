@@ -95,10 +95,16 @@ def test_service_refusal_on_the_api_is_recorded_once(client, world):
     assert event.detail["reason"] == "refused" and event.detail["path"] == url and event.detail["api"] is True
 
 
-def test_unaudited_page_403_is_recorded_by_the_middleware(client, world):
-    client.force_login(world.reporter_a)  # views_lights raises a bare PermissionDenied
-    url = reverse("dispatch:lights_evaluate")
-    assert client.post(url).status_code == 403
+def test_unaudited_page_403_is_recorded_by_the_middleware(rf, world):
+    from django.core.exceptions import PermissionDenied
+
+    from tuijin.core.middleware import DenialAuditMiddleware
+
+    url = "/progress/lights/evaluate/"
+    request = rf.post(url)
+    request.user = world.reporter_a
+    middleware = DenialAuditMiddleware(lambda r: None)
+    middleware.process_exception(request, PermissionDenied("服务拒绝"))  # a bare refusal, e.g. from a service
     event = denials().get()
     assert event.outcome == "failure" and event.detail["path"] == url and event.detail["reason"] == "refused"
 
