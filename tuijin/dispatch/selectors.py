@@ -348,8 +348,28 @@ def _total(facts: Iterable[dict[str, Any]]) -> _Acc:
 # Result types
 
 
+class _AgainstSchedule:
+    """完成率 (ytd ÷ annual plan) and its distance from 序时进度, for anything with `ytd`, `plan` and `schedule`."""
+
+    ytd: Decimal
+    plan: Decimal
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rate(self.ytd, self.plan)
+
+    @property
+    def delta(self) -> Decimal | None:
+        value = self.rate
+        return None if value is None else value - self.schedule  # type: ignore[attr-defined]  # subclasses
+
+    @property
+    def delta_display(self) -> str:
+        return signed_pp(self.delta)
+
+
 @dataclass
-class Group:
+class Group(_AgainstSchedule):
     """One row of a breakdown: count, total investment, annual plan and completed investment of a set of projects."""
 
     key: Any
@@ -360,19 +380,6 @@ class Group:
     ytd: Decimal
     query: str  # the project list filter showing these projects ("" when the list cannot filter them)
     schedule: Decimal = ZERO
-
-    @property
-    def rate(self) -> Decimal | None:
-        return rate(self.ytd, self.plan)
-
-    @property
-    def delta(self) -> Decimal | None:
-        value = self.rate
-        return None if value is None else value - self.schedule
-
-    @property
-    def delta_display(self) -> str:
-        return signed_pp(self.delta)
 
 
 @dataclass
@@ -509,7 +516,7 @@ class Targets:
 
 
 @dataclass
-class DashboardSummary:
+class DashboardSummary(_AgainstSchedule):
     """Everything the 驾驶舱 shows for a period (and the notice reuses)."""
 
     period: Period
@@ -542,19 +549,6 @@ class DashboardSummary:
     @property
     def schedule(self) -> Decimal:
         return self.period.schedule
-
-    @property
-    def rate(self) -> Decimal | None:
-        return rate(self.ytd, self.plan)
-
-    @property
-    def delta(self) -> Decimal | None:
-        value = self.rate
-        return None if value is None else value - self.schedule
-
-    @property
-    def delta_display(self) -> str:
-        return signed_pp(self.delta)
 
     @property
     def resume_rate(self) -> Decimal | None:

@@ -165,7 +165,7 @@ def project_months(
             end = month_end(period)
             report = by_period.get(period)
             is_counted = report is not None and report.counted
-            invested = _money(report.month_investment) if is_counted else ZERO
+            invested = _money(report.month_investment) if report is not None and is_counted else ZERO
             ytd += invested
             if month <= 3:
                 q1 = ytd

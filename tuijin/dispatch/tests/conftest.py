@@ -1,4 +1,4 @@
-"""Fixtures shared by the progress tests."""
+"""Fixtures shared by the dispatch tests."""
 
 from decimal import Decimal
 
