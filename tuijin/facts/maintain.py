@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
@@ -88,9 +88,35 @@ def compute(project_ids: Iterable[int], *, today: date | None = None) -> list[di
     return rows
 
 
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """Insert computed rows without building model instances (the rebuild writes millions): COPY on PostgreSQL,
+    executemany elsewhere. Values are adapted by the driver; datetimes as Django stores them."""
+    if not rows:
+        return
+    fields = [f for f in ProjectMonth._meta.concrete_fields if f.attname != "id"]
+    columns = [f.column for f in fields]
+    names = [f.attname for f in fields]
+    datetimes = {f.attname for f in fields if f.get_internal_type() == "DateTimeField"}
+    ops = connection.ops
+    table = ops.quote_name(ProjectMonth._meta.db_table)
+    quoted = ", ".join(ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+            return
+        adapt = ops.adapt_datetimefield_value
+        values = [[adapt(row[n]) if n in datetimes else row[n] for n in names] for row in rows]
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608 - names from the model
+        for start in range(0, len(values), 2000):
+            cursor.executemany(sql, values[start : start + 2000])
+
+
 def _write(project_ids: list[int], rows: list[dict[str, Any]]) -> None:
     ProjectMonth.objects.filter(project_id__in=project_ids).delete()
-    ProjectMonth.objects.bulk_create([ProjectMonth(**row) for row in rows], batch_size=2000)
+    _insert(rows)
 
 
 def refresh(project_ids: Iterable[int], *, since: date | None = None) -> int:
@@ -116,7 +142,7 @@ def rebuild(*, progress: Any = None) -> int:
         ProjectMonth.objects.all().delete()
         for chunk in _chunks(ids):
             rows = compute(chunk)
-            ProjectMonth.objects.bulk_create([ProjectMonth(**row) for row in rows], batch_size=2000)
+            _insert(rows)
             written += len(rows)
             if progress is not None:
                 progress(len(chunk), written)

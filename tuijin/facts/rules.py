@@ -6,6 +6,7 @@ exactly this code. Each rule reads the data *as of the month's end*: re-reading 
 picture with today's knowledge (a start date typed later counts from that date).
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -94,21 +95,37 @@ def plan_curve(plan: PlanIn) -> list[Decimal] | None:
         return None
 
 
+class _Starts:
+    """`start_as_of` for many month ends of one project, each in O(log n) of its start claims."""
+
+    def __init__(self, project: ProjectIn, reports: Sequence[ReportIn]):
+        self.actual = project.actual_start
+        claims = sorted((r.period, r.started_on) for r in reports if r.counted and r.is_started)
+        self.periods = [period for period, _on in claims]
+        self.first_dates: list[date | None] = []  # the earliest 开工日期 among the claims up to each one
+        earliest: date | None = None
+        for _period, on in claims:
+            if on is not None and (earliest is None or on < earliest):
+                earliest = on
+            self.first_dates.append(earliest)
+
+    def as_of(self, end: date) -> tuple[date | None, str]:
+        if self.actual is not None:
+            return (self.actual, "actual") if self.actual <= end else (None, "")
+        count = bisect_right(self.periods, month_start(end))
+        if not count:
+            return None, ""
+        earliest = self.first_dates[count - 1]
+        return (earliest if earliest is not None and earliest <= end else self.periods[0]), "report"
+
+
 def start_as_of(project: ProjectIn, reports: Sequence[ReportIn], end: date) -> tuple[date | None, str]:
     """已开工 by `end` (a month's last day): (start date, source) or (None, "").
 
     The actual start date (实际开工日期) wins whenever it is recorded: started when it lies on or before `end`.
-    Without one, the first counted report up to `end`'s month saying 已开工 is the start: on its 开工日期 when that
-    lies on or before `end`, else on the first day of that report's month."""
-    if project.actual_start is not None:
-        return (project.actual_start, "actual") if project.actual_start <= end else (None, "")
-    last = month_start(end)
-    claims = [r for r in reports if r.counted and r.is_started and r.period <= last]
-    if not claims:
-        return None, ""
-    first = min(r.period for r in claims)
-    dates = [r.started_on for r in claims if r.started_on is not None and r.started_on <= end]
-    return (min(dates) if dates else first), "report"
+    Without one, the first counted report up to `end`'s month saying 已开工 is the start: on the earliest 开工日期
+    such reports give when that lies on or before `end`, else on the first day of the first such report's month."""
+    return _Starts(project, reports).as_of(end)
 
 
 HISTORY_YEARS = 3  # an active project without plans or reports gets rows this many years back at most
@@ -142,6 +159,7 @@ def project_months(
     counted = [r for r in reports if r.counted]
     rows: list[dict[str, Any]] = []
     invested_periods = {r.period for r in counted if _money(r.month_investment) > 0}
+    starts = _Starts(project, counted)
     for year in years_in_play(project, plans_by_year.values(), reports, today):
         plan = plans_by_year.get(year)
         category = yearly_category(project, year) or ""
@@ -160,6 +178,8 @@ def project_months(
         cumulative_before = sum((_money(r.month_investment) for r in counted if r.period.year < year), ZERO)
         ytd = q1 = h1 = ZERO
         invested_months = 0
+        idle, previous_start = 0, None
+        q1_start: date | None = None
         for month in range(1, 13):
             period = date(year, month, 1)
             end = month_end(period)
@@ -173,9 +193,17 @@ def project_months(
                 h1 = ytd
             if invested > 0:
                 invested_months += 1
-            start_date, start_source = start_as_of(project, counted, end)
+            start_date, start_source = starts.as_of(end)
             started = start_date is not None
-            idle = _idle_run(period, start_date, invested_periods)
+            if start_date is None:
+                idle = 0
+            elif month > 1 and start_date == previous_start:  # the same run as last month, one month longer
+                idle = 0 if invested > 0 else min(idle + 1, MAX_IDLE_RUN)
+            else:
+                idle = _idle_run(period, start_date, invested_periods)
+            previous_start = start_date
+            if month <= 3:
+                q1_start = start_date
             finished = project.actual_finish is not None and project.actual_finish <= end
             finished_before = project.actual_finish is not None and project.actual_finish < period
             active = project.stage not in NO_REPORT_STAGES
@@ -183,8 +211,6 @@ def project_months(
             due = (planned_start is not None and planned_start <= end) or (
                 planned_start is None and start_quarter is not None and start_quarter <= month // 3
             )
-            q1_end = min(end, date(year, 3, 31))
-            q1_start, _source = start_as_of(project, counted, q1_end)
             if curve is not None:
                 to_date = sum(curve[:month], ZERO)
             elif amount is not None:
