@@ -44,5 +44,6 @@ def test_dashboard_and_drill_down_on_a_phone(browser, live_url):
         page.goto(f"{live_url}" + page.locator("#tj-fig-late").get_attribute("href"))
         shot(page, "figures-late-list-390")
         assert page.locator("#id_fact").input_value() == "late"
+        assert "未按计划开工" in page.locator("#tj-fact-banner").inner_text()
     finally:
         context.close()

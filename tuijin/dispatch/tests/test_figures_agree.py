@@ -106,6 +106,7 @@ def test_probe_missing_reports_is_one_set(world, client):
     assert page.status_code == 200 and page.context["missing"] == 2
     listed = client.get(reverse("projects:project_list"), {"fact": "missing", "period": f"{period:%Y-%m}"})
     assert listed.context["paginator"].count == 2
+    assert 'id="tj-fact-banner"' in listed.content.decode() and "未上报" in listed.content.decode()
 
 
 @pytest.mark.django_db
