@@ -25,7 +25,6 @@ Definitions (domain.md §3.2–§3.4):
   31 March, and the Q1 investment ≥ 25% of the annual plan; 双过半: investment by the end of June ≥ 50%.
 """
 
-import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +36,9 @@ from django.db.models import (
     CharField,
     Count,
     DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
     OuterRef,
     Q,
     Subquery,
@@ -222,19 +224,72 @@ class _Acc:
             values[name] += row[name]
 
 
-def _data(user, p: Period) -> "_Data":
-    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum.
+# The counts of a group of facts rows, each the named figure's condition (tuijin.facts.figures): the same condition
+# the drill-down list filters by.
+_COUNTED_FIGURES = {
+    "planned_new": "planned_new",
+    "started_planned": "started",
+    "started_new": "started_new",
+    "early": "early",
+    "unplanned": "unplanned",
+    "late": "late",
+    "planned_complete": "completing",
+    "completed": "finished",
+    "early_completed": "early_completed",
+    "q1_planned": "q1_planned",
+    "q1_started": "q1_started",
+}
 
-    One query over the period's maintained facts (tuijin.facts: one row per project, every figure defined there),
-    joined to the project's grouping fields; sums are exact Decimals."""
+
+def _period_rows(user, p: Period):
+    """The period's facts rows of the annual list within the user's dashboard scope."""
+    return period_facts(annual_list(user, p.year), p.start).filter(in_list=True)
+
+
+def _sums(prefix: str = "") -> dict[str, Any]:
+    """Aggregates of a group of facts rows: every count and sum of `_Acc` (`prefix` reaches the facts row)."""
+    figures = {
+        name: Count("pk" if not prefix else f"{prefix}pk", filter=_prefixed(FIGURES[key].condition, prefix))
+        for name, key in _COUNTED_FIGURES.items()
+    }
+    sums = {
+        "count": Count(f"{prefix}pk"),
+        "total_investment": Sum(f"{prefix}project__total_investment" if prefix else "project__total_investment"),
+        "plan": Sum(f"{prefix}plan", output_field=MONEY),
+        "ytd": Sum(f"{prefix}ytd", output_field=MONEY),
+        "q1": Sum(f"{prefix}q1", output_field=MONEY),
+        "h1": Sum(f"{prefix}h1", output_field=MONEY),
+        # 开复工 = new-start projects started + 续建 projects with investment this year (two disjoint sets)
+        "resumed": Count(f"{prefix}pk", filter=_prefixed(Q(resumed=True), prefix)),
+        **figures,
+    }
+    # Aliased: several names are also facts fields (plan, ytd, early, late …), which the filters must still reach.
+    return {f"agg_{name}": aggregate for name, aggregate in sums.items()}
+
+
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """`condition` (on facts fields) evaluated from a model that reaches the facts row through `prefix`."""
+    if not prefix:
+        return condition
+    result = Q()
+    result.connector, result.negated = condition.connector, condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(_prefixed(child, prefix))
+        else:
+            key, value = child
+            result.children.append((f"{prefix}{key}", value))
+    return result
+
+
+def _data(user, p: Period) -> "_Data":
+    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum, grouped in SQL
+    over the period's maintained facts (tuijin.facts: one row per project, every figure defined there)."""
     rows = (
-        period_facts(annual_list(user, p.year), p.start)
-        .filter(in_list=True)
+        _period_rows(user, p)
         .annotate(unit_label=_unit_label("project__"))
         .order_by()
         .values(
-            "project_id",
-            "project__name",
             "project__responsible_unit_id",
             "unit_label",
             "project__responsible_unit__sort_order",
@@ -243,82 +298,34 @@ def _data(user, p: Period) -> "_Data":
             "project__chain_id",
             "project__chain__name",
             "project__chain__sort_order",
-            "project__total_investment",
-            *_FACT_FLAGS,
-            "plan",
-            "ytd",
-            "q1",
-            "h1",
         )
+        .annotate(**_sums())
     )
-    facts: dict[tuple, dict[str, Any]] = {}
-    money: dict[int, tuple[Decimal, Decimal, Decimal]] = {}
-    rated: list[ProjectRate] = []
+    facts: list[dict[str, Any]] = []
     for row in rows:
-        key = (
-            row["project__responsible_unit_id"],
-            row["unit_label"],
-            row["project__responsible_unit__sort_order"],
-            row["category"] or None,
-            row["project__domain"],
-            row["project__chain_id"],
-            row["project__chain__name"],
-            row["project__chain__sort_order"],
-        )
-        total_investment, plan, ytd = _money(row["project__total_investment"]), row["plan"], _money(row["ytd"])
-        money[row["project_id"]] = (total_investment, _money(plan), ytd)
-        if plan is not None and plan > 0:
-            rated.append(ProjectRate(row["project_id"], row["project__name"], row["unit_label"], _money(plan), ytd))
-        fact = facts.get(key)
-        if fact is None:
-            fact = facts[key] = dict(zip(_FACT_KEYS, key, strict=True))
-            fact.update(dict.fromkeys(_COUNT_FIELDS, 0))
-            fact.update(dict.fromkeys(_MONEY_FIELDS, ZERO))
-        fact["count"] += 1
-        fact["total_investment"] += total_investment
-        fact["plan"] += _money(plan)
-        fact["ytd"] += ytd
-        fact["q1"] += _money(row["q1"])
-        fact["h1"] += _money(row["h1"])
-        new = row["category"] in NEW_CATEGORIES
-        started = row["started"]
-        fact["planned_new"] += row["planned_new"]
-        fact["started_planned"] += row["planned_new"] and started
-        fact["started_new"] += new and started
-        fact["early"] += row["early"]
-        fact["unplanned"] += row["unplanned_new"] and started
-        fact["late"] += row["late"]
-        fact["planned_complete"] += row["completing"]
-        fact["completed"] += row["completing"] and row["finished"]
-        fact["early_completed"] += row["early_completed"]
-        fact["resumed"] += row["resumed"]
-        fact["q1_planned"] += row["q1_planned"]
-        fact["q1_started"] += row["q1_planned"] and row["q1_started"]
-    return _Data(list(facts.values()), money, rated)
-
-
-_FACT_FLAGS = (
-    "started",
-    "planned_new",
-    "unplanned_new",
-    "early",
-    "late",
-    "completing",
-    "finished",
-    "early_completed",
-    "resumed",
-    "q1_planned",
-    "q1_started",
-)
+        fact = {
+            "responsible_unit_id": row["project__responsible_unit_id"],
+            "unit_label": row["unit_label"],
+            "responsible_unit__sort_order": row["project__responsible_unit__sort_order"],
+            "yearly_category": row["category"] or None,
+            "domain": row["project__domain"],
+            "chain_id": row["project__chain_id"],
+            "chain__name": row["project__chain__name"],
+            "chain__sort_order": row["project__chain__sort_order"],
+        }
+        for name in _SUMMED_FIELDS:
+            value = row[f"agg_{name}"]
+            fact[name] = value if name in _COUNT_FIELDS else _money(value)
+        # 开复工 in `_Acc.resumed` counts the 续建 part only; the started new starts are `started_new`.
+        facts.append(fact)
+    return _Data(facts)
 
 
 @dataclass
 class _Data:
-    """The annual list fetched once: fact rows, each project's completed investment, and the rated projects."""
+    """The annual list's groups, fetched once."""
 
     facts: list[dict[str, Any]]
-    money: dict[int, tuple[Decimal, Decimal, Decimal]]  # per project: total investment, annual plan, ytd
-    rated: "list[ProjectRate]"
 
 
 def _facts(user, p: Period) -> list[dict[str, Any]]:
@@ -629,34 +636,30 @@ def _chain_groups(facts, p: Period) -> list[Group]:
     return result
 
 
-def _level_groups(user, p: Period, money: dict[int, tuple[Decimal, Decimal, Decimal]]) -> list[Group]:
-    """By project level (省/市/区重点…): a project with several levels counts in each; one query (the completed
-    investment, plan and completed investment per project come from `_data`)."""
-    levels: dict[Any, dict[str, Any]] = {}
-    for row in annual_list(user, p.year).order_by().values("pk", "levels__id", "levels__name", "levels__sort_order"):
-        level = levels.get(row["levels__id"])
-        if level is None:
-            level = levels[row["levels__id"]] = {
-                "levels__id": row["levels__id"],
-                "levels__name": row["levels__name"],
-                "levels__sort_order": row["levels__sort_order"],
-                "count": 0,
-                "total_investment": ZERO,
-                "plan": ZERO,
-                "ytd": ZERO,
-            }
-        total_investment, plan, ytd = money.get(row["pk"], (ZERO, ZERO, ZERO))
-        level["count"] += 1
-        level["total_investment"] += total_investment
-        level["plan"] += plan
-        level["ytd"] += ytd
-    rows = levels.values()
+def _level_groups(user, p: Period) -> list[Group]:
+    """By project level (省/市/区重点…): a project with several levels counts in each (one grouped query)."""
+    rows = (
+        _period_rows(user, p)
+        .order_by()
+        .values("project__levels__id", "project__levels__name", "project__levels__sort_order")
+        .annotate(
+            count=Count("pk"),
+            total_investment=Sum("project__total_investment"),
+            plan=Sum("plan", output_field=MONEY),
+            ytd=Sum("ytd", output_field=MONEY),
+        )
+    )
     result = []
     for row in sorted(
-        rows, key=lambda r: (r["levels__id"] is None, r["levels__sort_order"] or 0, r["levels__name"] or "")
+        rows,
+        key=lambda r: (
+            r["project__levels__id"] is None,
+            r["project__levels__sort_order"] or 0,
+            r["project__levels__name"] or "",
+        ),
     ):
-        level_id = row["levels__id"]
-        label = row["levels__name"] if level_id is not None else _("未定级")
+        level_id = row["project__levels__id"]
+        label = row["project__levels__name"] if level_id is not None else _("未定级")
         query = _query(p, level=level_id, year=p.year) if level_id is not None else ""
         result.append(
             Group(
@@ -724,15 +727,25 @@ def _trend(user, p: Period, plan: Decimal) -> list[TrendPoint]:
     return points
 
 
-def _extremes(rated: list[ProjectRate]) -> tuple[list[ProjectRate], list[ProjectRate]]:
-    """十快 / 十慢: projects with a plan, by % of plan (ratio as a double, ties by larger plan then id)."""
+def _extremes(user, p: Period) -> tuple[list[ProjectRate], list[ProjectRate]]:
+    """十快 / 十慢: projects with a plan, by % of plan (ties by larger plan, then id); two queries of TOP_N rows."""
+    rated = (
+        _period_rows(user, p)
+        .filter(plan__gt=0)
+        .annotate(
+            ratio=ExpressionWrapper(F("ytd") * Value(1.0) / F("plan"), output_field=FloatField()),
+            unit_label=_unit_label("project__"),
+        )
+        .values("project_id", "project__name", "unit_label", "plan", "ytd")
+    )
 
-    def ratio(item: ProjectRate) -> float:
-        return float(item.ytd) / float(item.plan)
+    def rows(order: str) -> list[ProjectRate]:
+        return [
+            ProjectRate(r["project_id"], r["project__name"], r["unit_label"], _money(r["plan"]), _money(r["ytd"]))
+            for r in rated.order_by(order, "-plan", "project_id")[:TOP_N]
+        ]
 
-    fastest = heapq.nsmallest(TOP_N, rated, key=lambda r: (-ratio(r), -r.plan, r.pk))
-    slowest = heapq.nsmallest(TOP_N, rated, key=lambda r: (ratio(r), -r.plan, r.pk))
-    return fastest, slowest
+    return rows("-ratio"), rows("ratio")
 
 
 _COLOR_WEIGHT: dict[str, int] = {LightColor.RED: 2, LightColor.YELLOW: 1, LightColor.GREEN: 0}
@@ -917,11 +930,10 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
     `light_limit` (the page) loads only the first projects of each light colour (`red_count` / `yellow_count`
     still count all); without it (the notice) the red / yellow lists are complete."""
     p = _period(year, month)
-    data = _data(user, p)
-    facts = data.facts
+    facts = _data(user, p).facts
     total = _total(facts)
     units = _unit_groups(facts, p)
-    fastest, slowest = _extremes(data.rated)
+    fastest, slowest = _extremes(user, p)
     red, yellow, red_count, yellow_count = _lights(user, p, light_limit)
     return DashboardSummary(
         period=p,
@@ -937,7 +949,7 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
         trend=_trend(user, p, total.plan),
         by_category=_category_groups(facts, p),
         by_domain=_domain_groups(facts, p),
-        by_level=_level_groups(user, p, data.money),
+        by_level=_level_groups(user, p),
         by_unit=units,
         by_chain=_chain_groups(facts, p),
         unit_ranking=_ranking(units),

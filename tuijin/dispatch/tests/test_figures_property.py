@@ -29,6 +29,7 @@ from tuijin.dispatch.warnings import evaluate_period, reports_outstanding
 from tuijin.facts import maintain
 from tuijin.facts.figures import projects_with
 from tuijin.facts.models import ProjectMonth
+from tuijin.facts.rules import NO_REPORT_STAGES
 from tuijin.progress import services as reports
 from tuijin.progress.choices import COUNTED_STATUSES, ReportStatus
 from tuijin.progress.models import ProgressReport, WarningLight
@@ -208,9 +209,13 @@ def _check(world, month: int) -> None:
 
     evaluate_period(period, today=date(YEAR, month, 1))
     starts = selectors.start_lists(office, YEAR, month)
+    quiet = set(Project.objects.filter(stage__in=NO_REPORT_STAGES).values_list("pk", flat=True))
     for row in starts.late:
         light = WarningLight.objects.filter(project_id=row.pk, period=period, rule__code="start").first()
-        assert light is not None and light.color != "green", row.name
+        if row.pk in quiet:  # 暂缓 (or 谋划/储备/取消): still counted late, but lights are not issued
+            assert light is None, row.name
+        else:
+            assert light is not None and light.color != "green", row.name
     started = projects_with(in_scope, "started", period).values_list("pk", flat=True)
     for light in WarningLight.objects.filter(project_id__in=started, period=period, rule__code="start"):
         assert light.color == "green", light.explanation
