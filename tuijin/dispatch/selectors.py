@@ -246,40 +246,21 @@ def _period_rows(user, p: Period):
     return period_facts(annual_list(user, p.year), p.start).filter(in_list=True)
 
 
-def _sums(prefix: str = "") -> dict[str, Any]:
-    """Aggregates of a group of facts rows: every count and sum of `_Acc` (`prefix` reaches the facts row)."""
-    figures = {
-        name: Count("pk" if not prefix else f"{prefix}pk", filter=_prefixed(FIGURES[key].condition, prefix))
-        for name, key in _COUNTED_FIGURES.items()
-    }
+def _sums() -> dict[str, Any]:
+    """Aggregates of a group of facts rows: every count and sum of `_Acc`, the counts by the named figures."""
     sums = {
-        "count": Count(f"{prefix}pk"),
-        "total_investment": Sum(f"{prefix}project__total_investment" if prefix else "project__total_investment"),
-        "plan": Sum(f"{prefix}plan", output_field=MONEY),
-        "ytd": Sum(f"{prefix}ytd", output_field=MONEY),
-        "q1": Sum(f"{prefix}q1", output_field=MONEY),
-        "h1": Sum(f"{prefix}h1", output_field=MONEY),
-        # 开复工 = new-start projects started + 续建 projects with investment this year (two disjoint sets)
-        "resumed": Count(f"{prefix}pk", filter=_prefixed(Q(resumed=True), prefix)),
-        **figures,
+        "count": Count("pk"),
+        "total_investment": Sum("project__total_investment"),
+        "plan": Sum("plan", output_field=MONEY),
+        "ytd": Sum("ytd", output_field=MONEY),
+        "q1": Sum("q1", output_field=MONEY),
+        "h1": Sum("h1", output_field=MONEY),
+        # 开复工 = the new-start projects started (started_new) + the 续建 projects with investment this year
+        "resumed": Count("pk", filter=Q(resumed=True)),
+        **{name: Count("pk", filter=FIGURES[key].condition) for name, key in _COUNTED_FIGURES.items()},
     }
     # Aliased: several names are also facts fields (plan, ytd, early, late …), which the filters must still reach.
     return {f"agg_{name}": aggregate for name, aggregate in sums.items()}
-
-
-def _prefixed(condition: Q, prefix: str) -> Q:
-    """`condition` (on facts fields) evaluated from a model that reaches the facts row through `prefix`."""
-    if not prefix:
-        return condition
-    result = Q()
-    result.connector, result.negated = condition.connector, condition.negated
-    for child in condition.children:
-        if isinstance(child, Q):
-            result.children.append(_prefixed(child, prefix))
-        else:
-            key, value = child
-            result.children.append((f"{prefix}{key}", value))
-    return result
 
 
 def _data(user, p: Period) -> "_Data":
