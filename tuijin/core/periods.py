@@ -7,7 +7,7 @@ stores periods as dates. Nothing here knows about projects or reports.
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ __all__ = [
     "month_start",
     "months_between",
     "next_month",
+    "parse_month",
     "previous_month",
     "quarter_of",
     "ym",
@@ -60,6 +61,19 @@ def next_month(value: date) -> date:
 def months_between(first: date, last: date) -> list[date]:
     """The first days of the months from `first`'s to `last`'s, both included (empty when last < first)."""
     return [add_months(first, i) for i in range(month_index(last) - month_index(first) + 1)]
+
+
+def parse_month(text: str | None) -> date:
+    """The month of "2026-10" or "2026-10-01" (its first day); ValueError with a Chinese message otherwise."""
+    value = (text or "").strip()
+    for fmt in ("%Y-%m", "%Y-%m-%d"):
+        try:
+            month = datetime.strptime(value, fmt).date().replace(day=1)  # noqa: DTZ007 - a calendar month, no time
+        except ValueError:
+            continue
+        if 2000 <= month.year <= 2100:
+            return month
+    raise ValueError(_("报告期格式应为 YYYY-MM（例如 2026-10），收到：%(v)s") % {"v": value})
 
 
 def quarter_of(value: date) -> int:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from tuijin.core.figures_cache import figures_changed
+from tuijin.core.periods import add_months, month_end
 
 __all__ = [
     "BATCH",
@@ -50,13 +51,10 @@ __all__ = [
     "SyntheticResult",
     "SyntheticRun",
     "SyntheticStep",
-    "add_months",
     "cents",
     "day_in",
     "generate_synthetic",
     "latest_period",
-    "month_end",
-    "month_index",
     "split_cents",
     "synthetic_exists",
     "weighted",
@@ -183,19 +181,6 @@ def latest_period(year: int | None = None, today: date | None = None) -> date:
 
 # --------------------------------------------------------------------------------------------------------------
 # Helpers for the steps: months, money in integer cents, weighted draws
-
-
-def add_months(value: date, months: int) -> date:
-    index = value.year * 12 + value.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_index(value: date) -> int:
-    return value.year * 12 + value.month - 1
-
-
-def month_end(value: date) -> date:
-    return add_months(value, 1) - timedelta(days=1)
 
 
 def cents(value: int) -> Decimal:

@@ -17,9 +17,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from tuijin.core.periods import month_start, ym, ymd
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
-from tuijin.progress.services import month_start, period_for_reporting, reporting_period_get
+from tuijin.progress.services import period_for_reporting, reporting_period_get
 from tuijin.users.models import User
 
 from .warnings import evaluate_period, parse_period, reports_outstanding
@@ -67,14 +68,6 @@ def _reports_url() -> str:
         return ""
 
 
-def _ym(value: date) -> str:
-    return _("%(y)d年%(m)d月") % {"y": value.year, "m": value.month}
-
-
-def _ymd(value: date) -> str:
-    return _("%(y)d年%(m)d月%(d)d日") % {"y": value.year, "m": value.month, "d": value.day}
-
-
 def send_report_reminders(period: date | None = None, *, today: date | None = None) -> ReminderResult:
     """Remind the unit reporters of projects without a submitted report for `period` (default: last month)."""
     # Imported here so the progress app does not need the notifications app at import time.
@@ -111,7 +104,7 @@ def send_report_reminders(period: date | None = None, *, today: date | None = No
             shown = "、".join(names[:NAMES_SHOWN])
             if len(names) > NAMES_SHOWN:
                 shown += _("等")
-            values = {"p": _ym(period), "n": len(names), "c": _ymd(window.closes_on), "names": shown}
+            values = {"p": ym(period), "n": len(names), "c": ymd(window.closes_on), "names": shown}
             if overdue:
                 title = _("%(p)s月报已逾期未报") % values
                 body = _("填报已于%(c)s截止，以下 %(n)d 个项目的%(p)s月报仍未提交：%(names)s。请尽快提交。")

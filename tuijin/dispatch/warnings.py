@@ -52,7 +52,7 @@ from django.utils.translation import gettext as _
 from tuijin.core.exceptions import ApplicationError
 from tuijin.core.figures_cache import figures_changed
 from tuijin.core.locking import bump_version
-from tuijin.core.periods import add_months, month_end, month_index, month_start, ym, ymd
+from tuijin.core.periods import add_months, month_end, month_index, month_start, parse_month, ym, ymd
 from tuijin.core.permissions import check_scope
 from tuijin.facts.models import ProjectMonth
 from tuijin.facts.rules import MAX_IDLE_RUN, NO_REPORT_STAGES
@@ -85,7 +85,6 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
 EXCLUDED_STAGES = NO_REPORT_STAGES
 EXPLANATION_MAX = 300
 # Months of reports loaded before the period (at least back to January) for the stalled rule's run of months.
-MIN_LOOKBACK_MONTHS = 12
 MAX_LOOKBACK_MONTHS = 36
 
 _CENT = Decimal("0.01")
@@ -94,13 +93,6 @@ _HUNDRED = Decimal("100")
 
 
 # --- dates and numbers -------------------------------------------------------------------------------------------
-
-
-_month_index = month_index
-_add_months = add_months
-_month_end = month_end
-_ym = ym
-_ymd = ymd
 
 
 def _q2(value: Decimal) -> Decimal:
@@ -117,15 +109,7 @@ def _plain(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def parse_period(text: str) -> date:
-    """The month of "2026-10" or "2026-10-01" (its first day); ValueError with a Chinese message otherwise."""
-    value = (text or "").strip()
-    for fmt in ("%Y-%m", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date().replace(day=1)  # noqa: DTZ007 - a calendar month, no time
-        except ValueError:
-            continue
-    raise ValueError(_("报告期格式应为 YYYY-MM（例如 2026-10），收到：%(v)s") % {"v": value})
+parse_period = parse_month  # the commands' --period (tuijin.core.periods)
 
 
 # --- rule parameters -----------------------------------------------------------------------------------------------
@@ -243,7 +227,7 @@ def _load(period: date, projects, *, today: date | None) -> _Context:
     ids = _project_ids(projects)
     ctx = _Context(
         period=period,
-        period_end=_month_end(period),
+        period_end=month_end(period),
         today=today or timezone.localdate(),
         window=reporting_period_get(period),
     )
@@ -306,10 +290,10 @@ def _rule_start(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
     if facts.start is not None:
         if facts.start.year < ctx.period.year and planned.year < ctx.period.year:
             return None
-        return LightColor.GREEN, _("计划于%(p)s开工，已于%(a)s开工。") % {"p": _ym(planned), "a": _ymd(facts.start)}
-    late = _month_index(ctx.period) - _month_index(planned) + 1
+        return LightColor.GREEN, _("计划于%(p)s开工，已于%(a)s开工。") % {"p": ym(planned), "a": ymd(facts.start)}
+    late = month_index(ctx.period) - month_index(planned) + 1
     red_after = _param_months(rule, "red_after_months")
-    values = {"p": _ym(planned), "m": ctx.period.month, "n": late, "r": red_after}
+    values = {"p": ym(planned), "m": ctx.period.month, "n": late, "r": red_after}
     if late >= red_after:
         return LightColor.RED, _(
             "计划于%(p)s开工，截至%(m)d月底仍未开工，已连续%(n)d个月未按计划开工（连续%(r)d个月及以上为红灯）。"
@@ -377,12 +361,12 @@ def _rule_reporting(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome
     if not _expects_report(facts, ctx):
         return None
     closes = ctx.window.closes_on
-    values = {"p": _ym(ctx.period), "c": _ymd(closes)}
+    values = {"p": ym(ctx.period), "c": ymd(closes)}
     if facts.report_status in COUNTED:
         if facts.submitted_at is None:
             return LightColor.GREEN, _("%(p)s月报已提交。") % values
         submitted = timezone.localdate(facts.submitted_at)
-        values["s"] = _ymd(submitted)
+        values["s"] = ymd(submitted)
         if submitted > closes:
             return LightColor.YELLOW, _("%(p)s月报于%(s)s提交，晚于填报截止日%(c)s（逾期提交为黄灯）。") % values
         return LightColor.GREEN, _("%(p)s月报已于%(s)s按时提交（截止%(c)s）。") % values
@@ -406,11 +390,11 @@ def _rule_stalled(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
         }
     truncated = run >= MAX_IDLE_RUN  # the facts count at most MAX_IDLE_RUN months back
     if run == 1:
-        months = _ym(ctx.period)
+        months = ym(ctx.period)
     else:
         months = _("%(from)s至%(to)s连续%(n)d个月") % {
-            "from": _ym(_add_months(ctx.period, -(run - 1))),
-            "to": _ym(ctx.period),
+            "from": ym(add_months(ctx.period, -(run - 1))),
+            "to": ym(ctx.period),
             "n": run,
         }
     values = {"months": months, "r": red_after, "more": _("及以上") if truncated else ""}
@@ -424,11 +408,11 @@ def _rule_statistics(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcom
         return None
     if facts.stats_counted:
         if facts.stats_month is not None:
-            return LightColor.GREEN, _("已于%(s)s纳统入库。") % {"s": _ym(facts.stats_month)}
+            return LightColor.GREEN, _("已于%(s)s纳统入库。") % {"s": ym(facts.stats_month)}
         return LightColor.GREEN, _("已纳统入库。")
-    months = _month_index(ctx.period) - _month_index(facts.start)
+    months = month_index(ctx.period) - month_index(facts.start)
     yellow, red = _param_months(rule, "yellow_after_months"), _param_months(rule, "red_after_months")
-    values = {"s": _ymd(facts.start), "n": months, "y": yellow, "r": red}
+    values = {"s": ymd(facts.start), "n": months, "y": yellow, "r": red}
     if months < yellow:
         return LightColor.GREEN, _("%(s)s开工，开工不满%(y)d个月，尚未纳统入库。") % values
     if months >= red:
@@ -485,7 +469,7 @@ class EvaluationResult:
             "%(p)s：评估 %(n)d 个项目，亮灯 %(l)d 个（红 %(r)d、黄 %(y)d、绿 %(g)d，人工调整 %(o)d），"
             "新增 %(c)d、更新 %(u)d、未变 %(k)d、移除 %(d)d，用时 %(s).2f 秒"
         ) % {
-            "p": _ym(self.period),
+            "p": ym(self.period),
             "n": self.projects,
             "l": self.lights,
             "r": self.colors[LightColor.RED],
@@ -654,7 +638,7 @@ def light_override_set(
     evaluate_period(period, projects=[project.pk])
     if not WarningLight.objects.filter(project=project, period=period, rule=rule).exists():
         raise ApplicationError(
-            _("该项目在%(p)s没有“%(r)s”预警灯，无需人工调整。") % {"p": _ym(period), "r": rule.name}, code="no_light"
+            _("该项目在%(p)s没有“%(r)s”预警灯，无需人工调整。") % {"p": ym(period), "r": rule.name}, code="no_light"
         )
     return override
 

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.core.periods import Period, month_start
+from tuijin.core.periods import Period, month_start, parse_month
 
 from .models import ProjectMonth
 from .rules import NEW_CATEGORIES
@@ -84,10 +84,7 @@ def figure_query(key: str, period: Period, **filters: Any) -> str:
 
 def parse_period_param(text: str | None) -> date | None:
     """ "2026-03" → date(2026, 3, 1); None for anything else."""
-    if not text:
-        return None
     try:
-        year, month = (int(part) for part in text.split("-")[:2])
-        return Period(year, month).start
+        return parse_month(text)
     except ValueError:
         return None

@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tuijin.core.figures_cache import figures_changed
-from tuijin.core.synthetic import BATCH, SyntheticRun, SyntheticStep, add_months, cents
+from tuijin.core.periods import add_months
+from tuijin.core.synthetic import BATCH, SyntheticRun, SyntheticStep, cents
 from tuijin.projects.synthetic import PLAN_TEXTS, SEASON, ProjectSpec, active_months, chunk_specs
 from tuijin.users.synthetic import SyntheticAccounts, synthetic_accounts
 

@@ -18,6 +18,7 @@ from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.figures_cache import cached_aggregate
+from tuijin.core.periods import parse_month
 from tuijin.core.permissions import DenialReason, denial_record, deny, require, scoped_object_or_404
 from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
@@ -34,10 +35,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period(request) -> date:
-    raw = request.GET.get("period", "")
+    """The month of `?period=YYYY-MM`, else the month being reported now."""
     try:
-        year, month = (int(x) for x in raw.split("-")[:2])
-        return date(year, month, 1)
+        return parse_month(request.GET.get("period"))
     except ValueError:
         return services.period_for_reporting()
 

@@ -18,16 +18,14 @@ from typing import Any
 
 from tuijin.core.changelog import object_changes_bulk_record
 from tuijin.core.choices import ChangeAction
+from tuijin.core.periods import add_months, month_end, month_index
 from tuijin.core.synthetic import (
     BATCH,
     SOURCE,
     SyntheticRun,
     SyntheticStep,
-    add_months,
     cents,
     day_in,
-    month_end,
-    month_index,
     split_cents,
     weighted,
 )

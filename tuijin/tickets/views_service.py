@@ -15,7 +15,6 @@
   (permission "tickets.dashboard_ticket").
 """
 
-import calendar
 from datetime import date
 
 from django import forms
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from tuijin.core.periods import month_end
 from tuijin.core.permissions import deny, require
 from tuijin.core.views_generic import ScopedViewMixin
 from tuijin.org.choices import Role, UnitType
@@ -108,10 +108,6 @@ def _month(raw: str) -> date | None:
         return None
 
 
-def _month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.message_dict.items():
@@ -175,11 +171,11 @@ def visit_list(request):
     if chosen.enterprise:
         visits = visits.filter(enterprise_id=int(chosen.enterprise))
     if chosen.month:
-        visits = visits.filter(visited_on__gte=chosen.month, visited_on__lte=_month_end(chosen.month))
+        visits = visits.filter(visited_on__gte=chosen.month, visited_on__lte=month_end(chosen.month))
     page = Paginator(visits.order_by("-visited_on", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
 
     month = chosen.month or timezone.localdate().replace(day=1)
-    in_month = Q(visited_on__gte=month, visited_on__lte=_month_end(month))
+    in_month = Q(visited_on__gte=month, visited_on__lte=month_end(month))
     limit = settings.TUIJIN_VISIT_MONTHLY_LIMIT
     counts = list(
         InspectionVisit.objects.filter(in_month, enterprise_id__in=scoped.filter(in_month).values("enterprise_id"))
