@@ -263,7 +263,7 @@ def _sums() -> dict[str, Any]:
     return {f"agg_{name}": aggregate for name, aggregate in sums.items()}
 
 
-def _data(user, p: Period) -> "_Data":
+def _facts(user, p: Period) -> list[dict[str, Any]]:
     """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum, grouped in SQL
     over the period's maintained facts (tuijin.facts: one row per project, every figure defined there)."""
     rows = (
@@ -299,19 +299,7 @@ def _data(user, p: Period) -> "_Data":
             fact[name] = value if name in _COUNT_FIELDS else _money(value)
         # 开复工 in `_Acc.resumed` counts the 续建 part only; the started new starts are `started_new`.
         facts.append(fact)
-    return _Data(facts)
-
-
-@dataclass
-class _Data:
-    """The annual list's groups, fetched once."""
-
-    facts: list[dict[str, Any]]
-
-
-def _facts(user, p: Period) -> list[dict[str, Any]]:
-    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum (two queries)."""
-    return _data(user, p).facts
+    return facts
 
 
 def _rollup(facts: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, _Acc]:
@@ -911,7 +899,7 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
     `light_limit` (the page) loads only the first projects of each light colour (`red_count` / `yellow_count`
     still count all); without it (the notice) the red / yellow lists are complete."""
     p = _period(year, month)
-    facts = _data(user, p).facts
+    facts = _facts(user, p)
     total = _total(facts)
     units = _unit_groups(facts, p)
     fastest, slowest = _extremes(user, p)

@@ -228,14 +228,19 @@ def _on_project_delete(sender, instance, **kwargs) -> None:
     ProjectMonth.objects.filter(project_id=instance.pk).delete()
 
 
-def _on_plan(sender, instance, raw=False, **kwargs) -> None:
-    if raw or not Project.objects.filter(pk=instance.project_id).exists():
+def _project_gone(instance, signal) -> bool:
+    """A plan or report deleted with its project: nothing to rewrite (the project's rows go with it)."""
+    return signal is post_delete and not Project.objects.filter(pk=instance.project_id).exists()
+
+
+def _on_plan(sender, instance, raw=False, signal=None, **kwargs) -> None:
+    if raw or _project_gone(instance, signal):
         return
     refresh([instance.project_id], since=date(instance.year, 1, 1))
 
 
-def _on_report(sender, instance, raw=False, **kwargs) -> None:
-    if raw or not Project.objects.filter(pk=instance.project_id).exists():
+def _on_report(sender, instance, raw=False, signal=None, **kwargs) -> None:
+    if raw or _project_gone(instance, signal):
         return
     refresh([instance.project_id], since=instance.period)
 
