@@ -101,6 +101,9 @@ def test_probe_missing_reports_is_one_set(world, client):
     assert names == {"有计划项目", "无计划在建项目"}
     assert set(reports_outstanding(period)) == {planned.pk, unplanned.pk}
 
+    client.force_login(world.office)
+    page = client.get(reverse("dispatch:missing_reports"), {"period": f"{period:%Y-%m}"}).content.decode()
+    assert "应报项目 3 个，已上报 1 个，未上报 2 个" in page and "fact=missing&amp;period=" in page
     client.force_login(world.reporter_a)
     page = client.get(reverse("dispatch:my_reports"), {"period": f"{period:%Y-%m}"})
     assert page.status_code == 200 and page.context["missing"] == 2
