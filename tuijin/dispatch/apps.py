@@ -13,6 +13,7 @@ class DispatchConfig(AppConfig):
         from tuijin.core.figures_cache import register_sources
         from tuijin.facts.maintain import facts_changed
 
+        from . import attention  # noqa: F401  (home-page 待我处理 items)
         from .selectors import DASHBOARD_SOURCES
         from .warnings import on_facts_changed
 

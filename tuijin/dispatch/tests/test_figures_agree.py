@@ -107,6 +107,12 @@ def test_probe_missing_reports_is_one_set(world, client):
     client.force_login(world.reporter_a)
     page = client.get(reverse("dispatch:my_reports"), {"period": f"{period:%Y-%m}"})
     assert page.status_code == 200 and page.context["missing"] == 2
+    home = {item.title: item.count for item in client.get(reverse("core:home")).context["attention"]}
+    assert [count for title, count in home.items() if "月报未上报" in title] == [2]
+    client.force_login(world.office)
+    office_home = {item.title: item.count for item in client.get(reverse("core:home")).context["attention"]}
+    assert [count for title, count in office_home.items() if "月报未上报项目" in title] == [2]
+    client.force_login(world.reporter_a)
     listed = client.get(reverse("projects:project_list"), {"fact": "missing", "period": f"{period:%Y-%m}"})
     assert listed.context["paginator"].count == 2
     assert 'id="tj-fact-banner"' in listed.content.decode() and "未上报" in listed.content.decode()
