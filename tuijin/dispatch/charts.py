@@ -1,6 +1,6 @@
 """PNG charts for the monthly notice (DOCX and PDF), drawn with Pillow in the Noto CJK font so Chinese renders.
 
-Two charts: `unit_rate_chart` (horizontal bars of each unit's % of the annual plan, with the 时序进度 line) and
+Two charts: `unit_rate_chart` (horizontal bars of each unit's % of the annual plan, with the 序时进度 line) and
 `trend_chart` (monthly completed investment as bars, the cumulative completion as a line, the plan line dashed).
 The font is "Noto Sans CJK SC" (Debian fonts-noto-cjk); another CJK font can be set with TUIJIN_CHART_FONT
 (path to a .ttf/.otf/.ttc). Without any CJK font the charts still draw, with Pillow's default font.
@@ -104,7 +104,7 @@ def _dashed_line(draw: ImageDraw.ImageDraw, points: Sequence[tuple[float, float]
 def unit_rate_chart(
     rows: Sequence[tuple[str, Decimal | None]], schedule: Decimal, *, title: str, schedule_label: str
 ) -> bytes:
-    """Horizontal bars: each unit's completion % of its annual plan; a vertical line at the 时序进度.
+    """Horizontal bars: each unit's completion % of its annual plan; a vertical line at the 序时进度.
 
     Bars at or above the schedule are green, below it orange, more than 10 points below red.
     """

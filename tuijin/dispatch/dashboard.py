@@ -101,7 +101,7 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
             "amount": [_float(p.amount, TENK) for p in summary.trend],
             "cumulative": [_float(p.cumulative, TENK) for p in summary.trend],
             "plan": [_float(p.plan_line, TENK) for p in summary.trend],
-            "labels": [_("当月完成"), _("累计完成"), _("时序进度计划")],
+            "labels": [_("当月完成"), _("累计完成"), _("序时进度计划")],
         },
         "category": [
             {"name": g.label, "value": _float(g.plan, TENK), "rate": _float(g.rate), "url": f"{link}?{g.query}"}
@@ -116,7 +116,7 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
             "rates": [_float(u.rate) for u in units],
             "urls": [f"{link}?{u.query}" for u in units],
             "schedule": _float(summary.schedule),
-            "schedule_label": _("时序进度"),
+            "schedule_label": _("序时进度"),
         },
         "unit_yi": _("亿元"),
     }

@@ -210,10 +210,10 @@ def _versus_schedule(delta: Decimal | None) -> str:
     if shown is None:
         return ""
     if shown > 0:
-        return _("超过时序进度%(pp)s个百分点") % {"pp": shown}
+        return _("超过序时进度%(pp)s个百分点") % {"pp": shown}
     if shown < 0:
-        return _("低于时序进度%(pp)s个百分点") % {"pp": -shown}
-    return _("与时序进度持平")
+        return _("低于序时进度%(pp)s个百分点") % {"pp": -shown}
+    return _("与序时进度持平")
 
 
 def _group_columns(first: str) -> list[Column]:
@@ -224,7 +224,7 @@ def _group_columns(first: str) -> list[Column]:
         Column(_("年度计划（万元）"), "money"),
         Column(_("累计完成（万元）"), "money"),
         Column(_("完成率（%）"), "pct"),
-        Column(_("较时序进度（百分点）"), "pp"),
+        Column(_("较序时进度（百分点）"), "pp"),
     ]
 
 
@@ -350,7 +350,7 @@ def _overview(data: NoticeData, with_charts: bool) -> list[Block]:
         progress = _("尚无年度计划投资")
     else:
         versus = _versus_schedule(s.delta)
-        progress = _("占年度计划的%(rate)s，%(versus)s（时序进度%(schedule)s）") % {
+        progress = _("占年度计划的%(rate)s，%(versus)s（序时进度%(schedule)s）") % {
             "rate": _pct(s.rate),
             "versus": versus,
             "schedule": _pct(s.schedule),
@@ -393,7 +393,7 @@ def _overview(data: NoticeData, with_charts: bool) -> list[Block]:
                     [None if p.cumulative is None else p.cumulative / tenk for p in points],
                     [p.plan_line / tenk for p in points],
                     title=_("%(year)d年月度完成投资与累计进度") % {"year": data.period.year},
-                    legend=(_("当月完成"), _("累计完成"), _("时序进度计划")),
+                    legend=(_("当月完成"), _("累计完成"), _("序时进度计划")),
                     unit=_("亿元"),
                 ),
             )
@@ -420,8 +420,8 @@ def _overview_rows(data: NoticeData) -> list[list[Any]]:
         [_("年度计划投资"), s.plan, yuan],
         [_("累计完成投资"), s.ytd, yuan],
         [_("占年度计划"), d(s.rate), percent],
-        [_("时序进度"), d(s.schedule), percent],
-        [_("较时序进度"), d(s.delta), points],
+        [_("序时进度"), d(s.schedule), percent],
+        [_("较序时进度"), d(s.delta), points],
         [_("计划新开工项目"), Decimal(s.starts.planned), item],
         [_("已开工项目"), Decimal(s.starts.started), item],
         [_("开工率"), d(s.starts.rate), percent],
@@ -529,7 +529,7 @@ def _rankings(data: NoticeData, with_charts: bool) -> list[Block]:
             Chart(
                 _("各责任单位年度计划完成率"),
                 charts.unit_rate_chart(
-                    rows, s.schedule, title=_("各责任单位年度计划完成率"), schedule_label=_("时序进度")
+                    rows, s.schedule, title=_("各责任单位年度计划完成率"), schedule_label=_("序时进度")
                 ),
             )
         )

@@ -10,7 +10,7 @@ Definitions (domain.md §3.2–§3.4):
 - annual plan = the plan's `ranking_investment`: the approved baseline, else the current plan (in SQL:
   Coalesce(baseline_investment, planned_investment));
 - completed investment = the sum of `month_investment` of COUNTED reports (submitted / unit- / office-approved);
-- 时序进度 = month / 12; ± is in percentage points;
+- 序时进度 = month / 12; ± is in percentage points;
 - started (开工) = `actual_start` on or before the period end, or (no actual start yet) a counted report up to the
   period with `is_started`;
 - 计划新开工 = yearly category 新开工 / 新开工当年竣工 except projects whose planned start lies in a later year
@@ -29,38 +29,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, NullIf
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import Case, CharField, DecimalField, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from tuijin.core.figures_cache import CachedFigures, cached_figures
 from tuijin.core.periods import Period
 from tuijin.facts.figures import FIGURES, figure_query, period_facts
-from tuijin.facts.models import ProjectMonth
+from tuijin.facts.models import MONTH_FIELDS, ProjectMonth
 from tuijin.facts.rules import COMPLETING_CATEGORIES, CONTINUING_CATEGORIES, NEW_CATEGORIES
+from tuijin.org.models import OrgUnit
 from tuijin.org.scoping import scope_fingerprint
 from tuijin.progress.choices import COUNTED_STATUSES as COUNTED
 from tuijin.progress.choices import LightColor
-from tuijin.progress.models import LightOverride, ReportProblem, WarningLight
+from tuijin.progress.models import ReportProblem, WarningLight
 from tuijin.projects.choices import ProjectDomain, YearlyCategory
-from tuijin.projects.models import Project
+from tuijin.projects.models import IndustryChain, Project, ProjectLevel
 from tuijin.tickets.selectors import ProblemRow
 
 __all__ = [
@@ -144,6 +134,17 @@ def _query(p: Period, key: str = "listed", **params: Any) -> str:
     return figure_query(key, p, **params)
 
 
+@lru_cache(maxsize=64)
+def _listed_query(year: int, month: int) -> str:
+    return _query(Period(year, month))
+
+
+def _unit_query(p: Period, unit_id: int) -> str:
+    """`_query(p, responsible_unit=unit_id)`, built without urlencode (called for every unit, thousands of times in
+    a province-wide scope)."""
+    return f"{_listed_query(p.year, p.month)}&responsible_unit={int(unit_id)}"
+
+
 def _period(year: int, month: int) -> Period:
     return Period(int(year), int(month))
 
@@ -158,23 +159,18 @@ def _unit_label(prefix: str = ""):
 
 
 def _money(value: Any) -> Decimal:
-    return Decimal(value) if value is not None else ZERO
+    """A sum of money from the database as Decimal 万元 (SQLite sums decimals as floats: back to cents)."""
+    if value is None:
+        return ZERO
+    if isinstance(value, float):
+        return Decimal(repr(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(value)
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Facts: one grouped query per period that every summary, breakdown and target rolls up from
+# Facts: one statement per period that every total, breakdown, trend, ranking, light list and target reads
 
 
-_FACT_KEYS = (
-    "responsible_unit_id",
-    "unit_label",
-    "responsible_unit__sort_order",
-    "yearly_category",
-    "domain",
-    "chain_id",
-    "chain__name",
-    "chain__sort_order",
-)  # the grouping of `_data`'s rows (from the facts row's project)
 _COUNT_FIELDS = (
     "count",
     "planned_new",
@@ -189,39 +185,58 @@ _COUNT_FIELDS = (
     "resumed",
     "q1_planned",
     "q1_started",
+    "red",
+    "yellow",
 )
-_MONEY_FIELDS = ("total_investment", "plan", "ytd", "q1", "h1")
+_MONEY_FIELDS = ("total_investment", "plan", "ytd", "q1", "h1", *MONTH_FIELDS)
 _SUMMED_FIELDS = _COUNT_FIELDS + _MONEY_FIELDS
+_COUNT_WIDTH = len(_COUNT_FIELDS)
+# The figures the breakdowns (unit, category, domain, chain, level) need; the total has every one.
+_GROUPED_FIELDS = frozenset({"count", "total_investment", "plan", "ytd", "q1", "h1", "q1_planned", "q1_started"})
 
 
-@dataclass
 class _Acc:
-    """Summed figures of a set of fact rows."""
+    """Summed figures of a set of facts rows (counts as int, money as Decimal 万元; `m01`…`m12` the months)."""
 
-    count: int = 0
-    planned_new: int = 0
-    started_planned: int = 0
-    started_new: int = 0
-    early: int = 0
-    unplanned: int = 0
-    late: int = 0
-    planned_complete: int = 0
-    completed: int = 0
-    early_completed: int = 0
-    resumed: int = 0
-    q1_planned: int = 0
-    q1_started: int = 0
-    total_investment: Decimal = ZERO
-    plan: Decimal = ZERO
-    ytd: Decimal = ZERO
-    q1: Decimal = ZERO
-    h1: Decimal = ZERO
+    __slots__ = _SUMMED_FIELDS
+    count: int
+    planned_new: int
+    started_planned: int
+    started_new: int
+    early: int
+    unplanned: int
+    late: int
+    planned_complete: int
+    completed: int
+    early_completed: int
+    resumed: int  # the 续建 projects with investment this year (开复工 adds the started new starts)
+    q1_planned: int
+    q1_started: int
+    red: int  # projects whose light in effect is red / yellow
+    yellow: int
+    total_investment: Decimal
+    plan: Decimal
+    ytd: Decimal
+    q1: Decimal
+    h1: Decimal
 
-    def add(self, row: dict[str, Any]) -> None:
-        # Fact rows from `_data` hold every field, as ints and Decimals (never None).
-        values = self.__dict__
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
+        if values is None:
+            values = ()
+        values = list(values) or [0] * len(_SUMMED_FIELDS)
+        for index, (name, value) in enumerate(zip(_SUMMED_FIELDS, values, strict=True)):
+            if index < _COUNT_WIDTH:
+                setattr(self, name, int(value or 0))
+            else:  # most money columns of a group are the statement's 0 placeholders
+                setattr(self, name, _money(value) if value else ZERO)
+
+    def add(self, other: "_Acc") -> None:
         for name in _SUMMED_FIELDS:
-            values[name] += row[name]
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def months(self) -> list[Decimal]:
+        return [getattr(self, name) for name in MONTH_FIELDS]
 
 
 # The counts of a group of facts rows, each the named figure's condition (tuijin.facts.figures): the same condition
@@ -238,86 +253,160 @@ _COUNTED_FIGURES = {
     "early_completed": "early_completed",
     "q1_planned": "q1_planned",
     "q1_started": "q1_started",
+    "red": "red",
+    "yellow": "yellow",
 }
+_FLAGS = {**{name: FIGURES[key].condition for name, key in _COUNTED_FIGURES.items()}, "resumed": Q(resumed=True)}
 
 
 def _period_rows(user, p: Period):
-    """The period's facts rows of the annual list within the user's dashboard scope."""
-    return period_facts(annual_list(user, p.year), p.start).filter(in_list=True)
+    """The period's facts rows of the annual list (in_list: the project has an annual plan that year) within the
+    user's dashboard scope."""
+    return ProjectMonth.objects.restrict_inline(user, "dashboard").filter(period=p.start, in_list=True)
 
 
-def _sums() -> dict[str, Any]:
-    """Aggregates of a group of facts rows: every count and sum of `_Acc`, the counts by the named figures."""
-    sums = {
-        "count": Count("pk"),
-        "total_investment": Sum("project__total_investment"),
-        "plan": Sum("plan", output_field=MONEY),
-        "ytd": Sum("ytd", output_field=MONEY),
-        "q1": Sum("q1", output_field=MONEY),
-        "h1": Sum("h1", output_field=MONEY),
-        # 开复工 = the new-start projects started (started_new) + the 续建 projects with investment this year
-        "resumed": Count("pk", filter=Q(resumed=True)),
-        **{name: Count("pk", filter=FIGURES[key].condition) for name, key in _COUNTED_FIGURES.items()},
-    }
-    # Aliased: several names are also facts fields (plan, ytd, early, late …), which the filters must still reach.
-    return {f"agg_{name}": aggregate for name, aggregate in sums.items()}
+# Each facts row of the period, as the statement's common table `r` sees it: keys (k_), amounts (v_), and one 0/1
+# flag (f_) per counted figure.
+_ROW_KEYS: dict[str, Any] = {
+    "k_pid": F("project_id"),
+    "k_name": F("name"),
+    "k_unit": F("unit_id"),
+    "k_category": F("category"),
+    "k_domain": F("domain"),
+    "k_chain": F("chain_id"),
+    "k_levels": F("levels"),
+    "k_light": F("light"),
+    # % of plan for 十快 / 十慢, as a float for ordering only (the rates shown are exact Decimals)
+    "k_ratio": Case(
+        When(plan__gt=0, then=Cast("ytd", FloatField()) / Cast("plan", FloatField())),
+        default=Value(None),
+        output_field=FloatField(),
+    ),
+}
+_ROW_AMOUNTS: dict[str, Any] = {f"v_{name}": F(name) for name in _MONEY_FIELDS}
+# (dimension, key column, label column, sort column) of the grouped parts of the statement
+_DIMENSIONS = (
+    ("unit", "k_unit"),
+    ("category", "k_category"),
+    ("domain", "k_domain"),
+    ("chain", "k_chain"),
+    ("levels", "k_levels"),
+)
+_NO_TEXT, _NO_INT = "CAST(NULL AS TEXT)", "CAST(NULL AS INTEGER)"  # typed, for the union's columns
 
 
-def _facts(user, p: Period) -> list[dict[str, Any]]:
-    """The annual list grouped by (unit, yearly category, domain, chain) with every count and sum, grouped in SQL
-    over the period's maintained facts (tuijin.facts: one row per project, every figure defined there)."""
-    rows = (
-        _period_rows(user, p)
-        .annotate(unit_label=_unit_label("project__"))
-        .order_by()
-        .values(
-            "project__responsible_unit_id",
-            "unit_label",
-            "project__responsible_unit__sort_order",
-            "category",
-            "project__domain",
-            "project__chain_id",
-            "project__chain__name",
-            "project__chain__sort_order",
+@dataclass
+class _Rows:
+    """The period's facts rolled up: the total, each dimension's groups, and the ranked project lists."""
+
+    total: _Acc
+    groups: dict[str, list[tuple[str | None, _Acc]]]  # dim → (key, sums)
+    ranked: dict[str, list[tuple[int, str, str, _Acc]]]  # fastest / slowest / red / yellow → (pk, name, unit, …)
+    labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)  # unit / chain id → (order, name)
+
+
+def _column(name: str) -> str:
+    return "COUNT(*)" if name == "count" else f"f_{name}" if name in _COUNT_FIELDS else f"v_{name}"
+
+
+def _statement(inner_sql: str, light_limit: int | None, quote: Callable[[str], str]) -> str:
+    """The statement around the rows' query `r`. The total sums every figure over `r`; the breakdowns sum only
+    `_GROUPED_FIELDS`, in two steps (the finest grouping `g`, then each dimension over `g`'s fewer rows); the
+    ranked lists take the first rows of `r` in their order (with the unit's name and order for the light lists).
+    Only fixed names and int limits are formatted in (S608); every value stays a parameter of `inner_sql`."""
+    grouped = [name for name in _SUMMED_FIELDS if name in _GROUPED_FIELDS]
+    keys = ", ".join(key for _dim, key in _DIMENSIONS)
+    fine = ", ".join(f"{'COUNT(*)' if n == 'count' else f'SUM({_column(n)})'} AS s_{n}" for n in grouped)
+    parts = []
+    for dim, key in _DIMENSIONS:
+        sums = ", ".join(f"SUM(s_{n})" if n in _GROUPED_FIELDS else "0" for n in _SUMMED_FIELDS)
+        head = f"'{dim}', CAST({key} AS TEXT), {_NO_TEXT}, {_NO_TEXT}, {_NO_INT}"
+        parts.append(f"SELECT {head}, {sums} FROM g GROUP BY {key}")  # noqa: S608
+    total = ", ".join("COUNT(*)" if n == "count" else f"SUM({_column(n)})" for n in _SUMMED_FIELDS)
+    parts.append(f"SELECT 'total', {_NO_TEXT}, {_NO_TEXT}, {_NO_TEXT}, {_NO_INT}, {total} FROM r")  # noqa: S608
+    own = ", ".join({"count": "1", "plan": "v_plan", "ytd": "v_ytd"}.get(n, "0") for n in _SUMMED_FIELDS)
+    units = quote(OrgUnit._meta.db_table)
+    label = "COALESCE(NULLIF(u.short_name, ''), u.name)"
+    columns = "r.k_pid, r.k_name, r.k_unit, r.k_ratio, r.v_plan, r.v_ytd"
+    for dim, order in (("fastest", "k_ratio DESC, v_plan DESC, k_pid"), ("slowest", "k_ratio ASC, v_plan DESC, k_pid")):
+        first = f"SELECT {columns} FROM r WHERE v_plan > 0 ORDER BY {order} LIMIT {TOP_N}"  # noqa: S608
+        rank = f"CAST(ROW_NUMBER() OVER (ORDER BY {order}) AS INTEGER)"
+        parts.append(
+            f"SELECT '{dim}', CAST(k_pid AS TEXT), k_name, {label}, {rank}, {own} "  # noqa: S608
+            f"FROM ({first}) r LEFT JOIN {units} u ON u.id = r.k_unit"
         )
-        .annotate(**_sums())
+    order = f"u.sort_order, {label}, r.k_name, r.k_pid"  # unit, then project name (the lists' order)
+    cut = "" if light_limit is None else f" LIMIT {int(light_limit)}"
+    for dim, color in (("red", LightColor.RED), ("yellow", LightColor.YELLOW)):
+        first = (
+            f"SELECT {columns}, {label} AS k_unit_label, ROW_NUMBER() OVER (ORDER BY {order}) AS rk "  # noqa: S608
+            f"FROM r LEFT JOIN {units} u ON u.id = r.k_unit WHERE r.k_light = '{color}' ORDER BY {order}{cut}"
+        )
+        parts.append(
+            f"SELECT '{dim}', CAST(k_pid AS TEXT), k_name, k_unit_label, CAST(rk AS INTEGER), {own} FROM ({first}) r"  # noqa: S608
+        )
+    fine_table = f"SELECT {keys}, {fine} FROM r GROUP BY {keys}"  # noqa: S608
+    return f"WITH r AS MATERIALIZED ({inner_sql}), g AS MATERIALIZED ({fine_table}) " + " UNION ALL ".join(parts)
+
+
+def _labels(result: "_Rows") -> dict[str, dict[str, tuple[int, str]]]:
+    """(sort order, name) of the units and chains in the groups: two small queries."""
+    unit_ids = [int(key) for key, _acc in result.groups["unit"] if key]
+    chain_ids = [int(key) for key, _acc in result.groups["chain"] if key]
+    units = {
+        str(pk): (sort_order or 0, short_name or name)
+        for pk, sort_order, short_name, name in OrgUnit.objects.filter(pk__in=unit_ids)
+        .order_by()
+        .values_list("pk", "sort_order", "short_name", "name")
+    }
+    chains = {
+        str(pk): (sort_order or 0, name)
+        for pk, sort_order, name in IndustryChain.objects.filter(pk__in=chain_ids)
+        .order_by()
+        .values_list("pk", "sort_order", "name")
+    }
+    return {"unit": units, "chain": chains}
+
+
+def _rows(user, p: Period, *, light_limit: int | None = None) -> _Rows:
+    """Everything the dashboard counts, sums and ranks, in ONE statement over the period's maintained facts rows
+    (tuijin.facts: one row per project, every figure defined there): the rows in scope become a materialized common
+    table, grouped by unit, category, domain, chain and level set, totalled, and ranked (十快 / 十慢 by % of plan; the
+    first `light_limit` red / yellow projects, all when None)."""
+    flags = {
+        f"f_{name}": Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+        for name, condition in _FLAGS.items()
+    }
+    inner = (
+        _period_rows(user, p)
+        .annotate(**_ROW_KEYS, **_ROW_AMOUNTS, **flags)
+        .order_by()
+        .values(*_ROW_KEYS, *_ROW_AMOUNTS, *flags)
     )
-    facts: list[dict[str, Any]] = []
-    for row in rows:
-        fact = {
-            "responsible_unit_id": row["project__responsible_unit_id"],
-            "unit_label": row["unit_label"],
-            "responsible_unit__sort_order": row["project__responsible_unit__sort_order"],
-            "yearly_category": row["category"] or None,
-            "domain": row["project__domain"],
-            "chain_id": row["project__chain_id"],
-            "chain__name": row["project__chain__name"],
-            "chain__sort_order": row["project__chain__sort_order"],
-        }
-        for name in _SUMMED_FIELDS:
-            value = row[f"agg_{name}"]
-            fact[name] = value if name in _COUNT_FIELDS else _money(value)
-        # 开复工 in `_Acc.resumed` counts the 续建 part only; the started new starts are `started_new`.
-        facts.append(fact)
-    return facts
-
-
-def _rollup(facts: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict[Any, _Acc]:
-    groups: dict[Any, _Acc] = {}
-    for row in facts:
-        group_key = key(row)
-        acc = groups.get(group_key)
-        if acc is None:
-            acc = groups[group_key] = _Acc()
-        acc.add(row)
-    return groups
-
-
-def _total(facts: Iterable[dict[str, Any]]) -> _Acc:
-    acc = _Acc()
-    for row in facts:
-        acc.add(row)
-    return acc
+    result = _Rows(_Acc(), {dim: [] for dim, *_ in _DIMENSIONS}, {})
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nothing in scope
+        return result
+    connection = connections[inner.db]
+    with transaction.atomic(using=inner.db), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # room to group and sort the period's rows in memory
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(_statement(sql, light_limit, connection.ops.quote_name), params)
+        fetched = cursor.fetchall()
+    width = len(_SUMMED_FIELDS)
+    ranked: dict[str, list[tuple[int, int, str, str, _Acc]]] = {}
+    for dim, key, label, label2, rank, *values in fetched:
+        acc = _Acc(values[:width])
+        if dim == "total":
+            result.total = acc
+        elif dim in result.groups:
+            result.groups[dim].append((key, acc))
+        else:
+            ranked.setdefault(dim, []).append((int(rank), int(key), label, label2, acc))
+    result.ranked = {dim: [row[1:] for row in sorted(rows)] for dim, rows in ranked.items()}
+    result.labels = _labels(result)
+    return result
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -399,7 +488,7 @@ class TrendPoint:
     month: int
     amount: Decimal | None  # completed in the month (None after the period)
     cumulative: Decimal | None
-    plan_line: Decimal  # the annual plan × month / 12 (时序进度)
+    plan_line: Decimal  # the annual plan × month / 12 (序时进度)
 
 
 @dataclass
@@ -535,8 +624,23 @@ class DashboardSummary(_AgainstSchedule):
 # Breakdowns
 
 
-def _category_groups(facts, p: Period) -> list[Group]:
-    groups = _rollup(facts, lambda r: r["yearly_category"])
+def _group(key: Any, label: str, acc: _Acc, query: str, p: Period) -> Group:
+    return Group(key, label, acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule)
+
+
+def _by_category(rows: _Rows) -> dict[str | None, _Acc]:
+    return {key or None: acc for key, acc in rows.groups["category"]}
+
+
+def _by_unit(rows: _Rows) -> list[tuple[tuple[int, str, int], _Acc]]:
+    """((sort order, label, unit id), sums) per responsible unit, in unit order."""
+    labels = rows.labels.get("unit", {})
+    units = [((*labels.get(key, (0, "")), int(key)), acc) for key, acc in rows.groups["unit"] if key]
+    return sorted(units, key=lambda item: item[0])
+
+
+def _category_groups(rows: _Rows, p: Period) -> list[Group]:
+    groups = _by_category(rows)
     result = []
     for category in [*CATEGORY_ORDER, None]:
         acc = groups.get(category)
@@ -544,104 +648,60 @@ def _category_groups(facts, p: Period) -> list[Group]:
             continue
         label = YearlyCategory(category).label if category else _("未归类")
         query = _query(p, yearly_category=category, year=p.year) if category else ""
-        result.append(
-            Group(category, str(label), acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule)
-        )
+        result.append(_group(category, str(label), acc, query, p))
     return result
 
 
-def _domain_groups(facts, p: Period) -> list[Group]:
-    groups = _rollup(facts, lambda r: r["domain"])
+def _domain_groups(rows: _Rows, p: Period) -> list[Group]:
+    groups = {key: acc for key, acc in rows.groups["domain"]}
     result = []
-    for domain in [*ProjectDomain.values, *[d for d in groups if d not in ProjectDomain.values]]:
+    for domain in [*ProjectDomain.values, *sorted(d for d in groups if d not in ProjectDomain.values and d)]:
         acc = groups.get(domain)
         if acc is None:
             continue
         label = ProjectDomain(domain).label if domain in ProjectDomain.values else str(domain)
-        result.append(
-            Group(
-                domain,
-                str(label),
-                acc.count,
-                acc.total_investment,
-                acc.plan,
-                acc.ytd,
-                _query(p, domain=domain, year=p.year),
-                p.schedule,
-            )
-        )
+        result.append(_group(domain, str(label), acc, _query(p, domain=domain, year=p.year), p))
     return result
 
 
-def _unit_groups(facts, p: Period) -> list[Group]:
-    groups = _rollup(facts, lambda r: (r["responsible_unit__sort_order"], r["unit_label"], r["responsible_unit_id"]))
-    return [
-        Group(
-            key[2],
-            key[1],
-            acc.count,
-            acc.total_investment,
-            acc.plan,
-            acc.ytd,
-            _query(p, responsible_unit=key[2], year=p.year),
-            p.schedule,
-        )
-        for key, acc in sorted(groups.items())
-    ]
+def _unit_groups(rows: _Rows, p: Period) -> list[Group]:
+    return [_group(key[2], key[1], acc, _unit_query(p, key[2]), p) for key, acc in _by_unit(rows)]
 
 
-def _chain_groups(facts, p: Period) -> list[Group]:
-    groups = _rollup(
-        facts, lambda r: (r["chain_id"] is None, r["chain__sort_order"] or 0, r["chain__name"] or "", r["chain_id"])
-    )
+def _chain_groups(rows: _Rows, p: Period) -> list[Group]:
+    labels = rows.labels.get("chain", {})
+    chains = sorted(((key is None, *labels.get(key or "", (0, "")), key), acc) for key, acc in rows.groups["chain"])
     result = []
-    for key, acc in sorted(groups.items(), key=lambda item: item[0][:3]):
-        chain_id = key[3]
-        label = key[2] if chain_id is not None else _("未关联产业链")
+    for (_none, _sort, name, key), acc in chains:
+        chain_id = int(key) if key is not None else None
+        label = name if chain_id is not None else _("未关联产业链")
         query = _query(p, chain=chain_id, year=p.year) if chain_id is not None else ""
-        result.append(
-            Group(chain_id, str(label), acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule)
-        )
+        result.append(_group(chain_id, str(label), acc, query, p))
     return result
 
 
-def _level_groups(user, p: Period) -> list[Group]:
-    """By project level (省/市/区重点…): a project with several levels counts in each (one grouped query)."""
-    rows = (
-        _period_rows(user, p)
+def _level_groups(rows: _Rows, p: Period) -> list[Group]:
+    """By project level (省/市/区重点…): a project with several levels counts in each; the facts rows carry each
+    project's level set, so the sets' sums are spread over their levels (one small query for the names)."""
+    by_level: dict[int | None, _Acc] = {}
+    for key, acc in rows.groups["levels"]:
+        for level in [int(part) for part in (key or "").split(",") if part] or [None]:
+            by_level.setdefault(level, _Acc()).add(acc)
+    names = {
+        pk: (sort_order, name)
+        for pk, sort_order, name in ProjectLevel.objects.filter(pk__in=[k for k in by_level if k is not None])
         .order_by()
-        .values("project__levels__id", "project__levels__name", "project__levels__sort_order")
-        .annotate(
-            count=Count("pk"),
-            total_investment=Sum("project__total_investment"),
-            plan=Sum("plan", output_field=MONEY),
-            ytd=Sum("ytd", output_field=MONEY),
-        )
+        .values_list("pk", "sort_order", "name")
+    }
+    ordered = sorted(
+        (level for level in by_level if level is None or level in names),
+        key=lambda level: (level is None, *(names[level] if level is not None else (0, ""))),
     )
     result = []
-    for row in sorted(
-        rows,
-        key=lambda r: (
-            r["project__levels__id"] is None,
-            r["project__levels__sort_order"] or 0,
-            r["project__levels__name"] or "",
-        ),
-    ):
-        level_id = row["project__levels__id"]
-        label = row["project__levels__name"] if level_id is not None else _("未定级")
-        query = _query(p, level=level_id, year=p.year) if level_id is not None else ""
-        result.append(
-            Group(
-                level_id,
-                str(label),
-                row["count"],
-                _money(row["total_investment"]),
-                _money(row["plan"]),
-                _money(row["ytd"]),
-                query,
-                p.schedule,
-            )
-        )
+    for level in ordered:
+        label = names[level][1] if level is not None else _("未定级")
+        query = _query(p, level=level, year=p.year) if level is not None else ""
+        result.append(_group(level, str(label), by_level[level], query, p))
     return result
 
 
@@ -670,25 +730,12 @@ def _ranking(units: list[Group]) -> list[RankedUnit]:
     return ranked
 
 
-def _trend(user, p: Period, plan: Decimal) -> list[TrendPoint]:
-    """Month by month since January: completed investment of the annual list's projects (from the facts)."""
-    rows = (
-        ProjectMonth.objects.filter(
-            project__in=annual_list(user, p.year).order_by().values("pk"),
-            in_list=True,
-            period__gte=p.year_start,
-            period__lte=p.start,
-        )
-        .order_by()
-        .values("period")
-        .annotate(amount=Sum("month_investment", output_field=MONEY))
-    )
-    by_month = {row["period"].month: _money(row["amount"]) for row in rows}
+def _trend(total: _Acc, p: Period) -> list[TrendPoint]:
+    """Month by month since January: completed investment of the annual list (each row's month amounts)."""
     points, cumulative = [], ZERO
-    for month in range(1, 13):
-        line = plan * month / 12
+    for month, amount in enumerate(total.months, start=1):
+        line = total.plan * month / 12
         if month <= p.month:
-            amount = by_month.get(month, ZERO)
             cumulative += amount
             points.append(TrendPoint(month, amount, cumulative, line))
         else:
@@ -696,87 +743,35 @@ def _trend(user, p: Period, plan: Decimal) -> list[TrendPoint]:
     return points
 
 
-def _extremes(user, p: Period) -> tuple[list[ProjectRate], list[ProjectRate]]:
-    """十快 / 十慢: projects with a plan, by % of plan (ties by larger plan, then id); two queries of TOP_N rows."""
-    rated = (
-        _period_rows(user, p)
-        .filter(plan__gt=0)
-        .annotate(
-            ratio=ExpressionWrapper(F("ytd") * Value(1.0) / F("plan"), output_field=FloatField()),
-            unit_label=_unit_label("project__"),
-        )
-        .values("project_id", "project__name", "unit_label", "plan", "ytd")
-    )
+def _extremes(rows: _Rows) -> tuple[list[ProjectRate], list[ProjectRate]]:
+    """十快 / 十慢: projects with a plan, by % of plan (ties by larger plan, then id)."""
 
-    def rows(order: str) -> list[ProjectRate]:
-        return [
-            ProjectRate(r["project_id"], r["project__name"], r["unit_label"], _money(r["plan"]), _money(r["ytd"]))
-            for r in rated.order_by(order, "-plan", "project_id")[:TOP_N]
-        ]
+    def rates(dim: str) -> list[ProjectRate]:
+        return [ProjectRate(pk, name, unit, acc.plan, acc.ytd) for pk, name, unit, acc in rows.ranked.get(dim, [])]
 
-    return rows("-ratio"), rows("ratio")
+    return rates("fastest"), rates("slowest")
 
 
-_COLOR_WEIGHT: dict[str, int] = {LightColor.RED: 2, LightColor.YELLOW: 1, LightColor.GREEN: 0}
-
-
-def _lights(user, p: Period, limit: int | None = None) -> tuple[list[LightProject], list[LightProject], int, int]:
-    """Red and yellow lists of the period (a manual override, when present, wins over the evaluated colour), and how
-    many projects each colour has. With `limit`, only the first `limit` projects of each colour are loaded."""
-    override = LightOverride.objects.filter(
-        project=OuterRef("project"), period=OuterRef("period"), rule=OuterRef("rule")
-    ).values("color")[:1]
-    warn = [LightColor.RED, LightColor.YELLOW]
-    # Only red / yellow lights, or lights of projects with a red / yellow override, can be red or yellow in effect:
-    # filtering on that first spares the per-light override lookup for the (many) green ones.
-    overridden_to_warn = LightOverride.objects.filter(period=p.start, color__in=warn).values("project_id")
-    lights = (
-        WarningLight.objects.filter(project__in=annual_list(user, p.year).values("pk"), period=p.start)
-        .filter(Q(color__in=warn) | Q(project_id__in=overridden_to_warn))
-        .annotate(
-            effective=Coalesce(Subquery(override), "color"),
-            unit_label=Coalesce(
-                NullIf("project__responsible_unit__short_name", Value("")), "project__responsible_unit__name"
-            ),
-        )
-        .filter(effective__in=warn)
-    )
-    project_order = ("project__responsible_unit__sort_order", "unit_label", "project__name", "project_id")
-    counts = {LightColor.RED: 0, LightColor.YELLOW: 0}
-    if limit is not None:
-        # One grouped query: each project's worst colour, in list order; then the lights of the first few only.
-        worst = (
-            lights.order_by()
-            .values(*project_order)
-            .annotate(red=Count("pk", filter=Q(effective=LightColor.RED)))
-            .order_by(*project_order)
-            .values_list("project_id", "red")
-        )
-        shown: list[int] = []
-        for project_id, red_lights in worst:
-            color = LightColor.RED if red_lights else LightColor.YELLOW
-            counts[color] += 1
-            if counts[color] <= limit:
-                shown.append(project_id)
-        lights = lights.filter(project_id__in=shown)
-    rows = lights.order_by(*project_order, "rule__sort_order", "rule__code").values(
-        "project_id", "project__name", "unit_label", "rule__name", "effective", "explanation"
-    )
-    projects: dict[int, LightProject] = {}
-    for row in rows:
-        item = projects.get(row["project_id"])
-        if item is None:
-            item = projects[row["project_id"]] = LightProject(
-                row["project_id"], row["project__name"], row["unit_label"], row["effective"]
+def _lights(rows: _Rows, p: Period) -> tuple[list[LightProject], list[LightProject], int, int]:
+    """The red and yellow projects of the period as ranked in `rows` (by the light in effect on their facts row,
+    overrides applied), each with its red / yellow lights (one query), and how many projects have each colour."""
+    red = [LightProject(pk, name, unit, LightColor.RED) for pk, name, unit, _acc in rows.ranked.get("red", [])]
+    yellow = [LightProject(pk, name, unit, LightColor.YELLOW) for pk, name, unit, _acc in rows.ranked.get("yellow", [])]
+    shown = {item.pk: item for item in red + yellow}
+    if shown:
+        lights = (
+            WarningLight.objects.filter(
+                project_id__in=list(shown),
+                period=p.start,
+                color__in=[LightColor.RED, LightColor.YELLOW],
+                rule__is_active=True,
             )
-        item.items.append(LightItem(row["rule__name"], row["effective"], row["explanation"]))
-        if _COLOR_WEIGHT.get(row["effective"], 0) > _COLOR_WEIGHT.get(item.color, 0):
-            item.color = row["effective"]
-    red = [item for item in projects.values() if item.color == LightColor.RED]
-    yellow = [item for item in projects.values() if item.color == LightColor.YELLOW]
-    if limit is None:
-        counts = {LightColor.RED: len(red), LightColor.YELLOW: len(yellow)}
-    return red, yellow, counts[LightColor.RED], counts[LightColor.YELLOW]
+            .order_by("project_id", "rule__sort_order", "rule__code")
+            .values_list("project_id", "rule__name", "color", "explanation")
+        )
+        for project_id, rule_name, color, explanation in lights:
+            shown[project_id].items.append(LightItem(rule_name, color, explanation))
+    return red, yellow, rows.total.red, rows.total.yellow
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -839,10 +834,10 @@ def _target(
     )
 
 
-def _targets_from_facts(facts: list[dict[str, Any]], p: Period) -> Targets:
-    units = _rollup(facts, lambda r: (r["responsible_unit__sort_order"], r["unit_label"], r["responsible_unit_id"]))
-    categories = _rollup(facts, lambda r: r["yearly_category"])
-    total = _total(facts)
+def _targets_from_rows(rows: _Rows, p: Period) -> Targets:
+    units = _by_unit(rows)
+    categories = _by_category(rows)
+    total = rows.total
 
     def build(name: str, month: int, target: Decimal, amount: Callable[[_Acc], Decimal], with_starts: bool):
         def one(key, label, acc, query):
@@ -860,10 +855,7 @@ def _targets_from_facts(facts: list[dict[str, Any]], p: Period) -> Targets:
             )
 
         district = one(None, _("全区"), total, _query(p, year=p.year))
-        unit_rows = [
-            one(key[2], key[1], acc, _query(p, responsible_unit=key[2], year=p.year))
-            for key, acc in sorted(units.items())
-        ]
+        unit_rows = [one(key[2], key[1], acc, _unit_query(p, key[2])) for key, acc in units]
         category_rows = [
             one(
                 category,
@@ -884,9 +876,9 @@ def _targets_from_facts(facts: list[dict[str, Any]], p: Period) -> Targets:
 
 
 def targets(user, year: int, month: int) -> Targets:
-    """开门红 and 双过半 for the district, each responsible unit and each yearly category (two queries)."""
+    """开门红 and 双过半 for the district, each responsible unit and each yearly category (one statement)."""
     p = _period(year, month)
-    return _targets_from_facts(_facts(user, p), p)
+    return _targets_from_rows(_rows(user, p, light_limit=0), p)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -899,11 +891,11 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
     `light_limit` (the page) loads only the first projects of each light colour (`red_count` / `yellow_count`
     still count all); without it (the notice) the red / yellow lists are complete."""
     p = _period(year, month)
-    facts = _facts(user, p)
-    total = _total(facts)
-    units = _unit_groups(facts, p)
-    fastest, slowest = _extremes(user, p)
-    red, yellow, red_count, yellow_count = _lights(user, p, light_limit)
+    rows = _rows(user, p, light_limit=light_limit)
+    total = rows.total
+    units = _unit_groups(rows, p)
+    fastest, slowest = _extremes(rows)
+    red, yellow, red_count, yellow_count = _lights(rows, p)
     return DashboardSummary(
         period=p,
         project_count=total.count,
@@ -915,18 +907,18 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
         ),
         resumed=total.started_new + total.resumed,
         completions=CompletionFigures(total.planned_complete, total.completed, total.early_completed),
-        trend=_trend(user, p, total.plan),
-        by_category=_category_groups(facts, p),
-        by_domain=_domain_groups(facts, p),
-        by_level=_level_groups(user, p),
+        trend=_trend(total, p),
+        by_category=_category_groups(rows, p),
+        by_domain=_domain_groups(rows, p),
+        by_level=_level_groups(rows, p),
         by_unit=units,
-        by_chain=_chain_groups(facts, p),
+        by_chain=_chain_groups(rows, p),
         unit_ranking=_ranking(units),
         fastest=fastest,
         slowest=slowest,
         red=red,
         yellow=yellow,
-        targets=_targets_from_facts(facts, p),
+        targets=_targets_from_rows(rows, p),
         query=_query(p, year=p.year),
         red_count=red_count,
         yellow_count=yellow_count,

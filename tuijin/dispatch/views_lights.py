@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +38,13 @@ class WarningLightListView(ObjectListView):
         rule = self.request.GET.get("rule", "")
         if rule:
             queryset = queryset.filter(rule__code=rule)
-        return queryset.order_by("-color", "project__responsible_unit__sort_order", "project__name")
+        severity = Case(
+            When(color=LightColor.RED, then=Value(0)),
+            When(color=LightColor.YELLOW, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )  # red first (the colour codes sort yellow before red)
+        return queryset.order_by(severity, "project__responsible_unit__sort_order", "project__name", "rule__sort_order")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,7 +12,7 @@ Rules (domain.md §3.6, 银川 2025; boundaries decided here, all configurable):
   end → yellow; the N-th month late counts the planned month as month 1, N ≥ 3 → red. Started → green (only for
   projects planned or started in the period's year; long-running projects get no start light).
 - progress 投资进度 ``{"yellow_pp": 10, "red_pp": 30}``: year-to-date investment (counted reports) as % of the annual
-  plan against the schedule: months elapsed / 12 (时序进度, linear), or the monthly plan curve cumulated to the
+  plan against the schedule: months elapsed / 12 (序时进度, linear), or the monthly plan curve cumulated to the
   period when the plan has one. The approved baseline is used (baseline_investment / baseline_monthly_plan), the
   current plan only until one exists. Behind by < 10 pp → green; 10 ≤ behind ≤ 30 → yellow; > 30 → red. Compared
   exactly (no rounding); percentages are rounded half-up to 2 decimals only in the explanation. Applies to
@@ -67,10 +67,13 @@ __all__ = [
     "EvaluationResult",
     "UnitOverrideCount",
     "evaluate_period",
+    "light_mismatches",
     "light_override_set",
+    "light_resync",
     "override_counts_by_unit",
     "parse_period",
     "reports_outstanding",
+    "worst_color",
 ]
 
 logger = logging.getLogger(__name__)
@@ -162,6 +165,8 @@ class _Facts:
     report_status: str = ""
     submitted_at: datetime | None = None
     stats_counted: bool = False
+    start_quarter: int | None = None  # the annual plan's planned start quarter (used when no planned date)
+    light: str | None = None  # the facts row's light as stored (None: the project has no row that month)
 
 
 @dataclass
@@ -219,6 +224,8 @@ _FACT_FIELDS = (
     "report_status",
     "submitted_at",
     "stats_counted",
+    "start_quarter",
+    "light",
 )
 
 
@@ -274,6 +281,8 @@ def _load(period: date, projects, *, today: date | None) -> _Context:
             facts.report_status,
             facts.submitted_at,
             facts.stats_counted,
+            facts.start_quarter,
+            facts.light,
         ) = row
     return ctx
 
@@ -284,16 +293,22 @@ _Outcome = tuple[str, str] | None
 
 
 def _rule_start(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
-    planned = facts.planned_start
+    """开工: due by the planned start date, or — without one — by the end of the annual plan's planned start
+    quarter (the facts' `start_due`, so every project counted 未按计划开工 gets this light)."""
+    planned, when = facts.planned_start, ""
+    if planned is None and facts.start_quarter:
+        planned = date(ctx.period.year, facts.start_quarter * 3, 1)  # due when the quarter's last month ends
+        when = _("%(y)d年第%(q)d季度") % {"y": ctx.period.year, "q": facts.start_quarter}
     if not _active(facts) or planned is None or planned > ctx.period_end:
         return None
+    when = when or ym(planned)
     if facts.start is not None:
         if facts.start.year < ctx.period.year and planned.year < ctx.period.year:
             return None
-        return LightColor.GREEN, _("计划于%(p)s开工，已于%(a)s开工。") % {"p": ym(planned), "a": ymd(facts.start)}
+        return LightColor.GREEN, _("计划于%(p)s开工，已于%(a)s开工。") % {"p": when, "a": ymd(facts.start)}
     late = month_index(ctx.period) - month_index(planned) + 1
     red_after = _param_months(rule, "red_after_months")
-    values = {"p": ym(planned), "m": ctx.period.month, "n": late, "r": red_after}
+    values = {"p": when, "m": ctx.period.month, "n": late, "r": red_after}
     if late >= red_after:
         return LightColor.RED, _(
             "计划于%(p)s开工，截至%(m)d月底仍未开工，已连续%(n)d个月未按计划开工（连续%(r)d个月及以上为红灯）。"
@@ -544,6 +559,7 @@ def evaluate_period(period: date, *, projects=None, today: date | None = None) -
             unique_fields=["project", "period", "rule"],
             update_fields=["color", "explanation", "evaluated_at"],
         )
+        _store_worst(period, ctx.facts, desired)
     for key, (color, text) in desired.items():
         result.colors[color] = result.colors.get(color, 0) + 1
         before = existing.get(key)
@@ -557,6 +573,66 @@ def evaluate_period(period: date, *, projects=None, today: date | None = None) -
     result.seconds = time.monotonic() - began
     logger.info("warning lights %s", result.as_dict())
     return result
+
+
+_WEIGHT: dict[str, int] = {LightColor.RED: 3, LightColor.YELLOW: 2, LightColor.GREEN: 1}
+
+
+def worst_color(colors) -> str:
+    """The worst of these light colours (red > yellow > green); "" for none."""
+    return max(colors, key=lambda color: _WEIGHT.get(color, 0), default="")
+
+
+def _store_worst(period: date, evaluated: list[_Facts], desired: dict[tuple[int, int], tuple[str, str]]) -> None:
+    """Each evaluated project's light in effect that month (its worst colour, overrides applied) onto its facts row
+    (tuijin.facts `light`), where it changed: the dashboard counts and lists red / yellow from there."""
+    colors: dict[int, list[str]] = {}
+    for (pid, _rid), (color, _text) in desired.items():
+        colors.setdefault(pid, []).append(color)
+    changed: dict[str, list[int]] = {}
+    for facts in evaluated:
+        if facts.light is None:  # no facts row that month
+            continue
+        worst = worst_color(colors.get(facts.pk, ()))
+        if worst != facts.light:
+            changed.setdefault(worst, []).append(facts.pk)
+    for color, ids in changed.items():
+        for start in range(0, len(ids), 1000):
+            ProjectMonth.objects.filter(period=period, project_id__in=ids[start : start + 1000]).update(light=color)
+
+
+def _stored_worst(period: date | None) -> tuple[dict[tuple[int, date], str], dict[tuple[int, date], str]]:
+    """(facts rows' light, worst colour of the stored lights of the active rules), per (project, month)."""
+    rows = ProjectMonth.objects.all() if period is None else ProjectMonth.objects.filter(period=month_start(period))
+    stored = {(pid, p): light for pid, p, light in rows.order_by().values_list("project_id", "period", "light")}
+    lights = WarningLight.objects.filter(rule__is_active=True)
+    if period is not None:
+        lights = lights.filter(period=month_start(period))
+    colors: dict[tuple[int, date], list[str]] = {}
+    for pid, p, color in lights.order_by().values_list("project_id", "period", "color"):
+        colors.setdefault((pid, p), []).append(color)
+    return stored, {key: worst_color(colors.get(key, ())) for key in stored}
+
+
+def light_mismatches(period: date | None = None) -> list[str]:
+    """Facts rows whose `light` differs from the worst colour of the stored lights of the active rules (empty when
+    kept exact)."""
+    stored, wanted = _stored_worst(period)
+    return [f"{key}: light {stored[key]!r} ≠ {wanted[key]!r}" for key in sorted(stored) if stored[key] != wanted[key]]
+
+
+def light_resync(period: date | None = None) -> int:
+    """Repair: set the facts rows' `light` from the stored lights (after lights were written other than by
+    `evaluate_period`, e.g. restored from a backup). Returns the number of rows changed."""
+    stored, wanted = _stored_worst(period)
+    changed = 0
+    with transaction.atomic():
+        figures_changed([])  # the dashboards read `light`
+        for (pid, p), light in wanted.items():
+            if stored[(pid, p)] != light:
+                ProjectMonth.objects.filter(project_id=pid, period=p).update(light=light)
+                changed += 1
+    return changed
 
 
 def reports_outstanding(period: date, *, projects=None, today: date | None = None) -> dict[int, dict[str, Any]]:

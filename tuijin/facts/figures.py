@@ -57,6 +57,9 @@ FIGURES: dict[str, Figure] = {
         Figure("reported", _("已报"), Q(reported=True)),
         Figure("missing", _("未上报"), Q(expected=True, reported=False)),
         Figure("any_started", _("已开工"), Q(started=True)),
+        # The light in effect (written by the lights engine onto the row): projects whose worst light is red / yellow.
+        Figure("red", _("亮红灯"), LISTED & Q(light="red")),
+        Figure("yellow", _("亮黄灯"), LISTED & Q(light="yellow")),
     )
 }
 

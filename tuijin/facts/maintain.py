@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -49,6 +49,11 @@ PROJECT_FIELDS = (
     "construction_end",
     "stats_status",
     "stats_month",
+    "name",
+    "responsible_unit_id",
+    "domain",
+    "chain_id",
+    "total_investment",
 )
 PLAN_FIELDS = (
     "year",
@@ -82,8 +87,15 @@ def compute(project_ids: Iterable[int], *, today: date | None = None) -> list[di
             ProgressReport.objects.filter(project_id__in=chunk).order_by().values_list("project_id", *REPORT_FIELDS)
         ):
             reports.setdefault(pid, []).append(ReportIn(*values))
+        levels: dict[int, list[int]] = {}
+        for pid, level_id in (
+            Project.levels.through.objects.filter(project_id__in=chunk)
+            .order_by()
+            .values_list("project_id", "projectlevel_id")
+        ):
+            levels.setdefault(pid, []).append(level_id)
         for values in Project.objects.filter(pk__in=chunk).order_by().values_list(*PROJECT_FIELDS):
-            project = ProjectIn(*values)
+            project = ProjectIn(*values, levels=",".join(str(i) for i in sorted(levels.get(values[0], []))))
             rows += project_months(project, plans.get(project.pk, []), reports.get(project.pk, []), today=today)
     return rows
 
@@ -93,6 +105,9 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     executemany elsewhere. Values are adapted by the driver; datetimes as Django stores them."""
     if not rows:
         return
+    # A month's rows side by side (not each project's months): the dashboard reads one month of every project, and
+    # rows written together then share pages instead of lying one per page across the table.
+    rows = sorted(rows, key=lambda row: (row["period"], row["project_id"]))
     fields = [f for f in ProjectMonth._meta.concrete_fields if f.attname != "id"]
     columns = [f.column for f in fields]
     names = [f.attname for f in fields]
@@ -114,8 +129,21 @@ def _insert(rows: list[dict[str, Any]]) -> None:
             cursor.executemany(sql, values[start : start + 2000])
 
 
+# Written by the lights engine, not computed here: a rewrite keeps it, `diff` ignores it.
+KEPT_FIELDS = ("light",)
+
+
 def _write(project_ids: list[int], rows: list[dict[str, Any]]) -> None:
-    ProjectMonth.objects.filter(project_id__in=project_ids).delete()
+    """Replace these projects' rows by `rows`, keeping each (project, month)'s light."""
+    existing = ProjectMonth.objects.filter(project_id__in=project_ids)
+    kept = {
+        (pid, period): light
+        for pid, period, light in existing.exclude(light="").order_by().values_list("project_id", "period", "light")
+    }
+    existing.delete()
+    if kept:
+        for row in rows:
+            row["light"] = kept.get((row["project_id"], row["period"]), "")
     _insert(rows)
 
 
@@ -135,14 +163,14 @@ def refresh(project_ids: Iterable[int], *, since: date | None = None) -> int:
 
 
 def rebuild(*, progress: Any = None) -> int:
-    """Every project's rows from scratch: delete the table, compute in chunks. Returns the number of rows."""
+    """Every project's rows from scratch, in chunks (each month's light kept). Returns the number of rows."""
     ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
     written = 0
     with transaction.atomic():
-        ProjectMonth.objects.all().delete()
+        ProjectMonth.objects.exclude(project_id__in=Project.objects.values("pk")).delete()  # deleted projects
         for chunk in _chunks(ids):
             rows = compute(chunk)
-            _insert(rows)
+            _write(chunk, rows)
             written += len(rows)
             if progress is not None:
                 progress(len(chunk), written)
@@ -162,7 +190,7 @@ def diff(project_ids: Iterable[int] | None = None) -> list[str]:
         else list(Project.objects.order_by("pk").values_list("pk", flat=True))
     )
     problems: list[str] = []
-    fields = [f.attname for f in ProjectMonth._meta.concrete_fields if f.attname != "id"]
+    fields = [f.attname for f in ProjectMonth._meta.concrete_fields if f.attname not in ("id", *KEPT_FIELDS)]
     for chunk in _chunks(ids):
         expected = {(r["project_id"], r["period"]): r for r in compute(chunk)}
         stored = {
@@ -245,6 +273,19 @@ def _on_report(sender, instance, raw=False, signal=None, **kwargs) -> None:
     refresh([instance.project_id], since=instance.period)
 
 
+def _on_levels(sender, instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+    """A project's levels changed (from either side of the relation): its rows carry them."""
+    if action == "pre_clear" and reverse:  # a level cleared of its projects: note them before they are gone
+        instance._facts_cleared = list(Project.objects.filter(levels=instance).values_list("pk", flat=True))
+        return
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        refresh([instance.pk])
+    else:
+        refresh(pk_set or getattr(instance, "_facts_cleared", []))
+
+
 def _on_bulk(sender, project_ids: list[int] | None = None, **kwargs) -> None:
     if project_ids is None:
         rebuild()
@@ -259,4 +300,5 @@ def connect() -> None:
         label = model._meta.label_lower
         post_save.connect(receiver, sender=model, dispatch_uid=f"facts-{label}-save", weak=False)
         post_delete.connect(receiver, sender=model, dispatch_uid=f"facts-{label}-delete", weak=False)
+    m2m_changed.connect(_on_levels, sender=Project.levels.through, dispatch_uid="facts-project-levels", weak=False)
     bulk_source_change.connect(_on_bulk, dispatch_uid="facts-bulk", weak=False)

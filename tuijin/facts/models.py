@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.models import BaseModel
 
-__all__ = ["ProjectMonth"]
+__all__ = ["MONTH_FIELDS", "ProjectMonth"]
 
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
+MONTH_FIELDS = tuple(f"m{month:02d}" for month in range(1, 13))  # the year's month-by-month amounts on every row
 
 
 class ProjectMonth(BaseModel):
@@ -25,6 +26,17 @@ class ProjectMonth(BaseModel):
         "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, related_name="facts"
     )
     period = models.DateField(_("月份"))
+    # The project's record as the dashboard groups and lists it (copied: the rows are rewritten on every project save),
+    # so a month's figures are read without joining the projects table.
+    name = models.CharField(_("项目名称"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    domain = models.CharField(_("投资领域"), max_length=20, blank=True)
+    chain = models.ForeignKey(
+        "projects.IndustryChain", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    total_investment = models.DecimalField(_("总投资（万元）"), default=0, **MONEY)
     year = models.PositiveSmallIntegerField(_("年度"))
     category = models.CharField(_("年度类别"), max_length=30, blank=True)
 
@@ -50,6 +62,21 @@ class ProjectMonth(BaseModel):
     invested_months = models.PositiveSmallIntegerField(_("本年有投资的月数"), default=0)
     idle_months = models.PositiveSmallIntegerField(_("连续无投资月数"), default=0)
 
+    # 当年各月完成（万元）: month k's counted investment for k up to this row's month, 0 after it — so one month's
+    # rows sum to the year's month-by-month trend without reading the other months' rows.
+    m01 = models.DecimalField(_("1月完成（万元）"), default=0, **MONEY)
+    m02 = models.DecimalField(_("2月完成（万元）"), default=0, **MONEY)
+    m03 = models.DecimalField(_("3月完成（万元）"), default=0, **MONEY)
+    m04 = models.DecimalField(_("4月完成（万元）"), default=0, **MONEY)
+    m05 = models.DecimalField(_("5月完成（万元）"), default=0, **MONEY)
+    m06 = models.DecimalField(_("6月完成（万元）"), default=0, **MONEY)
+    m07 = models.DecimalField(_("7月完成（万元）"), default=0, **MONEY)
+    m08 = models.DecimalField(_("8月完成（万元）"), default=0, **MONEY)
+    m09 = models.DecimalField(_("9月完成（万元）"), default=0, **MONEY)
+    m10 = models.DecimalField(_("10月完成（万元）"), default=0, **MONEY)
+    m11 = models.DecimalField(_("11月完成（万元）"), default=0, **MONEY)
+    m12 = models.DecimalField(_("12月完成（万元）"), default=0, **MONEY)
+
     # 开工
     started = models.BooleanField(_("已开工"), default=False)
     start_date = models.DateField(_("开工日期"), null=True)
@@ -70,9 +97,16 @@ class ProjectMonth(BaseModel):
     operating = models.BooleanField(_("已投产"), default=False)
     stats_counted = models.BooleanField(_("已纳统"), default=False)
 
-    scope_fields = {
-        "unit": "project__responsible_unit",
-        "region": "project__responsible_unit",
+    # The project's levels (省/市/区重点…) as sorted ids "1,3" ("" = 未定级): grouped on without a join.
+    levels = models.CharField(_("项目级别"), max_length=200, blank=True)
+    # The month's warning light in effect (the worst colour among the project's lights, manual overrides applied;
+    # "" = no light). Not a rule of this layer: written by the lights engine (tuijin.dispatch.warnings) whenever it
+    # evaluates, kept when `maintain` rewrites the row, and ignored by `diff`.
+    light = models.CharField(_("亮灯"), max_length=10, blank=True)
+
+    scope_fields = {  # the responsible unit is on the row (`unit`): a region or unit scope needs no project join
+        "unit": "unit",
+        "region": "unit",
         "enterprise": "project__owner_enterprise",
         "sponsor": "project__sponsors",
     }

@@ -53,6 +53,12 @@ class ProjectIn:
     construction_end: date | None
     stats_status: str
     stats_month: date | None
+    name: str = ""
+    unit_id: int | None = None  # the responsible unit
+    domain: str = ""
+    chain_id: int | None = None
+    total_investment: Decimal = ZERO
+    levels: str = ""  # the project's level ids, sorted and comma-joined ("1,3"; "" = none)
 
 
 @dataclass(slots=True)
@@ -177,6 +183,7 @@ def project_months(
         )
         cumulative_before = sum((_money(r.month_investment) for r in counted if r.period.year < year), ZERO)
         ytd = q1 = h1 = ZERO
+        amounts: list[Decimal] = []
         invested_months = 0
         idle, previous_start = 0, None
         q1_start: date | None = None
@@ -187,6 +194,7 @@ def project_months(
             is_counted = report is not None and report.counted
             invested = _money(report.month_investment) if report is not None and is_counted else ZERO
             ytd += invested
+            amounts.append(invested)
             if month <= 3:
                 q1 = ytd
             if month <= 6:
@@ -260,6 +268,14 @@ def project_months(
                     "early_completed": completing and finish_later_year and finished,
                     "operating": project.stage == Stage.OPERATING,
                     "stats_counted": stats_counted,
+                    "name": project.name,
+                    "unit_id": project.unit_id,
+                    "domain": project.domain,
+                    "chain_id": project.chain_id,
+                    "total_investment": project.total_investment,
+                    "levels": project.levels,
+                    "light": "",
+                    **{f"m{k:02d}": amounts[k - 1] if k <= month else ZERO for k in range(1, 13)},
                 }
             )
     return rows

@@ -3,15 +3,15 @@
 from typing import Any
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.org.models import OrgUnit, Person
 from tuijin.org.selectors import unit_choices, units_or_picker
 
-from .choices import ApprovalStatus, AttachmentKind, Stage
-from .models import AnnualPlan, ApprovalItem, FundingSource, IndustryCategory, Project, SpecialList
+from .choices import ApprovalStatus, AttachmentKind, FundingSourceKind, Stage
+from .models import AnnualPlan, ApprovalItem, IndustryCategory, Project, SpecialList
 from .services import PROJECT_FIELDS
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "AttachmentForm",
     "BulkReassignForm",
     "FundingFormSet",
+    "FundingRowForm",
     "ImportUploadForm",
     "PlanChangeForm",
     "ProjectForm",
@@ -102,14 +103,41 @@ class ProjectForm(forms.ModelForm):
         return result
 
 
-FundingFormSet: Any = inlineformset_factory(
-    Project,
-    FundingSource,
-    fields=["kind", "amount", "note"],
-    extra=2,
-    can_delete=True,
-    labels={"kind": _("资金来源"), "amount": _("金额（万元）"), "note": _("说明")},  # type: ignore[dict-item]
-)
+class FundingRowForm(forms.Form):
+    """One funding row as typed: no database id, so rows replaced by someone else's save never make the form invalid
+    (the version check then shows the conflict page with this input kept)."""
+
+    kind = forms.ChoiceField(
+        label=_("资金来源"), choices=[("", "---------"), *FundingSourceKind.choices], required=False
+    )
+    amount = forms.DecimalField(label=_("金额（万元）"), max_digits=14, decimal_places=2, min_value=0, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("DELETE"):
+            return data
+        if data.get("kind") and data.get("amount") is None:
+            self.add_error("amount", _("请填写该资金来源的金额。"))
+        if not data.get("kind") and data.get("amount") is not None:
+            self.add_error("kind", _("请选择资金来源。"))
+        return data
+
+
+_FundingRows: Any = formset_factory(FundingRowForm, extra=2, can_delete=True)
+
+
+class FundingFormSet(_FundingRows):
+    """The project's funding rows, initially as stored (`instance`), posted back as plain values."""
+
+    def __init__(self, data=None, *args, instance: Project | None = None, prefix: str = "funding", **kwargs):
+        initial = []
+        if instance is not None and instance.pk:
+            initial = [
+                {"kind": row.kind, "amount": row.amount, "note": row.note}
+                for row in instance.funding_sources.order_by("pk")
+            ]
+        super().__init__(data, *args, initial=initial, prefix=prefix, **kwargs)
 
 
 class TransitionForm(forms.Form):

@@ -176,7 +176,10 @@ TUIJIN_PASSWORD_MIN_CLASSES = env_int("TUIJIN_PASSWORD_MIN_CLASSES", 3, minimum=
 TUIJIN_PASSWORD_HISTORY = env_int("TUIJIN_PASSWORD_HISTORY", 5, minimum=0)
 TUIJIN_PASSWORD_MAX_AGE_DAYS = env_int("TUIJIN_PASSWORD_MAX_AGE_DAYS", 90, minimum=0)
 TUIJIN_PASSWORD_WARN_DAYS = env_int("TUIJIN_PASSWORD_WARN_DAYS", 7, minimum=0)
-TUIJIN_LOCKOUT_FAILURES = env_int("TUIJIN_LOCKOUT_FAILURES", 5, minimum=1)
+TUIJIN_LOCKOUT_FAILURES = env_int("TUIJIN_LOCKOUT_FAILURES", 5, minimum=1)  # per account
+# Per client address: only a throttle against password spraying, far above one person's typos — behind an office
+# NAT the whole office shares one address, and one account's failures must not lock the others out.
+TUIJIN_LOCKOUT_IP_FAILURES = env_int("TUIJIN_LOCKOUT_IP_FAILURES", 50, minimum=1)
 TUIJIN_LOCKOUT_WINDOW_MINUTES = env_int("TUIJIN_LOCKOUT_WINDOW_MINUTES", 15, minimum=1)
 TUIJIN_LOCKOUT_MINUTES = env_int("TUIJIN_LOCKOUT_MINUTES", 30, minimum=1)
 TUIJIN_SESSION_IDLE_MINUTES = env_int("TUIJIN_SESSION_IDLE_MINUTES", 30, minimum=1)

@@ -69,7 +69,11 @@ def _failures_since_reset(kind: str, key: str, now) -> int:
 
 
 def _lock_if_needed(kind: str, key: str, now) -> Lockout | None:
-    if _failures_since_reset(kind, key, now) < settings.TUIJIN_LOCKOUT_FAILURES:
+    """Lock an account after TUIJIN_LOCKOUT_FAILURES failures, an address after TUIJIN_LOCKOUT_IP_FAILURES."""
+    threshold = (
+        settings.TUIJIN_LOCKOUT_FAILURES if kind == LockoutKind.USERNAME else settings.TUIJIN_LOCKOUT_IP_FAILURES
+    )
+    if _failures_since_reset(kind, key, now) < threshold:
         return None
     lock = Lockout.objects.create(
         kind=kind, key=key, locked_at=now, until=now + timedelta(minutes=settings.TUIJIN_LOCKOUT_MINUTES)

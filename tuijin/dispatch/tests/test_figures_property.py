@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from tuijin.core.exceptions import ApplicationError
 from tuijin.dispatch import selectors
-from tuijin.dispatch.warnings import evaluate_period, reports_outstanding
+from tuijin.dispatch.warnings import evaluate_period, light_mismatches, reports_outstanding
 from tuijin.facts import maintain
 from tuijin.facts.figures import projects_with
 from tuijin.facts.models import ProjectMonth
@@ -219,6 +219,20 @@ def _check(world, month: int) -> None:
     started = projects_with(in_scope, "started", period).values_list("pk", flat=True)
     for light in WarningLight.objects.filter(project_id__in=started, period=period, rule__code="start"):
         assert light.color == "green", light.explanation
+
+    # The dashboard's red / yellow counts and lists: each listed project's worst light, counted from the lights.
+    assert light_mismatches(period) == []
+    severity = {"green": 0, "yellow": 1, "red": 2}
+    worst: dict[int, str] = {}
+    for pid, color in WarningLight.objects.filter(period=period, project__in=in_scope).values_list("project", "color"):
+        if pid not in worst or severity[color] > severity[worst[pid]]:
+            worst[pid] = color
+    listed_ids = set(projects_with(in_scope, "listed", period).values_list("pk", flat=True))
+    lit = selectors.dashboard_summary(office, YEAR, month)
+    for color, count, shown in (("red", lit.red_count, lit.red), ("yellow", lit.yellow_count, lit.yellow)):
+        expected_ids = {pid for pid, c in worst.items() if c == color and pid in listed_ids}
+        assert count == len(expected_ids) == projects_with(in_scope, color, period).count(), color
+        assert {item.pk for item in shown} == expected_ids, color
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tuijin.core.figures_cache import figures_changed
-from tuijin.dispatch import charts, notice, selectors
+from tuijin.dispatch import charts, notice, selectors, warnings
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership
 from tuijin.progress.choices import LightColor, WarningDimension
@@ -31,6 +31,7 @@ def portfolio(world):
     WarningLight.objects.create(
         project=formula, period=date(YEAR, 9, 1), rule=rule, color=LightColor.RED, explanation="@SUM(A1)"
     )
+    warnings.light_resync(date(YEAR, 9, 1))  # a light written directly: its facts row follows
     report = ProgressReport.objects.get(project=data.projects[80], period=date(YEAR, 9, 1))
     ReportProblem.objects.create(report=report, category="用地", description="用地指标未落实", help_requested="+协调")
     return data
@@ -51,7 +52,7 @@ def test_docx_overview_sentence_tables_and_charts(data):
     assert "年度计划投资405.34亿元" in overview
     assert "累计完成投资297.00亿元" in overview
     assert "占年度计划的73.27%" in overview
-    assert "低于时序进度1.73个百分点" in overview
+    assert "低于序时进度1.73个百分点" in overview
     assert any("计划新开工项目67个，已开工57个，开工率85.07%" in t for t in texts)
     assert texts[0] == "关于2026年1—9月全区重点项目建设情况的通报"
     assert not [t for t in texts if "{{" in t]  # every placeholder replaced, inline ones too
@@ -99,7 +100,7 @@ def test_pdf(data):
     document = notice.notice_pdf_document(data, sections=sections)
     assert len(document.pages) >= 2
     text = _pdf_text(document)
-    assert "占年度计划的73.27%" in text and "低于时序进度1.73个百分点" in text
+    assert "占年度计划的73.27%" in text and "低于序时进度1.73个百分点" in text
     assert "开工率85.07%" in text
     content = notice.notice_pdf(data, sections=sections)
     assert content.startswith(b"%PDF")
@@ -117,7 +118,7 @@ def test_xlsx_numbers_and_formula_neutralisation(data):
     assert D(str(overview["年度计划投资"])) == summary.plan == D("4053400")
     assert D(str(overview["累计完成投资"])) == summary.ytd == D("2970000")
     assert D(str(overview["占年度计划"])) == selectors.display(summary.rate) == D("73.27")
-    assert D(str(overview["较时序进度"])) == D("-1.73")
+    assert D(str(overview["较序时进度"])) == D("-1.73")
     assert D(str(overview["开工率"])) == D("85.07")
     ranking = workbook["单位排名"]
     header = [c.value for c in ranking[2]]
@@ -213,7 +214,7 @@ def test_charts_draw_chinese_with_the_cjk_font():
         [("甲街道办事处", D("72.5")), ("乙街道", None)],
         D(75),
         title="各责任单位年度计划完成率",
-        schedule_label="时序进度",
+        schedule_label="序时进度",
     )
     assert Image.open(io.BytesIO(png)).size[0] == 1600
     png = charts.trend_chart(

@@ -494,3 +494,22 @@ def test_approver_cannot_approve_own_report(world, reports):
     report.refresh_from_db()
     with pytest.raises(ApplicationError):
         services.report_unit_approve(actor=world.approver_a, report=report, version=report.version)
+
+
+def test_light_list_shows_red_before_yellow(client, world, lights):
+    """Issue 12: the first page of 红黄绿灯 showed 50 yellow rows before any red (the colour codes sort that way)."""
+    from tuijin.progress.models import WarningRule
+
+    red = lights[0]
+    WarningLight.objects.filter(pk=red.pk).update(color="yellow", explanation="黄灯项目")
+    yellow_first = WarningLight.objects.get(pk=red.pk)
+    other = WarningLight.objects.create(
+        project=yellow_first.project,
+        period=OCT,
+        rule=WarningRule.objects.create(code="t_x", name="投资", dimension="progress"),
+        color="red",
+        explanation="红灯项目",
+    )
+    client.force_login(world.office)
+    page = client.get(reverse("dispatch:light_list") + "?period=2026-10").content.decode()
+    assert page.index(other.explanation) < page.index("黄灯项目")

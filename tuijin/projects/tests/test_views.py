@@ -19,6 +19,8 @@ from tuijin.utilities.testing.world import make_user
 
 from .factories import make_project
 
+D = Decimal
+
 
 def _png() -> bytes:
     from PIL import Image
@@ -725,3 +727,57 @@ def test_list_totals_are_cached_until_a_project_write_commits(
     third = client.get(reverse("projects:project_list"))
     assert third.context["paginator"].count == 3
     assert third.context["totals"]["total"] == first.context["totals"]["total"] + Decimal("12345")
+
+
+def _edit_post(client, url) -> dict:
+    """The edit page's form as the browser would post it back, funding rows included."""
+    response = client.get(url)
+    form, formset = response.context["form"], response.context["formset"]
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list):
+            data[name] = [str(v) for v in value]
+        else:
+            data[name] = "" if value is None else str(value)
+    management = formset.management_form
+    for name in management.fields:
+        data[management[name].html_name] = str(management[name].value())
+    for sub in formset.forms:
+        for name in ("kind", "amount", "note"):
+            value = sub[name].value()
+            data[sub[name].html_name] = "" if value is None else str(value)
+    return data
+
+
+def test_two_editors_with_funding_rows_second_gets_the_conflict_page(client, world, projects):
+    """Issue 12: A saves; B (who opened the page before) saves — B sees the conflict page with both versions, and
+    nothing of A's is overwritten. Every project has funding rows, which used to make B's form silently invalid."""
+    project = projects[0]
+    services.project_update(
+        actor=world.office,
+        project=Project.objects.get(pk=project.pk),
+        version=Project.objects.get(pk=project.pk).version,
+        data=services.ProjectInput(
+            fields={"total_investment": D("1000.00"), "funding_note": ""},
+            funding=[services.FundingRow("self", D("600.00"), ""), services.FundingRow("bank_loan", D("400.00"), "")],
+        ),
+    )
+    url = reverse("projects:project_edit", args=[project.pk])
+    client.force_login(world.office)
+    data_a = _edit_post(client, url)
+    data_b = _edit_post(client, url)  # B opens the same page before A saves
+    assert data_a["funding-INITIAL_FORMS"] == "2"
+    data_a["address"] = "A填写的地址"
+    response = client.post(url, data_a)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    data_b["address"] = "B填写的地址"
+    response = client.post(url, data_b)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "B填写的地址" in page and "A填写的地址" in page
+    assert Project.objects.get(pk=project.pk).address == "A填写的地址"
+    assert sorted(Project.objects.get(pk=project.pk).funding_sources.values_list("amount", flat=True)) == [
+        D("400.00"),
+        D("600.00"),
+    ]

@@ -106,6 +106,7 @@ def test_lock_expires_after_30_minutes(client, alice):
         assert attempt(client, "alice", TEST_PASSWORD, ip="10.0.0.3").status_code == 302
 
 
+@override_settings(TUIJIN_LOCKOUT_IP_FAILURES=5)
 def test_address_is_locked_across_usernames(client, db):
     make_user("bob")
     for name in ["u1", "u2", "u3", "u4", "u5"]:
@@ -213,3 +214,26 @@ def test_no_account_is_a_superuser_after_demo_load(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert not User.objects.filter(is_superuser=True).exists()
     assert not User.objects.filter(is_staff=True).exists()
+
+
+def test_one_accounts_failures_do_not_lock_another_account_at_the_same_address(client, alice):
+    """Issue 12: five wrong passwords for one account locked the whole office (one NAT address) for 30 minutes."""
+    make_user("bob")
+    for _ in range(5):
+        attempt(client, "alice", "wrong", ip="10.20.0.1")
+    assert Lockout.objects.filter(kind="username", key="alice").exists()
+    assert not Lockout.objects.filter(kind="ip", key="10.20.0.1").exists()
+    assert attempt(client, "bob", TEST_PASSWORD, ip="10.20.0.1").status_code == 302
+    client.logout()
+    attempt(client, "alice", TEST_PASSWORD, ip="10.20.0.1")
+    assert not is_logged_in(client)  # the account itself stays locked
+
+
+@override_settings(TUIJIN_LOCKOUT_IP_FAILURES=8)
+def test_an_address_spraying_many_accounts_is_throttled(client, db):
+    make_user("dave")
+    for index in range(8):
+        attempt(client, f"sprayed{index}", "wrong", ip="10.30.0.1")
+    assert Lockout.objects.filter(kind="ip", key="10.30.0.1").exists()
+    attempt(client, "dave", TEST_PASSWORD, ip="10.30.0.1")
+    assert not is_logged_in(client)

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from tuijin.core.models import AuditEvent
@@ -32,6 +33,7 @@ def test_token_refused_while_password_change_is_due(client, world):
     assert client.get("/api/org/units/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
 
 
+@override_settings(TUIJIN_LOCKOUT_IP_FAILURES=5)
 def test_a_valid_login_does_not_reset_the_address_counter(client, db):
     make_user("valid")
     for name in ["a1", "a2", "a3", "a4"]:
