@@ -1,5 +1,7 @@
 """`RestrictedQuerySet`: every scoped read goes through `restrict(user, action)` (NetBox `utilities/querysets.py`)."""
 
+from collections.abc import Iterator
+
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -11,12 +13,12 @@ from .scoping import scope_filter
 __all__ = ["RestrictedQuerySet"]
 
 
-def _lookups(condition: Q):
+def _lookups(condition: Q) -> Iterator[str]:
     for child in condition.children:
         if isinstance(child, Q):
             yield from _lookups(child)
         else:
-            yield child[0]
+            yield child[0]  # type: ignore[index]  # a (lookup, value) pair
 
 
 def _single_valued(model, lookup: str) -> bool:
@@ -74,8 +76,8 @@ class RestrictedQuerySet(models.QuerySet):
         condition = scope_filter(user, parent, action, scope_model=self.model)
         if condition is None:
             return self.none()
-        if condition is True:
-            return self
+        if condition is True or condition is False:
+            return self if condition else self.none()
         if all(_single_valued(self.model, lookup) for lookup in _lookups(condition)):
             return self.filter(condition)
         if through is None:

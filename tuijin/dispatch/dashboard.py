@@ -60,8 +60,12 @@ class Gap:
     is_gap: bool = True
 
 
-def limit_units(rows: list, limit: int | None = None) -> list:
-    """The first and last limit/2 rows (default UNIT_LIMIT), with a Gap between them, when there are more."""
+def limit_units(rows: list, limit: int | None = None, *, hidden: int = 0) -> list:
+    """The first and last limit/2 rows (default UNIT_LIMIT), with a Gap between them, when there are more. Rows the
+    selector already cut to those (`hidden` left out between them) get the Gap in their middle."""
+    if hidden:
+        half = len(rows) // 2
+        return [*rows[:half], Gap(hidden), *rows[half:]]
     limit = UNIT_LIMIT if limit is None else limit
     if len(rows) <= limit:
         return list(rows)
@@ -94,7 +98,7 @@ def _float(value: Decimal | None, divisor: Decimal = Decimal(1)) -> float | None
 def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
     """The chart data (亿元 and %, rounded) for the ECharts script; passed to the page with json_script."""
     link = reverse("projects:project_list")
-    units = [u for u in limit_units(summary.unit_ranking) if not isinstance(u, Gap)]
+    units = [u for u in limit_units(summary.unit_ranking, hidden=summary.units_hidden) if not isinstance(u, Gap)]
     return {
         "trend": {
             "months": [_("%(m)d月") % {"m": p.month} for p in summary.trend],
@@ -125,10 +129,10 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
 TargetPair = tuple[selectors.TargetResult | Gap, selectors.TargetResult | Gap]
 
 
-def _target_rows(targets: selectors.Targets) -> list[TargetPair]:
+def _target_rows(targets: selectors.Targets, hidden: int = 0) -> list[TargetPair]:
     """(开门红, 双过半): the district, each category, each unit (Gap pairs between best and worst)."""
     k, h = targets.kaimenhong, targets.shuangguoban
-    units = limit_units(list(zip(k.units, h.units, strict=True)))
+    units = limit_units(list(zip(k.units, h.units, strict=True)), hidden=hidden)
     rows: list[TargetPair] = [
         (k.district, h.district),
         *zip(k.categories, h.categories, strict=True),
@@ -147,7 +151,9 @@ class DashboardView(ScopedViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         year, month = dashboard_period(self.request)
-        cached = selectors.cached_dashboard_summary(self.request.user, year, month, light_limit=LIGHT_LIMIT)
+        cached = selectors.cached_dashboard_summary(
+            self.request.user, year, month, light_limit=LIGHT_LIMIT, unit_limit=UNIT_LIMIT
+        )
         summary = cached.value
         context.update(
             summary=summary,
@@ -162,8 +168,8 @@ class DashboardView(ScopedViewMixin, TemplateView):
             project_list=reverse("projects:project_list"),
             light_limit=LIGHT_LIMIT,
             light_limit_slice=f":{LIGHT_LIMIT}",
-            target_rows=_target_rows(summary.targets),
-            unit_ranking=limit_units(summary.unit_ranking),
+            target_rows=_target_rows(summary.targets, summary.units_hidden),
+            unit_ranking=limit_units(summary.unit_ranking, hidden=summary.units_hidden),
             unit_chart_height=max(300, 26 * min(len(summary.unit_ranking), UNIT_LIMIT) + 60),
             target_sets=[summary.targets.kaimenhong, summary.targets.shuangguoban],
             can_generate_notice=self.request.user.has_perm(NOTICE_PERMISSION),

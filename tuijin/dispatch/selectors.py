@@ -608,6 +608,8 @@ class DashboardSummary(_AgainstSchedule):
     # Projects with a red / yellow light; `red` / `yellow` may hold only the first of them (`light_limit`).
     red_count: int = 0
     yellow_count: int = 0
+    # Units left out between the first and the last of by_unit, unit_ranking and the targets' units (`unit_limit`).
+    units_hidden: int = 0
     # The project-list query string behind each figure (facts' FIGURES key → "fact=…&period=…").
     links: dict[str, str] = field(default_factory=dict)
 
@@ -685,7 +687,8 @@ def _level_groups(rows: _Rows, p: Period) -> list[Group]:
     project's level set, so the sets' sums are spread over their levels (one small query for the names)."""
     by_level: dict[int | None, _Acc] = {}
     for key, acc in rows.groups["levels"]:
-        for level in [int(part) for part in (key or "").split(",") if part] or [None]:
+        levels: list[int | None] = [int(part) for part in (key or "").split(",") if part]
+        for level in levels or [None]:
             by_level.setdefault(level, _Acc()).add(acc)
     names = {
         pk: (sort_order, name)
@@ -834,8 +837,8 @@ def _target(
     )
 
 
-def _targets_from_rows(rows: _Rows, p: Period) -> Targets:
-    units = _by_unit(rows)
+def _targets_from_rows(rows: _Rows, p: Period, *, unit_limit: int | None = None) -> Targets:
+    units = _keep(_by_unit(rows), unit_limit)
     categories = _by_category(rows)
     total = rows.total
 
@@ -885,15 +888,30 @@ def targets(user, year: int, month: int) -> Targets:
 # The dashboard
 
 
-def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = None) -> DashboardSummary:
-    """The 驾驶舱 for `year`-`month`: totals, rates, trend, breakdowns, rankings, lights, targets (≈7 queries).
+def _keep(rows: list, limit: int | None) -> list:
+    """The first and the last limit/2 rows (all of them when there are no more than `limit`)."""
+    if limit is None or len(rows) <= limit:
+        return rows
+    half = limit // 2
+    return [*rows[:half], *rows[-half:]]
+
+
+def dashboard_summary(
+    user, year: int, month: int, *, light_limit: int | None = None, unit_limit: int | None = None
+) -> DashboardSummary:
+    """The 驾驶舱 for `year`-`month`: totals, rates, trend, breakdowns, rankings, lights, targets (one statement
+    and three small queries).
 
     `light_limit` (the page) loads only the first projects of each light colour (`red_count` / `yellow_count`
-    still count all); without it (the notice) the red / yellow lists are complete."""
+    still count all); without it (the notice) the red / yellow lists are complete. `unit_limit` (the page, in a
+    city or province scope) keeps only the first and last unit_limit/2 units of the unit table, the ranking and
+    the targets (`units_hidden` says how many are left out between them); the notice keeps every unit."""
     p = _period(year, month)
     rows = _rows(user, p, light_limit=light_limit)
     total = rows.total
-    units = _unit_groups(rows, p)
+    all_units = _unit_groups(rows, p)
+    units = _keep(all_units, unit_limit)
+    units_hidden = len(all_units) - len(units)
     fastest, slowest = _extremes(rows)
     red, yellow, red_count, yellow_count = _lights(rows, p)
     return DashboardSummary(
@@ -913,15 +931,16 @@ def dashboard_summary(user, year: int, month: int, *, light_limit: int | None = 
         by_level=_level_groups(rows, p),
         by_unit=units,
         by_chain=_chain_groups(rows, p),
-        unit_ranking=_ranking(units),
+        unit_ranking=_keep(_ranking(all_units), unit_limit),
         fastest=fastest,
         slowest=slowest,
         red=red,
         yellow=yellow,
-        targets=_targets_from_rows(rows, p),
+        targets=_targets_from_rows(rows, p, unit_limit=unit_limit),
         query=_query(p, year=p.year),
         red_count=red_count,
         yellow_count=yellow_count,
+        units_hidden=units_hidden,
         links={key: _query(p, key) for key in FIGURES},
     )
 
@@ -944,12 +963,22 @@ DASHBOARD_SOURCES = (
 
 
 def cached_dashboard_summary(
-    user, year: int, month: int, *, light_limit: int | None = None
+    user, year: int, month: int, *, light_limit: int | None = None, unit_limit: int | None = None
 ) -> CachedFigures[DashboardSummary]:
     """`dashboard_summary` through the figures cache (tuijin.core.figures_cache): shared by the users of one scope,
     recomputed after any committed change to DASHBOARD_SOURCES. The notice does not use it (it always recomputes)."""
-    parts = ("dashboard", scope_fingerprint(user, Project, "dashboard"), get_language(), year, month, light_limit)
-    return cached_figures(parts, lambda: dashboard_summary(user, year, month, light_limit=light_limit))
+    parts = (
+        "dashboard",
+        scope_fingerprint(user, Project, "dashboard"),
+        get_language(),
+        year,
+        month,
+        light_limit,
+        unit_limit,
+    )
+    return cached_figures(
+        parts, lambda: dashboard_summary(user, year, month, light_limit=light_limit, unit_limit=unit_limit)
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 import logging
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
@@ -66,6 +67,9 @@ PLAN_FIELDS = (
 REPORT_FIELDS = ("period", "status", "month_investment", "is_started", "started_on", "submitted_at")
 
 
+_PROJECT_IN = [f.name for f in fields(ProjectIn)][: len(PROJECT_FIELDS)]  # PROJECT_FIELDS in ProjectIn's order
+
+
 def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
@@ -95,7 +99,8 @@ def compute(project_ids: Iterable[int], *, today: date | None = None) -> list[di
         ):
             levels.setdefault(pid, []).append(level_id)
         for values in Project.objects.filter(pk__in=chunk).order_by().values_list(*PROJECT_FIELDS):
-            project = ProjectIn(*values, levels=",".join(str(i) for i in sorted(levels.get(values[0], []))))
+            level_ids = ",".join(str(i) for i in sorted(levels.get(values[0], [])))
+            project = ProjectIn(**dict(zip(_PROJECT_IN, values, strict=True)), levels=level_ids)
             rows += project_months(project, plans.get(project.pk, []), reports.get(project.pk, []), today=today)
     return rows
 

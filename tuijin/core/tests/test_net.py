@@ -28,7 +28,7 @@ def test_garbage_header_falls_back_to_proxy_address():
     assert client_ip(request) == "10.0.0.1"
 
 
-@override_settings(TUIJIN_TRUSTED_PROXIES=["10.0.0.1"])
+@override_settings(TUIJIN_TRUSTED_PROXIES=["10.0.0.1"], TUIJIN_LOCKOUT_IP_FAILURES=5)
 def test_lockout_counts_the_real_client_behind_the_proxy(client, db):
     from tuijin.users.models import Lockout
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tuijin.core.models import AuditEvent
-from tuijin.dispatch import dashboard, notice
+from tuijin.dispatch import dashboard, notice, selectors
 from tuijin.org.choices import Role
 from tuijin.progress.services import period_for_reporting
 from tuijin.projects.models import AnnualPlan, Project
@@ -262,6 +262,9 @@ def test_large_scopes_show_the_best_and_worst_units_with_a_gap(client, world, da
     html = response.content.decode()
     ranking = response.context["unit_ranking"]
     assert [type(r).__name__ for r in ranking] == ["RankedUnit", "Gap", "RankedUnit"] and ranking[1].hidden == 1
-    assert len(response.context["summary"].unit_ranking) == 3  # the figures keep every unit; only the page trims
+    # The page's (cached) figures keep only the best and the worst, and say how many are left out; the notice keeps
+    # every unit (its figures are computed without a unit limit).
+    assert len(response.context["summary"].unit_ranking) == 2 and response.context["summary"].units_hidden == 1
+    assert len(selectors.dashboard_summary(world.office, period.year, period.month).unit_ranking) == 3
     assert html.count("中间 1 个单位从略") == 2  # ranking table and targets table
     assert len(response.context["charts"]["units"]["names"]) == 2

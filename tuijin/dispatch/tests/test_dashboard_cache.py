@@ -147,7 +147,8 @@ def test_a_page_served_during_recomputation_says_so(
         "zh-hans",
         period.year,
         period.month,
-        20,
+        20,  # the page's light limit
+        40,  # and unit limit
     )
     cache.add(f"{figures_cache._key(parts)}:lock", 1)  # another worker is recomputing this very entry
     served, _ = _get(client, world.office)
