@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tuijin.dispatch import selectors
-from tuijin.dispatch.warnings import evaluate_period, relight, reports_outstanding
+from tuijin.dispatch.warnings import evaluate_period, light_mismatches, relight, reports_outstanding
 from tuijin.facts import maintain
 from tuijin.facts.figures import FIGURES, projects_with
 from tuijin.facts.models import ProjectMonth
@@ -150,6 +150,14 @@ def test_probe_lights_follow_a_correction_at_once(world, django_capture_on_commi
     summary = selectors.dashboard_summary(world.office, period.year, period.month)
     assert project.pk not in {p.pk for p in summary.red}
     assert summary.trend[period.month - 1].amount == D("450.00")
+    # The light the dashboard counts (on the facts row) is the worst of the project's lights, after every commit,
+    # and the red / yellow badges open lists of exactly that many projects.
+    colors = set(WarningLight.objects.filter(project=project, period=period).values_list("color", flat=True))
+    assert fact.light == ("red" if "red" in colors else "yellow" if "yellow" in colors else "green")
+    assert light_mismatches(period) == []
+    in_scope = Project.objects.restrict(world.office, "view")
+    assert summary.red_count == projects_with(in_scope, "red", period).count()
+    assert summary.yellow_count == projects_with(in_scope, "yellow", period).count()
 
 
 @pytest.mark.django_db
