@@ -84,15 +84,3 @@ class RestrictedQuerySet(models.QuerySet):
             return self.restrict(user, action)
         allowed = parent._default_manager.restrict(user, action).values("pk")
         return self.filter(**{f"{through[0]}__in": allowed})
-
-    def allowed(self, user, action: str = "view") -> models.QuerySet | None:
-        """The primary keys `restrict` allows, as one subquery for filtering another table (`project__in=…`) without
-        nesting `restrict`'s own `pk IN (…)`: None when every row is allowed (no filter needed)."""
-        if getattr(self.model, "scope_through", None) is not None:
-            return self.restrict(user, action).values("pk")
-        condition = scope_filter(user, self.model, action)
-        if condition is None:
-            return self.none().values("pk")
-        if condition is True:
-            return None
-        return self.model._default_manager.filter(condition).values("pk")
