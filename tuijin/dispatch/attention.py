@@ -1,6 +1,13 @@
-"""Home-page 待我处理 items of the monthly loop: 未上报 (the facts' figure, for the month being reported now) and
-reports returned to their unit."""
+"""Home-page 待我处理 items of the monthly loop, each a count and a link to a list of exactly those rows:
 
+- 未上报 (the facts' figure) for the month being reported now, with the deadline in working days;
+- 被退回待修改 reports (reporters);
+- 待我审核: reports waiting for this user's review, one item per month (unit approvers: 已提交; 项目办: 单位已审核);
+- 红灯待研判 (项目办): red lights of the reporting month with no override decision yet (keeping it red with a reason
+  is a decision too).
+"""
+
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,12 +15,59 @@ from django.utils.translation import gettext as _
 from tuijin.core.attention import AttentionItem, register_attention
 from tuijin.core.periods import ymd
 from tuijin.facts.figures import FIGURES, period_facts
-from tuijin.progress.choices import ReportStatus
-from tuijin.progress.models import ProgressReport
+from tuijin.progress.choices import LightColor, ReportStatus
+from tuijin.progress.models import LightOverride, ProgressReport, WarningLight
 from tuijin.progress.services import period_for_reporting, reporting_period_get
 from tuijin.projects.models import Project
+from tuijin.workdays.services import workdays_between
 
-__all__ = ["reporting_attention"]
+__all__ = ["reporting_attention", "review_waiting", "undecided_red_lights"]
+
+
+def review_waiting(user):
+    """The reports waiting for `user`'s review (the report queue's 待我审核 filter uses the same rule)."""
+    from django.db.models import Q
+
+    if user.has_perm("progress.officeapprove_progressreport"):
+        waiting = Q(status=ReportStatus.UNIT_APPROVED)  # the office may also approve for a unit, but waits on it
+    elif user.has_perm("progress.unitapprove_progressreport"):
+        waiting = Q(status=ReportStatus.SUBMITTED)
+    else:
+        return ProgressReport.objects.none()
+    return ProgressReport.objects.restrict(user, "view").filter(waiting)
+
+
+def undecided_red_lights(user, period):
+    """Red lights of `period` in the user's scope without any override decision for that project and rule."""
+    decided = LightOverride.objects.filter(
+        project_id=OuterRef("project_id"), period=period, rule_id=OuterRef("rule_id")
+    )
+    return (
+        WarningLight.objects.restrict(user, "view").filter(period=period, color=LightColor.RED).exclude(Exists(decided))
+    )
+
+
+def _deadline_title(period, closes) -> tuple[str, str]:
+    today = timezone.localdate()
+    values = {"y": period.year, "m": period.month, "c": ymd(closes)}
+    if today > closes:
+        return _("%(y)d年%(m)d月月报未上报（已于%(c)s截止）") % values, "danger"
+    left = workdays_between(today, closes)
+    values["n"] = left
+    if left <= 0:
+        return _("%(y)d年%(m)d月月报未上报（今天%(c)s截止）") % values, "danger"
+    return _("%(y)d年%(m)d月月报未上报（%(c)s截止，还剩%(n)d个工作日）") % values, "warning"
+
+
+def _review_items(user) -> list[AttentionItem]:
+    items = []
+    rows = review_waiting(user).values("period").annotate(n=Count("pk")).order_by("period")
+    for row in rows:
+        period = row["period"]
+        title = _("待我审核的%(y)d年%(m)d月月报") % {"y": period.year, "m": period.month}
+        url = f"{reverse('progress:report_list')}?status=mine&period={period:%Y-%m}"
+        items.append(AttentionItem(title, row["n"], url, "warning"))
+    return items
 
 
 @register_attention
@@ -24,15 +78,9 @@ def reporting_attention(user) -> list[AttentionItem]:
         missing = period_facts(Project.objects.restrict(user, "view"), period).filter(FIGURES["missing"].condition)
         count = missing.count()
         if count:
-            closes = reporting_period_get(period).closes_on
-            late = timezone.localdate() > closes
-            values = {"y": period.year, "m": period.month, "c": ymd(closes)}
-            if late:
-                title = _("%(y)d年%(m)d月月报未上报（已于%(c)s截止）") % values
-            else:
-                title = _("%(y)d年%(m)d月月报未上报（%(c)s截止）") % values
+            title, level = _deadline_title(period, reporting_period_get(period).closes_on)
             url = f"{reverse('dispatch:my_reports')}?period={period:%Y-%m}"
-            items.append(AttentionItem(title, count, url, "danger" if late else "warning"))
+            items.append(AttentionItem(title, count, url, level))
         returned = (
             ProgressReport.objects.restrict(user, "change")
             .filter(status=ReportStatus.DRAFT)
@@ -48,4 +96,12 @@ def reporting_attention(user) -> list[AttentionItem]:
             title = _("%(y)d年%(m)d月月报未上报项目") % {"y": period.year, "m": period.month}
             url = f"{reverse('dispatch:missing_reports')}?period={period:%Y-%m}"
             items.append(AttentionItem(title, count, url, "warning"))
+    if user.has_perm("progress.unitapprove_progressreport") or user.has_perm("progress.officeapprove_progressreport"):
+        items.extend(_review_items(user))
+    if user.has_perm("progress.add_lightoverride"):
+        undecided = undecided_red_lights(user, period).count()
+        if undecided:
+            title = _("%(y)d年%(m)d月红灯待研判（未作调整决定）") % {"y": period.year, "m": period.month}
+            url = f"{reverse('dispatch:light_list')}?color=red&undecided=1&period={period:%Y-%m}"
+            items.append(AttentionItem(title, undecided, url, "danger"))
     return items

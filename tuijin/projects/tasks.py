@@ -88,7 +88,25 @@ def import_job_start(job: ImportJob) -> ImportJob:
 
 
 def _finish(job_id: int, **values: Any) -> None:
+    """Write the job's outcome and tell the person who started it (in-app and the channel): a long import runs in
+    the background, so the user may have left the status page."""
+    from django.urls import reverse
+
+    from tuijin.notifications.services import notify
+
     ImportJob.objects.filter(pk=job_id).update(finished=timezone.now(), **values)
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    done = job.status == "done"
+    title = (_("项目导入完成：%(f)s") if done else _("项目导入失败：%(f)s")) % {"f": job.original_name}
+    notify(
+        users=[job.created_by],
+        title=title,
+        body=job.message,
+        url=reverse("projects:import_job", args=[job.pk]),
+        level="success" if done else "danger",
+        kind="import_finished",
+        dedup_key=f"import:{job.pk}",
+    )
 
 
 @task()

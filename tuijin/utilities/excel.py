@@ -27,6 +27,7 @@ __all__ = [
     "is_formula_cell",
     "neutralize",
     "open_xlsx",
+    "table_xlsx",
     "unneutralize",
     "workbook_bytes",
 ]
@@ -118,3 +119,37 @@ def workbook_bytes(workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def table_xlsx(title: str, headers: list[str], rows, *, widths: list[int] | None = None) -> bytes:
+    """One sheet: a bold, frozen header row and `rows` below it. Text is neutralised; Decimal, int, date and
+    datetime stay typed (a datetime is written in local time without zone, as Excel expects); None stays blank."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = neutralize(title)[:31].replace("/", "-").replace(":", "-") or "Sheet1"
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        values = []
+        for value in row:
+            if isinstance(value, dt.datetime):
+                value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+            elif isinstance(value, str):
+                value = neutralize(value)
+            elif value is not None and not isinstance(value, (int, float, Decimal, dt.date)):
+                value = neutralize(str(value))
+            values.append(value)
+        sheet.append(values)
+    for i, width in enumerate(widths or [], start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    return workbook_bytes(book)
