@@ -1,6 +1,7 @@
 """Serialising objects for the change log, and writing `ObjectChange` rows (also in bulk, for imports)."""
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,8 +17,17 @@ MASK = "******"
 SENSITIVE = {"password", "secret", "token", "key_hash"}
 
 
+def _quantized(value: Any, places: int | None) -> Any:
+    """An amount at its field's places (260.5 → 260.50), so an unchanged amount never shows as a change."""
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        return number.quantize(Decimal(1).scaleb(-places)) if places is not None else number
+    except (InvalidOperation, ValueError, TypeError):
+        return value
+
+
 def serialize_object(obj: models.Model) -> dict[str, Any]:
-    """Concrete field values (foreign keys as ids), sensitive fields masked, many-to-many as sorted id lists."""
+    """Concrete field values (foreign keys as ids, amounts at their decimal places), sensitive fields masked."""
     exclude = set(getattr(obj, "changelog_exclude", ()))
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
@@ -26,6 +36,8 @@ def serialize_object(obj: models.Model) -> dict[str, Any]:
         value = getattr(obj, field.attname)
         if isinstance(field, models.FileField):
             value = value.name if value else ""
+        elif isinstance(field, models.DecimalField) and value is not None:
+            value = _quantized(value, field.decimal_places)
         data[field.name] = MASK if field.name in SENSITIVE and value else value
     return data
 

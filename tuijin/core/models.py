@@ -98,25 +98,28 @@ class ObjectChange(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def diff(self) -> list[tuple[str, Any, Any]]:
-        """(field, before, after) for every field whose value changed (empty → empty is not a change)."""
+        """(field, before, after) for every field whose value changed, as stored. Not changes: empty → empty, empty →
+        False, and the same amount written differently (260.50 and 260.5)."""
+        from .display import model_field, same_value
+
+        model = self.changed_object_type.model_class() if self.changed_object_type_id else None
         before = self.prechange_data or {}
         after = self.postchange_data or {}
         keys = sorted(set(before) | set(after))
         return [
             (key, before.get(key), after.get(key))
             for key in keys
-            if before.get(key) != after.get(key)
-            and (before.get(key) not in (None, "") or after.get(key) not in (None, "", False))
+            if not same_value(model_field(model, key), before.get(key), after.get(key))
         ]
 
     def labelled_diff(self) -> list[tuple[str, Any, Any]]:
-        """Like diff(), with each field's verbose name (for people) instead of its attribute name."""
+        """Like diff(), with each field's verbose name (for people) instead of its attribute name. For pages use
+        `core.history.describe_changes()`, which also shows choice names, 是/否, names and Beijing time."""
+        from .display import field_label
+
         model = self.changed_object_type.model_class() if self.changed_object_type_id else None
-        labels: dict[str, str] = {}
-        if model is not None:
-            labels = {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()}
         hidden = {"version", "created", "id"}
-        return [(labels.get(k, k), b, a) for k, b, a in self.diff() if k not in hidden]
+        return [(field_label(model, k), b, a) for k, b, a in self.diff() if k not in hidden]
 
 
 class AuditEvent(models.Model):

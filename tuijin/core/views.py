@@ -11,6 +11,7 @@ from .attention import attention_for
 from .audit import audit_event_record
 from .choices import AuditEventType
 from .filtersets import AuditEventFilterSet, ObjectChangeFilterSet
+from .history import audit_details, describe_changes
 from .models import AuditEvent, ObjectChange
 from .views_generic import ObjectListView
 
@@ -65,6 +66,11 @@ class AuditEventListView(_AuditListView):
     table_template = "core/htmx/auditevent_table.html"
     title = _("安全审计日志")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object_list"] = audit_details(list(context["object_list"]))  # 详情 as 标签：值 lines, names
+        return context
+
 
 class ObjectChangeListView(_AuditListView):
     """Region-wide search of the data change history, for the audit administrator."""
@@ -73,3 +79,13 @@ class ObjectChangeListView(_AuditListView):
     filterset_class = ObjectChangeFilterSet
     table_template = "core/htmx/objectchange_table.html"
     title = _("数据变更记录")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        changes = list(context["object_list"])
+        for change, entry in zip(
+            changes, describe_changes(changes, group=False, full=True, keep_all=True), strict=True
+        ):
+            change.entry = entry  # labels, choice names, names instead of ids, no false changes
+        context["object_list"] = changes
+        return context

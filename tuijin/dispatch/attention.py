@@ -15,26 +15,14 @@ from django.utils.translation import gettext as _
 from tuijin.core.attention import AttentionItem, register_attention
 from tuijin.core.periods import ymd
 from tuijin.facts.figures import FIGURES, period_facts
-from tuijin.progress.choices import LightColor, ReportStatus
-from tuijin.progress.models import LightOverride, ProgressReport, WarningLight
+from tuijin.progress.choices import LightColor
+from tuijin.progress.models import LightOverride, WarningLight
+from tuijin.progress.selectors import reports_awaiting_review, reports_returned
 from tuijin.progress.services import period_for_reporting, reporting_period_get
 from tuijin.projects.models import Project
 from tuijin.workdays.services import workdays_between
 
-__all__ = ["reporting_attention", "review_waiting", "undecided_red_lights"]
-
-
-def review_waiting(user):
-    """The reports waiting for `user`'s review (the report queue's 待我审核 filter uses the same rule)."""
-    from django.db.models import Q
-
-    if user.has_perm("progress.officeapprove_progressreport"):
-        waiting = Q(status=ReportStatus.UNIT_APPROVED)  # the office may also approve for a unit, but waits on it
-    elif user.has_perm("progress.unitapprove_progressreport"):
-        waiting = Q(status=ReportStatus.SUBMITTED)
-    else:
-        return ProgressReport.objects.none()
-    return ProgressReport.objects.restrict(user, "view").filter(waiting)
+__all__ = ["reporting_attention", "undecided_red_lights"]
 
 
 def undecided_red_lights(user, period):
@@ -61,7 +49,7 @@ def _deadline_title(period, closes) -> tuple[str, str]:
 
 def _review_items(user) -> list[AttentionItem]:
     items = []
-    rows = review_waiting(user).values("period").annotate(n=Count("pk")).order_by("period")
+    rows = reports_awaiting_review(user).values("period").annotate(n=Count("pk")).order_by("period")
     for row in rows:
         period = row["period"]
         title = _("待我审核的%(y)d年%(m)d月月报") % {"y": period.year, "m": period.month}
@@ -81,12 +69,7 @@ def reporting_attention(user) -> list[AttentionItem]:
             title, level = _deadline_title(period, reporting_period_get(period).closes_on)
             url = f"{reverse('dispatch:my_reports')}?period={period:%Y-%m}"
             items.append(AttentionItem(title, count, url, level))
-        returned = (
-            ProgressReport.objects.restrict(user, "change")
-            .filter(status=ReportStatus.DRAFT)
-            .exclude(return_reason="")
-            .count()
-        )
+        returned = reports_returned(user).count()
         if returned:
             items.append(AttentionItem(_("被退回待修改的月报"), returned, reverse("dispatch:my_reports"), "danger"))
     elif user.has_perm("projects.dashboard_project") and user.has_perm("progress.officeapprove_progressreport"):

@@ -92,12 +92,15 @@ TEMPLATE_ROWS = MAX_ROWS  # data-validation ranges in the template cover this ma
 PROGRESS_EVERY = 200
 BULK_CHUNK = 1000
 CHUNK = 500
+EXPORT_CHUNK = 2000  # projects per prefetch batch and per query of the registered export columns
 ANNOTATION_AUTHOR = "推进平台校验"
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 MONTH_FORMAT = "yyyy-mm"
-# Headers the importer skips: the annotated copy's error column and the year columns of an export.
-IGNORED_HEADER_RE = re.compile(r"^(错误说明|\d{4}年度分类|\d{4}年计划投资（万元）)$")
+# Headers the importer skips: the annotated copy's error column and the year columns of an export ("2026年度分类",
+# "2026年计划投资（万元）" and the columns other apps add through `sections.register_export_columns`, all of which
+# start with the year).
+IGNORED_HEADER_RE = re.compile(r"^(错误说明|\d{4}年\S*)$")
 
 TEXT, DECIMAL, INT, DATE, MONTH, BOOL, CHOICE, STAGE = (
     "text",
@@ -1780,10 +1783,13 @@ def _export_value(project: Project, column: Column) -> Any:
 def export_projects_xlsx(queryset, *, columns: list[str] | None = None, year: int | None = None) -> bytes:
     """An .xlsx of the projects (write-only, streamed in chunks of 2000): numbers as numbers, dates as dates,
     every text neutralised against formula injection. Default columns = the template's, so it re-imports;
-    with `year`, the year's 年度分类 and 年度计划投资 are appended (the importer ignores them)."""
+    with `year`, the columns the apps above register (`sections.register_export_columns`: the facts' 年度计划,
+    年初至今完成 and 灯色), then the year's 年度分类 and 年度计划投资 are appended (the importer ignores them)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
+
+    from .sections import ExportColumn, export_columns
 
     keys = columns or [column.key for column in COLUMNS]
     unknown = [key for key in keys if key not in COLUMN_BY_KEY]
@@ -1802,18 +1808,23 @@ def export_projects_xlsx(queryset, *, columns: list[str] | None = None, year: in
     if year is not None:
         lookups.append(Prefetch("annual_plans", queryset=AnnualPlan.objects.filter(year=year), to_attr="_export_plans"))
     queryset = queryset.prefetch_related(*lookups)
+    # The registered columns' headers (asked with no projects), then their values chunk by chunk.
+    extra: list[ExportColumn] = export_columns([], year) if year is not None else []
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_DATA)
-    for index, column in enumerate(selected):
-        sheet.column_dimensions[_letter(index)].width = column.width
+    widths = [column.width for column in selected]
+    if with_year:
+        widths += [column.width for column in extra] + [16, 18]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[_letter(index)].width = width
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     headers = [column.title for column in selected]
     if with_year:
-        headers += [f"{year}年度分类", f"{year}年计划投资（万元）"]
+        headers += [column.header for column in extra] + [f"{year}年度分类", f"{year}年计划投资（万元）"]
     header_cells = []
     for title in headers:
-        cell = WriteOnlyCell(sheet, value=title)
+        cell = WriteOnlyCell(sheet, value=neutralize(str(title)))
         cell.font, cell.fill = bold, fill
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -1828,28 +1839,50 @@ def export_projects_xlsx(queryset, *, columns: list[str] | None = None, year: in
         cell.number_format = fmt
         return cell
 
-    for project in queryset.iterator(chunk_size=2000):
-        out: list[Any] = []
-        for column in selected:
-            value = _export_value(project, column)
-            if value is None or value == "":
-                out.append(None)
-            elif column.kind == DECIMAL:
-                out.append(number(value, column.places))
-            elif column.kind == INT:
-                out.append(number(value, 0))
-            elif column.kind == DATE:
-                out.append(day(value, DATE_FORMAT))
-            elif column.kind == MONTH:
-                out.append(day(value, MONTH_FORMAT))
-            else:
-                out.append(neutralize(str(value)))
-        if year is not None:
-            category = yearly_category(project, year)
-            out.append(_label_of(YearlyCategory, category) if category else None)
-            plans = getattr(project, "_export_plans", [])
-            out.append(number(plans[0].planned_investment, 2) if plans else None)
-        sheet.append(out)
+    def registered(column: ExportColumn, pk: int) -> Any:
+        value = column.values.get(pk, column.default)
+        if value is None or value == "":
+            return None
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.number_format = column.number_format or MONEY_FORMAT
+            return cell
+        return neutralize(str(value))
+
+    def write(chunk: list[Project]) -> None:
+        columns_ = export_columns(chunk, year) if year is not None and extra else []
+        for project in chunk:
+            out: list[Any] = []
+            for column in selected:
+                value = _export_value(project, column)
+                if value is None or value == "":
+                    out.append(None)
+                elif column.kind == DECIMAL:
+                    out.append(number(value, column.places))
+                elif column.kind == INT:
+                    out.append(number(value, 0))
+                elif column.kind == DATE:
+                    out.append(day(value, DATE_FORMAT))
+                elif column.kind == MONTH:
+                    out.append(day(value, MONTH_FORMAT))
+                else:
+                    out.append(neutralize(str(value)))
+            if year is not None:
+                out.extend(registered(column, project.pk) for column in columns_)
+                category = yearly_category(project, year)
+                out.append(_label_of(YearlyCategory, category) if category else None)
+                plans = getattr(project, "_export_plans", [])
+                out.append(number(plans[0].planned_investment, 2) if plans else None)
+            sheet.append(out)
+
+    chunk: list[Project] = []
+    for project in queryset.iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(project)
+        if len(chunk) == EXPORT_CHUNK:
+            write(chunk)
+            chunk = []
+    if chunk:
+        write(chunk)
     return workbook_bytes(workbook)
 
 

@@ -15,8 +15,10 @@ from .models import AnnualPlan, ApprovalItem, ProjectEvent, ProjectSpecialList
 __all__ = [
     "COLUMNS",
     "Column",
+    "PlanRow",
     "cached_project_totals",
     "chosen_columns",
+    "plan_rows",
     "project_detail_queryset",
     "project_list_queryset",
     "project_totals",
@@ -97,6 +99,31 @@ def project_detail_queryset(queryset):
         "attachments",
         Prefetch("events", queryset=ProjectEvent.objects.select_related("actor")),
     )
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """An annual plan with what it changed from its approved baseline (None before approval)."""
+
+    plan: Any
+    change: Decimal | None
+
+    @property
+    def change_rate(self) -> Decimal | None:
+        """The change in % of the baseline."""
+        baseline = self.plan.baseline_investment
+        if self.change is None or not baseline:
+            return None
+        return (self.change * 100 / baseline).quantize(Decimal("0.01"))
+
+
+def plan_rows(plans) -> list[PlanRow]:
+    """Plan vs baseline for the project page, from the already-fetched plans (no query of its own)."""
+    rows = []
+    for plan in plans:
+        baseline = plan.baseline_investment
+        rows.append(PlanRow(plan, None if baseline is None else plan.planned_investment - baseline))
+    return rows
 
 
 def project_totals(queryset) -> dict:

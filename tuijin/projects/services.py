@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from tuijin.core.choices import ChangeAction
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.figures_cache import figures_changed
-from tuijin.core.locking import bump_version
+from tuijin.core.locking import bump_version, changes_since
 from tuijin.core.permissions import check_scope
 from tuijin.utilities.uploads import check_upload
 
@@ -255,19 +255,9 @@ def _apply_relations(project: Project, data: ProjectInput) -> None:
     if data.sponsors is not None:
         project.sponsors.set(data.sponsors)
     if data.special_lists is not None:
-        ProjectSpecialList.objects.filter(project=project).delete()
-        ProjectSpecialList.objects.bulk_create(
-            [
-                ProjectSpecialList(project=project, special_list=sl, batch=batch or "")
-                for sl, batch in data.special_lists
-            ]
-        )
+        _special_lists_apply(project, data.special_lists)
     if data.funding is not None:
-        existing = list(project.funding_sources.all())
-        for row in existing:
-            row.delete()
-        for row in data.funding:
-            FundingSource.objects.create(project=project, kind=row.kind, amount=row.amount, note=row.note)
+        _funding_apply(project, data.funding)
     if data.levels is None and data.sponsors is None and data.special_lists is None:
         return
     after = _relation_snapshot(project)
@@ -275,6 +265,52 @@ def _apply_relations(project: Project, data: ProjectInput) -> None:
         from tuijin.core.changelog import object_change_record
 
         object_change_record(project, ChangeAction.UPDATE, before or {}, after, data.message or _("关联信息"))
+
+
+def _special_lists_apply(project: Project, wanted: list[tuple[Any, str]]) -> None:
+    """The project's special-list entries as `wanted`, changed in place: entries kept as they are stay untouched."""
+    batches = {sl.pk: (batch or "") for sl, batch in wanted}
+    existing = {e.special_list_id: e for e in ProjectSpecialList.objects.filter(project=project)}
+    gone = [e.pk for key, e in existing.items() if key not in batches]
+    if gone:
+        ProjectSpecialList.objects.filter(pk__in=gone).delete()
+    for key, batch in batches.items():
+        entry = existing.get(key)
+        if entry is None:
+            ProjectSpecialList.objects.create(project=project, special_list_id=key, batch=batch)
+        elif entry.batch != batch:
+            entry.batch = batch
+            entry.save(update_fields=["batch"])
+
+
+def _funding_apply(project: Project, rows: list[FundingRow]) -> None:
+    """The project's funding rows as `rows`, by difference: a row equal to a stored one is left alone (no history);
+    a stored row of the same source takes the new amount and note (one 修改 in the history); stored rows left over are
+    deleted, new ones created. The form posts plain values, so rows are matched by content, not by id."""
+    existing = list(project.funding_sources.order_by("pk"))
+    pending: list[FundingRow] = []
+    for given in rows:
+        row = FundingRow(given.kind, Decimal(str(given.amount)).quantize(Decimal("0.01")), (given.note or "").strip())
+        same = next(
+            (f for f in existing if f.kind == row.kind and f.amount == row.amount and (f.note or "") == row.note), None
+        )
+        if same is not None:
+            existing.remove(same)
+        else:
+            pending.append(row)
+    created = []
+    for row in pending:
+        match = next((f for f in existing if f.kind == row.kind), None)
+        if match is None:
+            created.append(row)
+            continue
+        existing.remove(match)
+        match.amount, match.note = row.amount, row.note
+        match.save()
+    for stale in existing:
+        stale.delete()
+    for row in created:
+        FundingSource.objects.create(project=project, kind=row.kind, amount=row.amount, note=row.note)
 
 
 def _check_scope(actor, project: Project, action: str) -> None:
@@ -501,9 +537,11 @@ def annual_plan_save(
             with transaction.atomic():
                 plan.save()
         except IntegrityError as exc:  # created by someone else since the read above
+            current = AnnualPlan.objects.filter(project=project, year=year).first()
             raise ConflictError(
-                _("%(y)d 年计划刚被他人创建，请刷新后修改。") % {"y": year},
-                current=AnnualPlan.objects.filter(project=project, year=year).first(),
+                _("%(y)d 年计划刚被他人创建，您的内容未保存。") % {"y": year},
+                current=current,
+                changes=changes_since(current, 0) if current is not None else [],
             ) from exc
     else:
         bump_version(

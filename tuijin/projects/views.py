@@ -1,5 +1,7 @@
 """Project pages. Thin: parse input, call a service or selector, render. Scoping comes from the base views."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +16,16 @@ from django.views.decorators.http import require_POST
 
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
+from tuijin.core.conflicts import conflict_response, submitted_rows
+from tuijin.core.display import display_value
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.locking import changes_since
 from tuijin.core.permissions import DenialReason, denial_record, require, scoped_object_or_404
 from tuijin.core.redirects import safe_next
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 
 from . import selectors, services
+from .choices import PlanStatus
 from .filtersets import SORTS, ProjectFilterSet, current_year
 from .forms import (
     AnnualPlanForm,
@@ -32,7 +38,8 @@ from .forms import (
     ProjectForm,
     TransitionForm,
 )
-from .models import AnnualPlan, ApprovalItem, Attachment, ImportJob, PlanChange, Project
+from .models import AnnualPlan, ApprovalItem, Attachment, FundingSource, ImportJob, PlanChange, Project
+from .sections import page_context
 from .yearly import yearly_category
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,12 +107,15 @@ class ProjectView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        project, user, year = self.object, self.request.user, current_year()
+        project, user = self.object, self.request.user
+        year = selectors.year_param(self.request)  # ?year= shows another year's months (default this year)
         context.update(
             year=year,
+            this_year=current_year(),
             yearly_category=yearly_category(project, year),
             funding_total=sum((f.amount for f in project.funding_sources.all()), 0),
             plans=project.annual_plans.all(),
+            plan_rows=selectors.plan_rows(project.annual_plans.all()),
             approvals=project.approval_items.all(),
             attachments=project.attachments.all(),
             events=project.events.all()[:100],
@@ -118,6 +128,8 @@ class ProjectView(ObjectDetailView):
             attachment_form=AttachmentForm(),
             calendar_warnings=selectors.fast_track_calendar_warnings(project),
         )
+        # the year's months, light and tickets, from the apps above `projects` (sections.py)
+        context.update(page_context(user, project, year))
         return context
 
 
@@ -145,6 +157,48 @@ def _apply_service_errors(form, exc: ValidationError) -> None:
             form.add_error(key if key in form.fields else None, message)
 
 
+def _funding_text(rows) -> str:
+    """Funding rows one per line: 企业自筹 600.00 万元（说明）."""
+    kind = FundingSource._meta.get_field("kind")
+    return "\n".join(
+        f"{display_value(kind, r.kind)} {r.amount:.2f} {_('万元')}{f'（{r.note}）' if r.note else ''}" for r in rows
+    )
+
+
+def _project_conflict(request, exc: ConflictError, form, data: services.ProjectInput):
+    """The shared conflict page for a stale project save: the fields, special lists and funding rows that differ,
+    and the user's whole form (funding rows included) ready to post again over the current version."""
+    current = exc.current
+    if current is None:
+        return conflict_response(
+            request,
+            exc,
+            title=_("保存失败：该项目已被删除"),
+            rows=[],
+            retry_url="",
+            back_url=reverse("projects:project_list"),
+        )
+    fields = [f for f in services.PROJECT_FIELDS if f != "is_demo"] + ["levels", "sponsors"]
+    rows: list[tuple[str, object, object]] = list(submitted_rows(current, form.cleaned_data, fields))
+    now_lists = "、".join(str(e) for e in current.special_list_entries.select_related("special_list"))
+    mine_lists = "、".join(f"{sl.name}{' ' + batch if batch else ''}" for sl, batch in data.special_lists or [])
+    if now_lists != mine_lists:
+        rows.append((_("专项名单"), now_lists or "—", mine_lists or "—"))
+    if data.funding is not None:
+        stored = list(current.funding_sources.order_by("pk"))
+        key = lambda r: (r.kind, r.amount, (r.note or "").strip())  # noqa: E731
+        if sorted(map(key, stored)) != sorted(map(key, data.funding)):
+            rows.append((_("资金来源"), _funding_text(stored) or "—", _funding_text(data.funding) or "—"))
+    return conflict_response(
+        request,
+        exc,
+        title=_("保存冲突：该项目已被他人修改"),
+        rows=rows,
+        retry_url=reverse("projects:project_edit", args=[current.pk]),
+        back_url=current.get_absolute_url(),
+    )
+
+
 @login_required
 def project_edit(request, pk: int | None = None):
     """Create (pk None) or edit a project. A stale version shows the conflict page; nothing is overwritten."""
@@ -166,17 +220,7 @@ def project_edit(request, pk: int | None = None):
                         actor=request.user, project=Project.objects.get(pk=project.pk), version=version, data=data
                     )
         except ConflictError as exc:
-            return render(
-                request,
-                "projects/conflict.html",
-                {
-                    "project": exc.current,
-                    "error": exc.message,
-                    "changes": exc.changes,
-                    "submitted": selectors.submitted_differences(exc.current, data),
-                },
-                status=409,
-            )
+            return _project_conflict(request, exc, form, data)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         except PermissionDenied as exc:
@@ -216,15 +260,63 @@ def project_transition(request, pk: int):
     return redirect(project)
 
 
+def _plan_conflict(request, exc: ConflictError, form, project: Project, year: int):
+    """A stale or locked annual-plan save: the shared conflict page, the user's input kept. A draft plan is saved
+    again over the current version; a plan approved meanwhile can only change through an adjustment request, so the
+    values are carried to that form instead (the reason still to fill in)."""
+    current = exc.current
+    rows: list[tuple[str, object, object]] = []
+    retry_url = reverse("projects:plan_edit", args=[project.pk, year])
+    resubmit = None
+    label = None
+    if current is not None:
+        fields = ["planned_investment", "progress_target", "planned_start_quarter"]
+        rows = list(submitted_rows(current, form.cleaned_data, fields))
+        now = [str(v) for v in current.monthly_plan or []]
+        mine = form.cleaned_data.get("monthly_text") or []
+        if [Decimal(v) for v in now] != [Decimal(v) if _is_number(v) else v for v in mine]:
+            rows.append((str(form.fields["monthly_text"].label), ", ".join(now) or "—", ", ".join(mine) or "—"))
+        if current.status != PlanStatus.DRAFT:
+            retry_url = reverse("projects:plan_change_request", args=[current.pk])
+            resubmit = {
+                "new_investment": [request.POST.get("planned_investment", "")],
+                "monthly_text": [request.POST.get("monthly_text", "")],
+                "reason": [""],
+            }
+            label = _("转为调整申请（保留我的内容）")
+    return conflict_response(
+        request,
+        exc,
+        title=_("保存冲突：%(y)d 年计划已被他人修改") % {"y": year},
+        rows=rows,
+        retry_url=retry_url,
+        back_url=project.get_absolute_url(),
+        resubmit=resubmit,
+        resubmit_label=label,
+    )
+
+
+def _is_number(value) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return True
+
+
 @login_required
 def plan_edit(request, pk: int, year: int):
+    """Create or change the year's draft plan. A stale save (changed, created or approved by someone else since the
+    page was opened) shows the shared conflict page with the input kept."""
     project = scoped_object_or_404(request, Project.objects.all(), pk, action="change")
     require(request, "change", AnnualPlan)
     plan = AnnualPlan.objects.filter(project=project, year=year).first()
-    if plan is not None and plan.status != "draft":
+    if plan is not None and plan.status != PlanStatus.DRAFT and request.method != "POST":
         return redirect(reverse("projects:plan_change_request", args=[plan.pk]))
     form = AnnualPlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
+        # No version posted means the page was opened before the plan existed: any plan found now is someone else's.
+        version = form.cleaned_data["version"] if form.cleaned_data["version"] is not None else 0
         try:
             services.annual_plan_save(
                 actor=request.user,
@@ -234,14 +326,21 @@ def plan_edit(request, pk: int, year: int):
                 progress_target=form.cleaned_data["progress_target"],
                 monthly_plan=form.cleaned_data["monthly_text"],
                 planned_start_quarter=form.cleaned_data["planned_start_quarter"],
-                version=form.cleaned_data["version"],
+                version=version,
             )
             messages.success(request, _("%(y)d 年计划已保存。") % {"y": year})
             return redirect(project)
+        except ConflictError as exc:
+            return _plan_conflict(request, exc, form, project, year)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
-        except ApplicationError as exc:  # ConflictError included: the message says to reload
-            form.add_error(None, exc.message)
+        except ApplicationError as exc:
+            if exc.code != "plan_locked":
+                form.add_error(None, exc.message)
+            else:  # approved since the page was opened
+                current = AnnualPlan.objects.get(project=project, year=year)
+                conflict = ConflictError(exc.message, current=current, changes=changes_since(current, version))
+                return _plan_conflict(request, conflict, form, project, year)
     return render(request, "projects/plan_form.html", {"form": form, "project": project, "year": year})
 
 

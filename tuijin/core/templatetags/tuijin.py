@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 _CENT = Decimal("0.01")
+BLANK_KEYS = ("", "unknown")  # the value of a drop-down's "no filter" option (NullBooleanSelect: "unknown")
 
 
 def _decimal(value) -> Decimal | None:
@@ -53,8 +54,10 @@ def query_with(context, **kwargs) -> str:
 
 
 @register.simple_tag
-def select_options(bound_field, choices=None):
+def select_options(bound_field, choices=None, blank=None):
     """The <option> elements of a filter's drop-down (`choices`, default the field's), the current value selected.
+    `blank`, when given, labels the no-filter option (value "" or a yes/no filter's "unknown"): "全部", not
+    django-filter's "---------".
 
     One pass in Python instead of a template loop that re-reads the bound value for every option: a scope's unit
     list has hundreds of entries (the drop-down is replaced by a search picker above
@@ -64,6 +67,8 @@ def select_options(bound_field, choices=None):
     options = []
     for choice_value, label in bound_field.field.widget.choices if choices is None else choices:
         key = "" if choice_value is None else str(getattr(choice_value, "value", choice_value))
+        if blank is not None and key in BLANK_KEYS:
+            label = blank
         options.append(
             format_html(
                 '<option value="{}"{}>{}</option>', key, mark_safe(" selected") if key in current else "", label

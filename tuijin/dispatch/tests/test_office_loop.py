@@ -12,13 +12,15 @@ from tuijin.core.choices import AuditEventType
 from tuijin.core.models import AuditEvent
 from tuijin.dispatch.services import report_urge
 from tuijin.notifications.models import Notification
-from tuijin.org.choices import ScopeKind
-from tuijin.org.selectors import users_covering
+from tuijin.org.choices import Role, ScopeKind
 from tuijin.progress import services
 from tuijin.progress.models import LightOverride, WarningLight, WarningRule
 from tuijin.projects.choices import Stage
 from tuijin.projects.models import AnnualPlan, Project
+from tuijin.users.recipients import users_covering
 from tuijin.utilities.excel import open_xlsx
+from tuijin.utilities.testing.matrix import Case, PostMatrix, ViewMatrix
+from tuijin.utilities.testing.world import make_user
 
 D = Decimal
 
@@ -211,3 +213,49 @@ def test_import_finishing_notifies_who_started_it(world):
     assert "导入完成" in note.title and "新增 3 个项目" in note.body and str(job.pk) in note.url
     _finish(job.pk, status="done", message="again")
     assert Notification.objects.filter(kind="import_finished").count() == 1
+
+
+@pytest.fixture
+def missing_pair(world):
+    """An unreported project of 甲街道 and one of the neighbouring district (whose unit has a reporter)."""
+    make_user("foreign_reporter", role=Role.UNIT_REPORTER, unit=world.foreign_unit)
+    return _project(world, name="甲街道未报项目"), _project(world, unit=world.foreign_unit, name="邻区未报项目")
+
+
+class TestMissingExportMatrix(ViewMatrix):
+    url_name = "dispatch:missing_export"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world, missing_pair):
+        mine, foreign = missing_pair
+        return Case(allowed=world.office, denied=world.ent_user_a, in_scope=mine, out_of_scope=foreign, marker=str)
+
+
+class TestLightExportMatrix(ViewMatrix):
+    url_name = "dispatch:light_export"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world):
+        _lights(world)
+        mine = Project.objects.get(name="红灯项目")
+        foreign = Project.objects.get(name="邻区红灯")
+        return Case(allowed=world.office, denied=world.ent_user_a, in_scope=mine, out_of_scope=foreign, marker=str)
+
+
+class TestMissingUrgeMatrix(PostMatrix):
+    url_name = "dispatch:missing_urge"
+    detail = False
+
+    @pytest.fixture
+    def matrix(self, world, missing_pair):
+        mine, foreign = missing_pair
+        return Case(allowed=world.office, denied=world.reporter_a, in_scope=mine, out_of_scope=foreign)
+
+    def data(self, obj, matrix):
+        return {"unit": obj.responsible_unit_id}
+
+    def effect(self, obj, matrix):
+        told = Notification.objects.filter(kind="report_urge", user__memberships__unit=obj.responsible_unit)
+        assert told.filter(body__contains=obj.name).exists()
