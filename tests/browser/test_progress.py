@@ -21,8 +21,8 @@ def _fill_first_missing(page, live_url, amount: str) -> str:
     page.goto(f"{live_url}/progress/my/")
     shot(page, "xijie-my-reports")
     page.locator(".tj-fill").first.click()
-    page.wait_for_url(re.compile(r".*/progress/reports/\d+/edit/"))
-    edit_url = page.url
+    # the form of a month not reported yet: nothing is created until the first save
+    page.wait_for_url(re.compile(r".*/progress/new/\d+/\d+/\d+/$"))
     page.fill("#id_month_investment", amount)
     page.fill("#id_construction_install", amount)
     page.fill("#id_equipment", "0")
@@ -33,7 +33,7 @@ def _fill_first_missing(page, live_url, amount: str) -> str:
     assert page.locator("#tj-form-errors").count() == 0, page.locator("#tj-form-errors").inner_text()
     page.wait_for_url(re.compile(r".*/progress/reports/\d+/$"))
     assert "已提交" in page.locator("#tj-report-status").inner_text()
-    return edit_url.replace("edit/", "")
+    return page.url
 
 
 def _dashboard_ytd(page, live_url) -> str:
@@ -61,6 +61,7 @@ def _notice_ytd(path) -> tuple[object, object]:
 
 
 def test_fill_submit_and_two_level_approval(page, live_url, tmp_path):
+    page.on("dialog", lambda dialog: dialog.accept())  # 提交 and 审核通过 ask for a confirmation
     login(page, live_url, "xmb")
     page.wait_for_url(f"{live_url}/")
     before = _dashboard_ytd(page, live_url)
@@ -112,6 +113,7 @@ def test_fill_submit_and_two_level_approval(page, live_url, tmp_path):
 
 
 def test_returned_report_shows_reason_to_reporter(page, live_url):
+    page.on("dialog", lambda dialog: dialog.accept())  # 提交 and 退回 ask for a confirmation
     login(page, live_url, "xijie")
     page.wait_for_url(f"{live_url}/")
     report_url = _fill_first_missing(page, live_url, "88.00")

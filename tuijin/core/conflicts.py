@@ -81,11 +81,14 @@ def conflict_response(
     back_url: str,
     resubmit: dict[str, list[str]] | None = None,
     resubmit_label: str | None = None,
+    files_kept: bool = False,
 ) -> HttpResponse:
     """The conflict page (409) for a stale save of `exc.current`; see the module docstring.
 
     `resubmit`: the values to post again (default: request.POST); `version` is set to the current version either
     way. `resubmit_label`: the re-post button's text when it does not save over (default 以我的内容覆盖保存).
+    `files_kept`: the caller stored the request's uploads for the re-post (a report's pending photo), so the page
+    does not ask to upload them again.
     No re-post button when the object no longer exists."""
     current = exc.current
     changes = []
@@ -102,7 +105,7 @@ def conflict_response(
         "back_url": back_url,
         "hidden": hidden if current is not None else [],
         "can_resubmit": current is not None and bool(retry_url),
-        "had_files": bool(getattr(request, "FILES", None)),
+        "had_files": bool(getattr(request, "FILES", None)) and not files_kept,
         "current_version": getattr(current, "version", None),
         "resubmit_label": resubmit_label,
     }

@@ -7,6 +7,7 @@ The font is "Noto Sans CJK SC" (Debian fonts-noto-cjk); another CJK font can be 
 """
 
 import io
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -15,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["FONT_CANDIDATES", "chart_font", "trend_chart", "unit_rate_chart"]
+__all__ = ["FONT_CANDIDATES", "chart_font", "nice_ticks", "tick_label", "trend_chart", "unit_rate_chart"]
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -60,6 +61,26 @@ def chart_font(size: int):
             if font is not None:
                 return font
     return ImageFont.load_default(size)
+
+
+def nice_ticks(maximum: float, *, most: int = 6) -> list[float]:
+    """Round axis ticks from 0 covering `maximum`: steps of 1, 2, 2.5 or 5 × 10ⁿ, at most `most` intervals
+    (79 → 0, 20, 40, 60, 80; 3.4 → 0, 1, 2, 3, 4)."""
+    maximum = max(float(maximum), 1e-9)
+    magnitude = 10 ** math.floor(math.log10(maximum / most))
+    for factor in (1, 2, 2.5, 5, 10, 20, 25, 50):
+        step = factor * magnitude
+        if math.ceil(maximum / step - 1e-9) <= most:
+            break
+    count = max(1, math.ceil(maximum / step - 1e-9))
+    return [round(step * i, 10) for i in range(count + 1)]
+
+
+def tick_label(value: float) -> str:
+    """A tick as written: 20 → "20", 2.5 → "2.5", 1000 → "1,000"."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.10f}".rstrip("0").rstrip(".")
 
 
 def _png(image: Image.Image) -> bytes:
@@ -117,18 +138,20 @@ def unit_rate_chart(
     draw = ImageDraw.Draw(image)
     draw.text((width / 2, 20), title, font=heading, fill=BLACK, anchor="mt")
     values = [float(v) for _label, v in rows if v is not None]
-    scale_max = max([100.0, float(schedule), *values]) * 1.08
+    ticks = nice_ticks(max([100.0, float(schedule), *values]))
+    scale_max = ticks[-1] * 1.06  # room for the value labels right of the longest bar
     plot = width - left - right
 
     def x(value: float) -> float:
         return left + plot * value / scale_max
 
-    for tick in range(0, int(scale_max) + 1, 20 if scale_max <= 200 else 50):
+    for tick in ticks:
         draw.line([(x(tick), top - 8), (x(tick), height - bottom)], fill=LIGHT_GREY, width=1)
-        draw.text((x(tick), height - bottom + 8), f"{tick}%", font=small, fill=GREY, anchor="mt")
+        draw.text((x(tick), height - bottom + 8), f"{tick_label(tick)}%", font=small, fill=GREY, anchor="mt")
     sx = x(float(schedule))
     _dashed_line(draw, [(sx, top - 10), (sx, height - bottom)], BLUE, width=3)
-    draw.text((sx, top - 14), f"{schedule_label} {float(schedule):.2f}%", font=small, fill=BLUE, anchor="mb")
+    shown_schedule = tick_label(round(float(schedule), 2))
+    draw.text((sx, top - 14), f"{schedule_label} {shown_schedule}%", font=small, fill=BLUE, anchor="mb")
     for index, (label, value) in enumerate(rows):
         y = top + index * (bar + gap)
         draw.text((left - 12, y + bar / 2), _fit(draw, label, font, left - 24), font=font, fill=BLACK, anchor="rm")
@@ -163,7 +186,8 @@ def trend_chart(
     draw = ImageDraw.Draw(image)
     draw.text((width / 2, 20), title, font=heading, fill=BLACK, anchor="mt")
     numbers = [float(v) for v in (*amounts, *cumulative, *plan_line) if v is not None]
-    top_value = max([*numbers, 1.0]) * 1.1
+    ticks = nice_ticks(max([*numbers, 1.0]) * 1.02)
+    top_value = ticks[-1]
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(len(labels), 1)
 
@@ -173,11 +197,9 @@ def trend_chart(
     def cx(index: int) -> float:
         return left + slot * index + slot / 2
 
-    steps = 5
-    for i in range(steps + 1):
-        value = top_value * i / steps
+    for value in ticks:
         draw.line([(left, y(value)), (width - right, y(value))], fill=LIGHT_GREY, width=1)
-        draw.text((left - 10, y(value)), f"{value:,.1f}", font=small, fill=GREY, anchor="rm")
+        draw.text((left - 10, y(value)), tick_label(value), font=small, fill=GREY, anchor="rm")
     draw.text((left - 10, top - 14), unit, font=small, fill=GREY, anchor="rb")
     for index, (label, amount) in enumerate(zip(labels, amounts, strict=False)):
         draw.text((cx(index), height - bottom + 10), label, font=font, fill=BLACK, anchor="mt")

@@ -23,7 +23,7 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +48,7 @@ __all__ = [
     "Chart",
     "Column",
     "NoticeData",
+    "NoticeMeta",
     "Paragraph",
     "Table",
     "build_notice",
@@ -57,6 +58,7 @@ __all__ = [
     "notice_filename",
     "notice_pdf",
     "notice_pdf_document",
+    "notice_pdf_html",
     "notice_record",
     "notice_records_for",
     "notice_render",
@@ -64,6 +66,7 @@ __all__ = [
     "notice_store",
     "notice_template_path",
     "notice_xlsx",
+    "tidy",
 ]
 
 logger = logging.getLogger(__name__)
@@ -74,13 +77,26 @@ FORMATS: dict[str, tuple[str, str]] = {
     "xlsx": (XLSX_CONTENT_TYPE, ".xlsx"),
 }
 LIST_LIMIT = 200  # rows of one list in the DOCX/PDF body; the XLSX annex has all rows
-PLACEHOLDERS = ("标题", "总体情况", "分类情况", "开工情况", "排名", "红黄灯", "主要问题", "下一步工作")
+PLACEHOLDERS = ("标题", "领导批示", "总体情况", "分类情况", "开工情况", "排名", "红黄灯", "主要问题", "下一步工作")
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "notice_templates" / "notice.docx"
 NOTICE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Data
+
+
+@dataclass
+class NoticeMeta:
+    """What the 项目办 sets before generating (`NoticeDraft`): 期号, 文号, issuing office and date, 下一步工作要求
+    and 领导批示. `issue_no` None: the next free number of the issue year."""
+
+    issue_no: int | None = None
+    doc_no: str = ""
+    office: str = ""
+    issue_date: date | None = None
+    next_steps: str = ""
+    instructions: str = ""
 
 
 @dataclass
@@ -93,12 +109,19 @@ class NoticeData:
     missing: MissingReports
     problems: list[ProblemRow]
     generated_on: date
+    meta: NoticeMeta = field(default_factory=NoticeMeta)
+
+    @property
+    def place(self) -> str:
+        """全区 / 全县 / 全市 …: the word for the notice's region (schedule.place_word)."""
+        return getattr(self.period, "place_word", "") or _("全区")
 
     @property
     def title(self) -> str:
-        return _("关于%(year)d年%(span)s全区重点项目建设情况的通报") % {
+        return _("关于%(year)d年%(span)s%(place)s重点项目建设情况的通报") % {
             "year": self.period.year,
             "span": self.period.span_label,
+            "place": self.place,
         }
 
     @property
@@ -106,17 +129,39 @@ class NoticeData:
         """ "2026年1—9月"."""
         return _("%(year)d年%(span)s") % {"year": self.period.year, "span": self.period.span_label}
 
+    @property
+    def issue_date(self) -> date:
+        return self.meta.issue_date or self.generated_on
 
-def build_notice(user, year: int, month: int) -> NoticeData:
-    """The notice of `year`-`month` as `user` may see it (their dashboard scope)."""
-    period = Period(int(year), int(month))
+    @property
+    def issue_label(self) -> str:
+        """ "第3期" ("第  期" when no number is set yet)."""
+        if self.meta.issue_no:
+            return _("第%(n)d期") % {"n": self.meta.issue_no}
+        return _("第　期")
+
+    @property
+    def office(self) -> str:
+        return self.meta.office or _("重点项目建设办公室")
+
+
+def build_notice(user, year: int, month: int, *, meta: NoticeMeta | None = None) -> NoticeData:
+    """The notice of `year`-`month` as `user` may see it (their dashboard scope); `meta` defaults to the period's
+    saved `NoticeDraft` of the user's region (with the region's office name and the next issue number)."""
+    summary = selectors.dashboard_summary(user, int(year), int(month))
+    period = summary.period  # with the region's 序时进度 schedule and wording (schedule.SchedulePeriod)
+    if meta is None:
+        from .notice_services import notice_meta_for
+
+        meta = notice_meta_for(user, period.year, period.month)
     return NoticeData(
         period=period,
-        summary=selectors.dashboard_summary(user, period.year, period.month),
+        summary=summary,
         starts=selectors.start_lists(user, period.year, period.month),
         missing=selectors.missing_reports(user, period.start),
         problems=_notice_problems(user, period.year, period.month),
         generated_on=timezone.localdate(),
+        meta=meta,
     )
 
 
@@ -124,17 +169,51 @@ def build_notice(user, year: int, month: int) -> NoticeData:
 # Content blocks
 
 
+_DOUBLED = re.compile(r"([。；，、：！？])[。；，、：！？]+")
+
+
+def tidy(text: str) -> str:
+    """Text without doubled punctuation: a run such as "。；" or "；。" keeps its last mark."""
+    return _DOUBLED.sub(lambda m: m.group(0)[-1], text)
+
+
 @dataclass
 class Paragraph:
     text: str
-    style: str = "body"  # body | caption (table/chart title) | note
+    style: str = "body"  # body | caption (table/chart title) | note | title | instruction
     kind: str = "paragraph"
+
+    def __post_init__(self) -> None:
+        self.text = tidy(self.text)
+
+
+# PDF column widths in em of the table's font, cell padding included: text columns holding a few characters (a
+# category, a status) get what their heading and values need; number columns what their figures need.
+NARROW_TEXT = {
+    "问题类别": 5.0,
+    "状态": 5.0,
+    "单位": 3.0,
+    "工单编号": 8.5,
+    "指标": 7.0,
+    "责任单位": 7.0,
+    "预警事项": 7.0,
+}
+_TYPE_WIDTH = {"int": 3.0, "money": 6.5, "number": 6.5, "pct": 4.9, "pp": 4.5, "date": 6.5}
+_LINE_EM = {False: 50.4, True: 56.7}  # 160 mm of A4 text width at 9 pt / at 8 pt (tables of 9 or more columns)
 
 
 @dataclass
 class Column:
     label: str
     type: str = "text"  # text | int | money (万元) | pct (%) | pp (percentage points) | date
+
+    @property
+    def fixed_em(self) -> float | None:
+        """The PDF width in em of a column that needs no more (None: it shares the rest of the line)."""
+        if self.type == "text":
+            return NARROW_TEXT.get(self.label)
+        # A heading over a number column wraps on two lines (at most 6 em wide).
+        return max(_TYPE_WIDTH.get(self.type, 5.0), min(len(self.label) / 2 + 1, 6.0))
 
 
 @dataclass
@@ -145,13 +224,38 @@ class Table:
     rows: list[list[Any]]
     kind: str = "table"
     annex_only: bool = False  # only in the XLSX annex (the body says the same in words)
+    total: list[Any] | None = None  # the 合计 row (sums of the rows above), shown after them
+
+    @property
+    def widths(self) -> list[str]:
+        """Each column's share of the PDF line (%): number and short text columns as wide as they need, the text
+        columns share the rest (at least 6 em each), so no heading or short value wraps one character per line."""
+        fixed = [column.fixed_em for column in self.columns]
+        flexible = sum(1 for width in fixed if width is None)
+        line = _LINE_EM[self.small]
+        rest = max(line - sum(width or 0 for width in fixed), 6.0 * flexible)
+        ems = [width if width is not None else rest / flexible for width in fixed]
+        whole = sum(ems)
+        return [f"{100 * em / whole:.1f}%" for em in ems]
+
+    @property
+    def small(self) -> bool:
+        return len(self.columns) >= 9
+
+    def formatted_total(self) -> list[tuple[str, bool]] | None:
+        if self.total is None:
+            return None
+        return [
+            (tidy(_cell_text(value, column.type)), column.type != "text")
+            for value, column in zip(self.total, self.columns, strict=True)
+        ]
 
     def formatted(self, limit: int | None = None) -> list[list[tuple[str, bool]]]:
         """Rows as display text with a right-align flag, at most `limit` (default LIST_LIMIT) rows."""
         rows = self.rows[: LIST_LIMIT if limit is None else limit]
         return [
             [
-                (_cell_text(value, column.type), column.type != "text")
+                (tidy(_cell_text(value, column.type)), column.type != "text")
                 for value, column in zip(row, self.columns, strict=True)
             ]
             for row in rows
@@ -232,6 +336,31 @@ def _group_rows(groups: Sequence[selectors.Group]) -> list[list[Any]]:
     return [[g.label, g.count, g.total_investment, g.plan, g.ytd, g.rate, g.delta] for g in groups]
 
 
+def _group_total(groups: Sequence[selectors.Group], schedule: Decimal) -> list[Any]:
+    """合计 of a breakdown: the sums of the rows, the rate of the sums and its distance from 序时进度."""
+    count = sum(g.count for g in groups)
+    total = sum((g.total_investment for g in groups), Decimal(0))
+    plan = sum((g.plan for g in groups), Decimal(0))
+    ytd = sum((g.ytd for g in groups), Decimal(0))
+    rate = selectors.rate(ytd, plan)
+    return [_("合计"), count, total, plan, ytd, rate, None if rate is None else rate - schedule]
+
+
+def _group_table(title: str, sheet: str, first: str, groups: Sequence[selectors.Group], schedule: Decimal) -> Table:
+    return Table(
+        title,
+        sheet,
+        _group_columns(first),
+        _group_rows(groups),
+        total=_group_total(groups, schedule) if groups else None,
+    )
+
+
+def _sentence_items(texts) -> str:
+    """Items joined with "；" (each item's own closing mark dropped, so no "。；")."""
+    return "；".join(t.rstrip("。；，") for t in texts if t)
+
+
 def _project_rate_table(title: str, sheet: str, rows: list[selectors.ProjectRate]) -> Table:
     columns = [
         Column(_("序号"), "int"),
@@ -280,8 +409,8 @@ def _light_table(title: str, sheet: str, rows: list[selectors.LightProject]) -> 
                 i,
                 r.name,
                 r.unit,
-                "；".join(item.rule for item in r.items),
-                "；".join(item.explanation for item in r.items),
+                _sentence_items(item.rule for item in r.items),
+                _sentence_items(item.explanation for item in r.items),
             ]
             for i, r in enumerate(rows, start=1)
         ],
@@ -343,6 +472,12 @@ def _target_sentence(name: str, r: TargetResult, *, month_label: str) -> str:
     ) % {**invested, "starts": starts, "status": r.status_label}
 
 
+def _schedule_phrase(data: NoticeData) -> str:
+    """ "1—9月应完成75%" (the region's schedule and month style), or the plain percentage for a bare Period."""
+    phrase = getattr(data.period, "schedule_phrase", "")
+    return phrase or _pct(data.summary.schedule)
+
+
 def _overview(data: NoticeData, with_charts: bool) -> list[Block]:
     s = data.summary
     blocks: list[Block] = []
@@ -350,19 +485,20 @@ def _overview(data: NoticeData, with_charts: bool) -> list[Block]:
         progress = _("尚无年度计划投资")
     else:
         versus = _versus_schedule(s.delta)
-        progress = _("占年度计划的%(rate)s，%(versus)s（序时进度%(schedule)s）") % {
+        progress = _("占年度计划的%(rate)s，%(versus)s（序时进度：%(phrase)s）") % {
             "rate": _pct(s.rate),
             "versus": versus,
-            "schedule": _pct(s.schedule),
+            "phrase": _schedule_phrase(data),
         }
     blocks.append(
         Paragraph(
             _(
-                "%(span)s，全区纳入年度计划的重点项目%(n)d个，总投资%(total)s亿元，年度计划投资%(plan)s亿元；"
+                "%(span)s，%(place)s纳入年度计划的重点项目%(n)d个，总投资%(total)s亿元，年度计划投资%(plan)s亿元；"
                 "累计完成投资%(ytd)s亿元，%(progress)s。"
             )
             % {
                 "span": data.span,
+                "place": data.place,
                 "n": s.project_count,
                 "total": yi(s.total_investment),
                 "plan": yi(s.plan),
@@ -456,15 +592,15 @@ def _categories(data: NoticeData) -> list[Block]:
     if parts:
         blocks.append(Paragraph(_("分类别看：") + "；".join(parts) + "。"))
     blocks += [
-        Table(_("按年度类别"), _("年度类别"), _group_columns(_("年度类别")), _group_rows(s.by_category)),
-        Table(_("按投资领域"), _("投资领域"), _group_columns(_("投资领域")), _group_rows(s.by_domain)),
+        _group_table(_("按年度类别"), _("年度类别"), _("年度类别"), s.by_category, s.schedule),
+        _group_table(_("按投资领域"), _("投资领域"), _("投资领域"), s.by_domain, s.schedule),
         Table(
             _("按项目级别（一个项目有多个级别时分别计入）"),
             _("项目级别"),
             _group_columns(_("项目级别")),
             _group_rows(s.by_level),
         ),
-        Table(_("按主导产业（产业链）"), _("产业链"), _group_columns(_("产业链")), _group_rows(s.by_chain)),
+        _group_table(_("按主导产业（产业链）"), _("产业链"), _("产业链"), s.by_chain, s.schedule),
     ]
     return blocks
 
@@ -540,6 +676,7 @@ def _rankings(data: NoticeData, with_charts: bool) -> list[Block]:
             _("单位排名"),
             columns,
             [[u.rank or None, *row] for u, row in zip(s.unit_ranking, _group_rows(s.unit_ranking), strict=True)],
+            total=[None, *_group_total(s.unit_ranking, s.schedule)] if s.unit_ranking else None,
         )
     )
     blocks.append(_project_rate_table(_("进度最快的十个项目（十快）"), _("十快"), s.fastest))
@@ -554,6 +691,7 @@ def _rankings(data: NoticeData, with_charts: bool) -> list[Block]:
                 _("未上报"),
                 [Column(_("责任单位")), Column(_("未上报（个）"), "int"), Column(_("项目"))],
                 [[u.unit, u.count, "、".join(name for _pk, name in u.projects)] for u in data.missing.units],
+                total=[_("合计"), sum(u.count for u in data.missing.units), ""],
             )
         )
     return blocks
@@ -625,14 +763,29 @@ def _problems(data: NoticeData) -> list[Block]:
     ]
 
 
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").replace("\r", "").split("\n") if line.strip()]
+
+
 def _next_steps(data: NoticeData) -> list[Block]:
-    return [Paragraph(_("（请项目办根据本期情况填写下一步工作要求。）"))]
+    lines = _lines(data.meta.next_steps)
+    if not lines:
+        return [Paragraph(_("（预览稿：下一步工作要求尚未填写，发布前请在通报页面填写。）"), "note")]
+    return [Paragraph(line) for line in lines]
+
+
+def _instructions(data: NoticeData) -> list[Block]:
+    lines = _lines(data.meta.instructions)
+    if not lines:
+        return []
+    return [Paragraph(_("领导批示："), "instruction"), *[Paragraph(line, "instruction") for line in lines]]
 
 
 def notice_sections(data: NoticeData, *, with_charts: bool = True) -> dict[str, list[Block]]:
     """The content of each placeholder section, in document order."""
     return {
         "标题": [Paragraph(data.title, "title")],
+        "领导批示": _instructions(data),
         "总体情况": _overview(data, with_charts),
         "分类情况": _categories(data),
         "开工情况": _starts(data),
@@ -655,12 +808,15 @@ SECTION_HEADINGS = {
 
 
 def _inline_values(data: NoticeData) -> dict[str, str]:
-    day = data.generated_on
+    day = data.issue_date
     return {
         "{{年度}}": str(data.period.year),
         "{{期间}}": data.span,
         "{{日期}}": _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day},
         "{{标题}}": data.title,
+        "{{期号}}": data.issue_label,
+        "{{文号}}": data.meta.doc_no,
+        "{{发文单位}}": data.office,
     }
 
 
@@ -713,6 +869,13 @@ def _docx_table(doc, table: Table):
     for row, values in zip(all_rows[1:], rows, strict=True):
         for cell, (text, right) in zip(row.cells, values, strict=True):
             fill(cell, text, right=right)
+    total = table.formatted_total()
+    if total is not None:
+        cells = result.add_row().cells
+        for cell, (text, right) in zip(cells, total, strict=True):
+            fill(cell, text, right=right, bold=True)
+            if right:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     return result
 
 
@@ -777,7 +940,7 @@ def notice_docx(data: NoticeData, *, sections: dict[str, list[Block]] | None = N
         match = re.fullmatch(r"\s*\{\{\s*(\S+?)\s*\}\}\s*", paragraph.text)
         if match and match.group(1) in sections:
             found[match.group(1)] = paragraph
-    missing = [name for name in sections if name not in found]
+    missing = [name for name in sections if name not in found and sections[name]]
     if missing:
         logger.warning("notice template %s lacks placeholders: %s", notice_template_path(), ", ".join(missing))
     values = _inline_values(data)
@@ -807,19 +970,28 @@ def notice_pdf_document(data: NoticeData, *, sections: dict[str, list[Block]] | 
     """The notice laid out by WeasyPrint (A4, Noto CJK fonts): a `weasyprint.Document` (pages, text boxes)."""
     from weasyprint import HTML
 
+    html = notice_pdf_html(data, sections=sections)
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
+
+
+def notice_pdf_html(data: NoticeData, *, sections: dict[str, list[Block]] | None = None) -> str:
+    """The HTML WeasyPrint lays out as the PDF (progress/notice_pdf.html)."""
     sections = sections if sections is not None else notice_sections(data)
     parts = [(SECTION_HEADINGS[name], blocks) for name, blocks in sections.items() if name in SECTION_HEADINGS]
-    html = render_to_string(
+    return render_to_string(
         "progress/notice_pdf.html",
         {
             "data": data,
             "title": data.title,
             "dateline": _inline_values(data)["{{日期}}"],
+            "issue": data.issue_label,
+            "doc_no": data.meta.doc_no,
+            "office": data.office,
+            "instructions": sections.get("领导批示", []),
             "sections": parts,
             "limit": LIST_LIMIT,
         },
     )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).render()
 
 
 def notice_pdf(data: NoticeData, *, sections: dict[str, list[Block]] | None = None) -> bytes:
@@ -888,6 +1060,10 @@ def notice_xlsx(data: NoticeData, *, sections: dict[str, list[Block]] | None = N
                 cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             for row in block.rows:
                 sheet.append([_xlsx_value(v, c.type) for v, c in zip(row, block.columns, strict=True)])
+            if block.total is not None:
+                sheet.append([_xlsx_value(v, c.type) for v, c in zip(block.total, block.columns, strict=True)])
+                for cell in sheet[sheet.max_row]:
+                    cell.font = bold
             for index, column in enumerate(block.columns, start=1):
                 letter = get_column_letter(index)
                 sheet.column_dimensions[letter].width = 36 if column.type == "text" else 16

@@ -10,7 +10,8 @@ Definitions (domain.md §3.2–§3.4):
 - annual plan = the plan's `ranking_investment`: the approved baseline, else the current plan (in SQL:
   Coalesce(baseline_investment, planned_investment));
 - completed investment = the sum of `month_investment` of COUNTED reports (submitted / unit- / office-approved);
-- 序时进度 = month / 12; ± is in percentage points;
+- 序时进度 = the district's schedule for the month (`schedule.py`; month / 12 when it set none); ± is in
+  percentage points;
 - started (开工) = `actual_start` on or before the period end, or (no actual start yet) a counted report up to the
   period with `is_started`;
 - 计划新开工 = yearly category 新开工 / 新开工当年竣工 except projects whose planned start lies in a later year
@@ -145,8 +146,13 @@ def _unit_query(p: Period, unit_id: int) -> str:
     return f"{_listed_query(p.year, p.month)}&responsible_unit={int(unit_id)}"
 
 
-def _period(year: int, month: int) -> Period:
-    return Period(int(year), int(month))
+def _period(year: int, month: int, user=None) -> Period:
+    """The period; with `user`, as the user's region sees it (its 序时进度 schedule and wording)."""
+    if user is None:
+        return Period(int(year), int(month))
+    from .schedule import user_period
+
+    return user_period(user, year, month)
 
 
 def annual_list(user, year: int):
@@ -736,8 +742,10 @@ def _ranking(units: list[Group]) -> list[RankedUnit]:
 def _trend(total: _Acc, p: Period) -> list[TrendPoint]:
     """Month by month since January: completed investment of the annual list (each row's month amounts)."""
     points, cumulative = [], ZERO
+    curve = getattr(p, "curve", None)
+    curve = curve if curve is not None and curve.custom else None
     for month, amount in enumerate(total.months, start=1):
-        line = total.plan * month / 12
+        line = total.plan * curve.at(month) / HUNDRED if curve is not None else total.plan * month / 12
         if month <= p.month:
             cumulative += amount
             points.append(TrendPoint(month, amount, cumulative, line))
@@ -818,7 +826,7 @@ def _target(
         return TargetResult(
             key, label, plan, invested_at_target, target, month, status, None, None, planned_starts, started, query
         )
-    forecast = rate(acc.ytd * month / p.month, plan)
+    forecast = rate(acc.ytd * _pace(p, month), plan)
     still_needed = max(plan * target / HUNDRED - acc.ytd, ZERO)
     needed = still_needed / (month - p.month) if plan else None
     return TargetResult(
@@ -835,6 +843,14 @@ def _target(
         started,
         query,
     )
+
+
+def _pace(p: Period, month: int) -> Decimal:
+    """How much the year-to-date grows by `month` at the scheduled pace: schedule(month) ÷ schedule(now) (the
+    district's schedule when set, else month ÷ p.month)."""
+    curve = getattr(p, "curve", None)
+    share = curve.share(p.month, month) if curve is not None and curve.custom else None
+    return share if share is not None else Decimal(month) / p.month
 
 
 def _targets_from_rows(rows: _Rows, p: Period, *, unit_limit: int | None = None) -> Targets:
@@ -857,7 +873,7 @@ def _targets_from_rows(rows: _Rows, p: Period, *, unit_limit: int | None = None)
                 query=query,
             )
 
-        district = one(None, _("全区"), total, _query(p, year=p.year))
+        district = one(None, getattr(p, "place_word", "") or _("全区"), total, _query(p, year=p.year))
         unit_rows = [one(key[2], key[1], acc, _unit_query(p, key[2])) for key, acc in units]
         category_rows = [
             one(
@@ -880,7 +896,7 @@ def _targets_from_rows(rows: _Rows, p: Period, *, unit_limit: int | None = None)
 
 def targets(user, year: int, month: int) -> Targets:
     """开门红 and 双过半 for the district, each responsible unit and each yearly category (one statement)."""
-    p = _period(year, month)
+    p = _period(year, month, user)
     return _targets_from_rows(_rows(user, p, light_limit=0), p)
 
 
@@ -906,7 +922,7 @@ def dashboard_summary(
     still count all); without it (the notice) the red / yellow lists are complete. `unit_limit` (the page, in a
     city or province scope) keeps only the first and last unit_limit/2 units of the unit table, the ranking and
     the targets (`units_hidden` says how many are left out between them); the notice keeps every unit."""
-    p = _period(year, month)
+    p = _period(year, month, user)
     rows = _rows(user, p, light_limit=light_limit)
     total = rows.total
     all_units = _unit_groups(rows, p)
@@ -957,6 +973,8 @@ DASHBOARD_SOURCES = (
     "progress.ProgressReport",
     "progress.WarningRule",
     "progress.LightOverride",
+    "dispatch.ProgressSchedule",
+    "dispatch.NoticeStyle",
     "org.OrgUnit",
     "org.Region",
 )

@@ -17,6 +17,13 @@ urlpatterns = [
     path("lights/<int:pk>/override/", views_lights.light_override, name="light_override"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("notice/", dashboard.NoticeView.as_view(), name="notice"),
+    path("notice/published/<int:pk>/", dashboard.PublishedNoticeView.as_view(), name="published_notice"),
+    path(
+        "notice/published/<int:pk>/<str:fmt>/",
+        dashboard.PublishedNoticeDownloadView.as_view(),
+        name="published_notice_download",
+    ),
+    path("schedule/", dashboard.ScheduleView.as_view(), name="schedule"),
     path("notice/<str:notice_id>/", dashboard.NoticeStatusView.as_view(), name="notice_status"),
     path("notice/<str:notice_id>/download/", dashboard.NoticeDownloadView.as_view(), name="notice_download"),
 ]

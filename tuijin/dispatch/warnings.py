@@ -12,11 +12,12 @@ Rules (domain.md §3.6, 银川 2025; boundaries decided here, all configurable):
   end → yellow; the N-th month late counts the planned month as month 1, N ≥ 3 → red. Started → green (only for
   projects planned or started in the period's year; long-running projects get no start light).
 - progress 投资进度 ``{"yellow_pp": 10, "red_pp": 30}``: year-to-date investment (counted reports) as % of the annual
-  plan against the schedule: months elapsed / 12 (序时进度, linear), or the monthly plan curve cumulated to the
-  period when the plan has one. The approved baseline is used (baseline_investment / baseline_monthly_plan), the
-  current plan only until one exists. Behind by < 10 pp → green; 10 ≤ behind ≤ 30 → yellow; > 30 → red. Compared
-  exactly (no rounding); percentages are rounded half-up to 2 decimals only in the explanation. Applies to
-  projects with an annual plan > 0 for the year that are in construction or planned to start in the year.
+  plan against the schedule: the district's 序时进度 for the month (`schedule.py`; months elapsed / 12 when it set
+  none), or the monthly plan curve cumulated to the period when the plan has one. The approved baseline is used
+  (baseline_investment / baseline_monthly_plan), the current plan only until one exists. Behind by < 10 pp →
+  green; 10 ≤ behind ≤ 30 → yellow; > 30 → red. Compared exactly (no rounding); percentages are rounded half-up
+  to 2 decimals only in the explanation. Applies to projects with an annual plan > 0 for the year that are in
+  construction or planned to start in the year.
 - reporting 填报 ``{}``: a counted (submitted or approved) report submitted by the window's closing day → green;
   submitted after it → yellow (逾期提交); no report or still a draft after the closing day → red (逾期未报); the
   window not closed yet → green (explanation says it is not yet submitted). Applies to projects in construction and
@@ -60,6 +61,8 @@ from tuijin.progress.choices import LightColor, WarningDimension
 from tuijin.progress.models import LightOverride, ReportingPeriod, WarningLight, WarningRule
 from tuijin.progress.services import COUNTED, period_for_reporting, reporting_period_get
 from tuijin.projects.models import Project
+
+from .schedule import LINEAR, ScheduleBook, schedule_book
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -166,6 +169,7 @@ class _Facts:
     submitted_at: datetime | None = None
     stats_counted: bool = False
     start_quarter: int | None = None  # the annual plan's planned start quarter (used when no planned date)
+    region_path: str = ""  # the responsible unit's region (whose 序时进度 schedule applies)
     light: str | None = None  # the facts row's light as stored (None: the project has no row that month)
 
 
@@ -176,6 +180,7 @@ class _Context:
     today: date
     window: ReportingPeriod
     facts: list[_Facts] = field(default_factory=list)
+    schedules: ScheduleBook | None = None  # the year's 序时进度 schedules by region
 
 
 def _active(facts: _Facts) -> bool:
@@ -251,9 +256,15 @@ def _load(period: date, projects, *, today: date | None) -> _Context:
             "actual_finish",
             "stats_status",
             "stats_month",
+            "responsible_unit__region__path",
         )
     )
-    ctx.facts = [_Facts(*row) for row in rows]
+    ctx.facts = []
+    for *fields, region_path in rows:
+        facts = _Facts(*fields)
+        facts.region_path = region_path or ""
+        ctx.facts.append(facts)
+    ctx.schedules = schedule_book(period.year)
     month_rows = {
         row[0]: row
         for row in _restricted(ProjectMonth.objects.filter(period=period), "project_id", ids)
@@ -334,7 +345,11 @@ def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
         numerator, denominator = facts.plan_to_date, Decimal(1)
         label = _("序时进度（按月度计划）")
     else:
-        numerator, denominator = plan * elapsed, Decimal(12)
+        curve = ctx.schedules.curve(facts.region_path) if ctx.schedules is not None else LINEAR
+        if curve.custom:  # the district's schedule: numerator / denominator = plan × its % ÷ 100
+            numerator, denominator = plan * curve.at(elapsed), _HUNDRED
+        else:
+            numerator, denominator = plan * elapsed, Decimal(12)
         label = _("序时进度")
     yellow, red = _param_decimal(rule, "yellow_pp"), _param_decimal(rule, "red_pp")
     shortfall = _HUNDRED * (numerator - denominator * ytd)  # = behind_pp × denominator × plan

@@ -53,6 +53,7 @@ _REPORT_READ = {
     "progress.view_reportingperiod",
     "progress.view_warningrule",
     "projects.dashboard_project",
+    "dispatch.view_publishednotice",
 }
 _REPORT_FILL = {
     "progress.add_progressreport",
@@ -70,6 +71,8 @@ _REPORT_OFFICE = {
     "progress.change_reportingperiod",
     "progress.evaluate_warninglight",
     "progress.generate_notice",
+    "dispatch.publish_publishednotice",
+    "dispatch.change_progressschedule",
 }
 _TICKET_READ = {
     "tickets.view_ticket",

@@ -23,6 +23,9 @@ class ReportEventType(models.TextChoices):
     OFFICE_APPROVED = "office_approved", _("项目办审核通过（锁定）")
     RETURNED = "returned", _("退回")
     CORRECTED = "corrected", _("项目办更正")
+    WITHDRAWN = "withdrawn", _("撤回")
+    PHOTO_ADDED = "photo_added", _("上传照片")
+    PHOTO_DELETED = "photo_deleted", _("删除照片")
 
 
 class LightColor(models.TextChoices):

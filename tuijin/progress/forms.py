@@ -10,6 +10,7 @@ from .services import EDITABLE_FIELDS
 
 __all__ = [
     "PROBLEM_CATEGORIES",
+    "BulkApproveForm",
     "CorrectionForm",
     "ProblemForm",
     "ProblemFormSet",
@@ -52,14 +53,46 @@ class ReportForm(forms.ModelForm):
 
 
 class ProblemForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     category = forms.ChoiceField(
-        label=_("类别"), choices=[("", "—")] + [(c, c) for c in PROBLEM_CATEGORIES], required=False
+        label=_("问题类别"), choices=[("", _("请选择"))] + [(c, c) for c in PROBLEM_CATEGORIES], required=False
     )
-    description = forms.CharField(label=_("问题描述"), required=False, max_length=500)
-    help_requested = forms.CharField(label=_("需协调事项"), required=False, max_length=500)
+    description = forms.CharField(
+        label=_("问题描述"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("如：剩余5亩用地未交付")}),
+    )
+    help_requested = forms.CharField(
+        label=_("需要协调"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("需要哪个部门协调解决什么")}),
+    )
 
 
-ProblemFormSet = forms.formset_factory(ProblemForm, extra=2, max_num=10)
+ProblemFormSet = forms.formset_factory(ProblemForm, extra=1, max_num=10, can_delete=True)
+
+
+class BulkApproveForm(forms.Form):
+    """The reports chosen on the review queue: `pk:version` pairs (the version the user saw)."""
+
+    reports = forms.MultipleChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reports"].choices = [(v, v) for v in self.data.getlist("reports")] if self.data else []
+
+    def clean_reports(self) -> list[tuple[int, int]]:
+        pairs = []
+        for value in self.cleaned_data["reports"]:
+            pk, _sep, version = value.partition(":")
+            if not (pk.isdigit() and version.isdigit()):
+                raise forms.ValidationError(_("请求无效，请刷新页面后重试。"))
+            pairs.append((int(pk), int(version)))
+        if not pairs:
+            raise forms.ValidationError(_("请先勾选要审核通过的月报。"))
+        return list(dict(pairs).items())
 
 
 class ReviewForm(forms.Form):

@@ -19,6 +19,7 @@ from .choices import LightColor, ReportEventType, ReportStatus, WarningDimension
 
 __all__ = [
     "LightOverride",
+    "PendingPhoto",
     "ProgressReport",
     "ReportCorrection",
     "ReportEvent",
@@ -341,3 +342,29 @@ class ReportPhoto(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("progress:photo", args=[self.pk])
+
+
+class PendingPhoto(BaseModel):
+    """A photo chosen on the report form whose save failed validation: kept (checked, stored) for the same user,
+    project and month so the retried save attaches it instead of asking to choose it again. Removed when attached
+    or discarded; leftovers older than a day are cleared on the next upload."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("报告期（月）"))
+    file = models.FileField(upload_to="report-photos/pending/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    scope_fields = PROJECT_SCOPE
+
+    class Meta:
+        verbose_name = _("待保存照片")
+        verbose_name_plural = _("待保存照片")
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -11,26 +11,32 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError, ConflictError
-from tuijin.core.locking import bump_version
+from tuijin.core.locking import bump_version, changes_since
 from tuijin.core.periods import month_start, previous_month
 from tuijin.core.permissions import check_scope
+from tuijin.notifications.services import Message, notify_many
 
 from .choices import COUNTED_STATUSES, ReportEventType, ReportStatus
 from .models import ProgressReport, ReportCorrection, ReportEvent, ReportingPeriod, ReportProblem
+from .selectors import report_office_reviewers, report_unit_approvers, report_unit_reporters
 
 __all__ = [
+    "BULK_LIMIT",
     "EDITABLE_FIELDS",
+    "BulkResult",
     "ReportFigures",
     "month_start",
     "period_for_reporting",
     "previous_month",
+    "report_bulk_approve",
     "report_correct",
+    "report_create",
     "report_figures",
     "report_figures_bulk",
     "report_get_or_create",
@@ -39,6 +45,7 @@ __all__ = [
     "report_save",
     "report_submit",
     "report_unit_approve",
+    "report_withdraw",
     "reporting_period_get",
 ]
 
@@ -171,6 +178,31 @@ def report_get_or_create(*, actor, project, period: date) -> ProgressReport:
     return report
 
 
+@transaction.atomic
+def report_create(
+    *, actor, project, period: date, data: dict, problems: list[dict] | None = None, submit: bool = False
+) -> ProgressReport:
+    """The first save of a month's report (no draft exists before it): create the report through
+    `report_get_or_create` and save the form's values (optionally submitting). If the report was created meanwhile
+    (another tab or a colleague), nothing is written and ConflictError carries the existing report."""
+    period = month_start(period)
+    existing = ProgressReport.objects.filter(project=project, period=period).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                report = report_get_or_create(actor=actor, project=project, period=period)
+        except IntegrityError:  # created concurrently between the check and the insert
+            existing = ProgressReport.objects.filter(project=project, period=period).first()
+    if existing is not None:
+        check_scope(actor, existing, "view", message=_("该项目不在您的管理范围内。"))
+        raise ConflictError(
+            _("该月报已由他人先行创建（当前状态：%(s)s），您填写的内容未保存。") % {"s": existing.get_status_display()},
+            current=existing,
+            changes=changes_since(existing, 0),
+        )
+    return report_save(actor=actor, report=report, version=report.version, data=data, problems=problems, submit=submit)
+
+
 def _validate(report: ProgressReport) -> None:
     errors: dict[str, list[str]] = {}
     parts = (report.construction_install or 0) + (report.equipment or 0) + (report.other_cost or 0)
@@ -215,21 +247,68 @@ def report_save(
     report.full_clean(exclude=["project", "period"], validate_constraints=False)
     _validate(report)
     report.validate_constraints()
-    _bump(report, version, expected_status=ReportStatus.DRAFT)
+    bump_version(
+        report,
+        expected_version=version,
+        status=ReportStatus.DRAFT,
+        message=_(
+            "您打开编辑页之后，该月报已被保存过（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版，"
+            "可能来自另一个窗口或其他人），您这次的修改尚未保存。"
+        ),
+    )
     if problems is not None:
-        ReportProblem.objects.filter(report=report).delete()
-        for row in problems:
-            if (row.get("description") or "").strip():
-                ReportProblem.objects.create(
-                    report=report,
-                    category=row.get("category") or _("其他"),
-                    description=row["description"].strip(),
-                    help_requested=(row.get("help_requested") or "").strip(),
-                )
+        _problems_apply(report, problems)
     _event(report, actor, ReportEventType.SAVED)
     if submit:
         return report_submit(actor=actor, report=report, version=report.version)
     return report
+
+
+def _problems_apply(report: ProgressReport, rows: list[dict]) -> None:
+    """Bring the report's problem rows to `rows` in place: a row with the `id` of an existing problem updates it
+    (saved only when something changed), a row without one first takes an existing problem with the same content
+    (the API sends no ids), a row with an empty description or `DELETE` removes its problem, the rest are added.
+    Problems not named by any row are deleted. The history thus records what changed, not delete-and-re-add."""
+    existing = {p.pk: p for p in ReportProblem.objects.filter(report=report)}
+    wanted: list[tuple[ReportProblem | None, tuple[str, str, str]]] = []
+    claimed: set[int] = set()
+    for row in rows:
+        description = (row.get("description") or "").strip()
+        values = (row.get("category") or _("其他"), description, (row.get("help_requested") or "").strip())
+        raw = row.get("id")
+        pk: int | None = None
+        if raw is not None and raw != "":
+            try:
+                pk = int(raw)
+            except (TypeError, ValueError):
+                pk = None
+        problem = existing.get(pk) if pk is not None and pk not in claimed else None
+        if row.get("DELETE") or not description:
+            continue  # its problem, if any, stays unclaimed and is deleted below
+        if problem is not None:
+            claimed.add(problem.pk)
+        wanted.append((problem, values))
+    unnamed = [p for pk, p in existing.items() if pk not in claimed]
+    for i, (problem, values) in enumerate(wanted):
+        if problem is None:
+            same = next((p for p in unnamed if (p.category, p.description, p.help_requested) == values), None)
+            if same is not None:
+                unnamed.remove(same)
+                wanted[i] = (same, values)
+    for problem in unnamed:
+        problem.delete()
+    for problem, (category, description, help_requested) in wanted:
+        if problem is None:
+            ReportProblem.objects.create(
+                report=report, category=category, description=description, help_requested=help_requested
+            )
+        elif (problem.category, problem.description, problem.help_requested) != (
+            category,
+            description,
+            help_requested,
+        ):
+            problem.category, problem.description, problem.help_requested = category, description, help_requested
+            problem.save()
 
 
 def _bump(report: ProgressReport, version: int | None, *, expected_status: str) -> None:
@@ -256,11 +335,40 @@ def _transition(actor, report, version, *, action, from_status, to_status, event
     return report
 
 
+def _label(report: ProgressReport) -> str:
+    return f"{report.project.name} {report.period.year}年{report.period.month}月"
+
+
+def _who(actor) -> str:
+    if actor is None:
+        return _("系统")
+    return getattr(actor, "display_name", "") or actor.get_username()
+
+
+def _notify(users, report: ProgressReport, actor, title: str, body: str, *, level: str = "info") -> None:
+    """Tell `users` (the actor excluded, each once) about `report`, in-app and through the channel; the link opens
+    the report. Sent after the surrounding transaction commits (notify_many)."""
+    url = report.get_absolute_url()
+    seen: set[int] = set()
+    messages = []
+    for user in users:
+        if user is None or user.pk in seen or (actor is not None and user.pk == actor.pk):
+            continue
+        seen.add(user.pk)
+        messages.append(Message(user, title, body, url, level=level, kind="report"))
+    if messages:
+        notify_many(messages)
+
+
+def _figure(value) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
 @transaction.atomic
 def report_submit(*, actor, report: ProgressReport, version: int) -> ProgressReport:
     _validate(report)
     now = timezone.now()
-    return _transition(
+    report = _transition(
         actor,
         report,
         version,
@@ -270,14 +378,54 @@ def report_submit(*, actor, report: ProgressReport, version: int) -> ProgressRep
         event=ReportEventType.SUBMITTED,
         extra_fields={"submitted_at": now, "submitted_by": actor, "return_reason": ""},
     )
+    _notify(
+        report_unit_approvers(report),
+        report,
+        actor,
+        _("月报待审核：%(r)s") % {"r": _label(report)},
+        _("%(who)s 已提交，当月完成投资 %(m)s 万元，请审核。")
+        % {"who": _who(actor), "m": _figure(report.month_investment)},
+    )
+    return report
 
 
 @transaction.atomic
-def report_unit_approve(*, actor, report: ProgressReport, version: int) -> ProgressReport:
+def report_withdraw(*, actor, report: ProgressReport, version: int) -> ProgressReport:
+    """The reporter takes a submitted report back to 草稿 until the unit approver has acted on it (then it can
+    only be returned by a reviewer). Refused once reviewed; a concurrent review wins (version and status check)."""
+    _check(actor, report, "submit")
+    if report.status != ReportStatus.SUBMITTED:
+        raise ConflictError(
+            _("该月报当前状态为“%(s)s”，审核人已处理，不能撤回；如需修改请联系审核人退回。")
+            % {"s": report.get_status_display()},
+            current=report,
+        )
+    report = _transition(
+        actor,
+        report,
+        version,
+        action="submit",
+        from_status=ReportStatus.SUBMITTED,
+        to_status=ReportStatus.DRAFT,
+        event=ReportEventType.WITHDRAWN,
+        extra_fields={"submitted_at": None, "submitted_by": None},
+    )
+    _notify(
+        report_unit_approvers(report),
+        report,
+        actor,
+        _("月报已撤回：%(r)s") % {"r": _label(report)},
+        _("%(who)s 撤回了该月报，修改后将重新提交，暂无需审核。") % {"who": _who(actor)},
+    )
+    return report
+
+
+@transaction.atomic
+def report_unit_approve(*, actor, report: ProgressReport, version: int, notify: bool = True) -> ProgressReport:
     _check(actor, report, "unitapprove")
     if actor is not None and report.submitted_by_id == actor.pk:
         raise ApplicationError(_("不能审核自己提交的月报，请由本单位其他审核人审核。"), code="self_approval")
-    return _transition(
+    report = _transition(
         actor,
         report,
         version,
@@ -287,11 +435,31 @@ def report_unit_approve(*, actor, report: ProgressReport, version: int) -> Progr
         event=ReportEventType.UNIT_APPROVED,
         extra_fields={"unit_reviewed_at": timezone.now(), "unit_reviewed_by": actor},
     )
+    if notify:
+        _notify_unit_approved([report], actor)
+    return report
+
+
+def _notify_unit_approved(reports: list[ProgressReport], actor) -> None:
+    """Tell the project office reviewers over each report that it waits for them (recipients once per unit)."""
+    reviewers: dict[int, list] = {}
+    for report in reports:
+        unit_id = report.project.responsible_unit_id
+        if unit_id not in reviewers:
+            reviewers[unit_id] = report_office_reviewers(report)
+        _notify(
+            reviewers[unit_id],
+            report,
+            actor,
+            _("月报待项目办审核：%(r)s") % {"r": _label(report)},
+            _("%(unit)s 已审核通过（%(who)s），请项目办审核。")
+            % {"unit": report.project.responsible_unit, "who": _who(actor)},
+        )
 
 
 @transaction.atomic
-def report_office_approve(*, actor, report: ProgressReport, version: int) -> ProgressReport:
-    return _transition(
+def report_office_approve(*, actor, report: ProgressReport, version: int, notify: bool = True) -> ProgressReport:
+    report = _transition(
         actor,
         report,
         version,
@@ -301,6 +469,24 @@ def report_office_approve(*, actor, report: ProgressReport, version: int) -> Pro
         event=ReportEventType.OFFICE_APPROVED,
         extra_fields={"office_reviewed_at": timezone.now(), "office_reviewed_by": actor},
     )
+    if notify:
+        _notify_office_approved([report], actor)
+    return report
+
+
+def _notify_office_approved(reports: list[ProgressReport], actor) -> None:
+    from tuijin.users.models import User
+
+    reporters = {u.pk: u for u in User.objects.filter(pk__in={r.submitted_by_id for r in reports if r.submitted_by_id})}
+    for report in reports:
+        _notify(
+            [reporters.get(report.submitted_by_id)],
+            report,
+            actor,
+            _("月报已审核通过：%(r)s") % {"r": _label(report)},
+            _("项目办已审核通过（%(who)s），月报已锁定。") % {"who": _who(actor)},
+            level="success",
+        )
 
 
 @transaction.atomic
@@ -321,7 +507,8 @@ def report_return(*, actor, report: ProgressReport, version: int, reason: str) -
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("退回须填写原因。"), code="reason_required")
-    return _transition(
+    submitted_by = report.submitted_by
+    report = _transition(
         actor,
         report,
         version,
@@ -332,27 +519,144 @@ def report_return(*, actor, report: ProgressReport, version: int, reason: str) -
         extra_fields={"return_reason": reason},
         reason=reason,
     )
+    _notify(
+        [*report_unit_reporters(report), submitted_by],
+        report,
+        actor,
+        _("月报被退回：%(r)s") % {"r": _label(report)},
+        _("退回原因：%(reason)s（退回人：%(who)s）。请修改后重新提交。") % {"reason": reason, "who": _who(actor)},
+        level="warning",
+    )
+    return report
+
+
+def _shown(report: ProgressReport, name: str, value) -> str:
+    """A field value as people read it: 是/否, dates, amounts with two decimals, （无） for empty."""
+    if value is None or value == "":
+        return _("（无）")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, date):
+        return f"{value:%Y-%m-%d}"
+    return str(value)
+
+
+def _stored(value) -> str:
+    """A value kept in a correction record (older records hold str() of the raw value: None, True …)."""
+    if value in (None, "", "None"):
+        return _("（无）")
+    return {"True": _("是"), "False": _("否")}.get(str(value), str(value))
+
+
+def correction_rows(report: ProgressReport, before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """(field label, before, after) of a correction, in form order, as people read them."""
+    rows = []
+    for name in EDITABLE_FIELDS:
+        if name in before or name in after:
+            label = str(getattr(ProgressReport._meta.get_field(name), "verbose_name", name))
+            rows.append((label, _stored(before.get(name)), _stored(after.get(name))))
+    return rows
 
 
 @transaction.atomic
 def report_correct(*, actor, report: ProgressReport, version: int, data: dict, reason: str) -> ProgressReport:
-    """Only the project office corrects a locked report; the correction keeps both versions and the reason."""
+    """Only the project office corrects a locked report; the correction keeps the changed fields' old and new
+    values (as people read them) and the reason, and tells the unit's reporters and approvers."""
     _check(actor, report, "correct")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("更正须填写原因。"), code="reason_required")
     if report.status != ReportStatus.OFFICE_APPROVED:
         raise ApplicationError(_("只有已锁定的月报需要走更正流程；未锁定的月报请退回后修改。"), code="not_locked")
-    before = {k: str(getattr(report, k)) for k in data if k in EDITABLE_FIELDS}
+    old = {k: getattr(report, k) for k in data if k in EDITABLE_FIELDS}
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
             setattr(report, key, value)
     report.full_clean(exclude=["project", "period"], validate_constraints=False)
     _validate(report)
     report.validate_constraints()
+    changed = [k for k in old if _shown(report, k, old[k]) != _shown(report, k, getattr(report, k))]
+    if not changed:
+        raise ApplicationError(_("没有修改任何内容，无需更正。"), code="no_change")
+    before = {k: _shown(report, k, old[k]) for k in changed}
+    after = {k: _shown(report, k, getattr(report, k)) for k in changed}
     report._changelog_message = _("更正：%(r)s") % {"r": reason}
     _bump(report, version, expected_status=ReportStatus.OFFICE_APPROVED)
-    after = {k: str(getattr(report, k)) for k in before}
     ReportCorrection.objects.create(report=report, reason=reason, before=before, after=after, actor=actor)
     _event(report, actor, ReportEventType.CORRECTED, reason=reason, before=before, after=after)
+    what = "；".join(f"{label}：{b} → {a}" for label, b, a in correction_rows(report, before, after))
+    _notify(
+        [*report_unit_reporters(report), *report_unit_approvers(report)],
+        report,
+        actor,
+        _("月报已被项目办更正：%(r)s") % {"r": _label(report)},
+        _("更正原因：%(reason)s。更正内容：%(what)s（更正人：%(who)s）。")
+        % {"reason": reason, "what": what, "who": _who(actor)},
+        level="warning",
+    )
     return report
+
+
+BULK_LIMIT = 100
+
+
+@dataclass
+class BulkResult:
+    approved: list[ProgressReport]
+    skipped: list[tuple[ProgressReport | None, str]]  # (report or None when not found, why)
+
+
+def report_bulk_approve(*, actor, items: list[tuple[int, int]]) -> BulkResult:
+    """Approve several reports, each at the version the user previewed: unit approvers approve 已提交 reports,
+    the project office 单位审核通过 ones. Each report is its own transaction; one that changed since the preview,
+    is out of scope or not approvable is skipped with the reason (nothing of it is written). At most BULK_LIMIT
+    reports; the notifications go out once per recipient group at the end."""
+    if len(items) > BULK_LIMIT:
+        raise ApplicationError(_("一次最多批量审核 %(n)d 份月报。") % {"n": BULK_LIMIT}, code="too_many")
+    office = actor is None or actor.has_perm("progress.officeapprove_progressreport")
+    wanted = dict(items)
+    reports = {
+        r.pk: r
+        for r in ProgressReport.objects.restrict(actor, "view")
+        .filter(pk__in=list(wanted))
+        .select_related("project__responsible_unit")
+    }
+    result = BulkResult([], [])
+    for pk, version in items:
+        report = reports.get(pk)
+        if report is None:
+            result.skipped.append((None, _("月报不存在或不在您的管理范围内。")))
+            continue
+        if report.version != version:
+            result.skipped.append(
+                (report, _("预览后该月报已被他人处理（当前状态：%(s)s）。") % {"s": report.get_status_display()})
+            )
+            continue
+        try:
+            with transaction.atomic():
+                if office and report.status == ReportStatus.UNIT_APPROVED:
+                    report_office_approve(actor=actor, report=report, version=version, notify=False)
+                elif not office and report.status == ReportStatus.SUBMITTED:
+                    report_unit_approve(actor=actor, report=report, version=version, notify=False)
+                else:
+                    raise ApplicationError(
+                        _("当前状态为“%(s)s”，不在您的审核环节。") % {"s": report.get_status_display()}
+                    )
+        except ConflictError:
+            report.refresh_from_db()
+            result.skipped.append(
+                (report, _("预览后该月报已被他人处理（当前状态：%(s)s）。") % {"s": report.get_status_display()})
+            )
+        except (ApplicationError, PermissionDenied, ValidationError) as exc:
+            message = getattr(exc, "message", None) or "；".join(getattr(exc, "messages", [])) or str(exc)
+            result.skipped.append((report, message))
+        else:
+            result.approved.append(report)
+    with transaction.atomic():
+        if office:
+            _notify_office_approved(result.approved, actor)
+        else:
+            _notify_unit_approved(result.approved, actor)
+    return result

@@ -10,7 +10,10 @@ urlpatterns = [
     path("reports/<int:pk>/", views.ReportView.as_view(), name="report"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("reports/<int:pk>/review/", views.report_review, name="report_review"),
+    path("reports/<int:pk>/withdraw/", views.report_withdraw, name="report_withdraw"),
+    path("bulk-approve/", views.report_bulk_approve, name="report_bulk_approve"),
     path("reports/<int:pk>/correct/", views.report_correct_view, name="report_correct"),
     path("export.xlsx", views.report_export, name="report_export"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
+    path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
 ]

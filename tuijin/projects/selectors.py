@@ -22,7 +22,6 @@ __all__ = [
     "project_detail_queryset",
     "project_list_queryset",
     "project_totals",
-    "submitted_differences",
     "year_param",
 ]
 
@@ -148,19 +147,3 @@ def fast_track_calendar_warnings(project) -> list[str]:
 
     end = project.actual_start or timezone.localdate()
     return [fallback_warning(year) for year in uncovered_years(project.land_deal_date, end)]
-
-
-def submitted_differences(current, data) -> list[tuple[str, object, object]]:
-    """(field label, value now in the database, value the user submitted) for the conflict page."""
-    rows = []
-    for key, value in data.fields.items():
-        if key in ("is_demo",):
-            continue
-        now: Any = getattr(current, key, None)
-        if hasattr(now, "pk"):
-            same = getattr(value, "pk", value) == now.pk
-        else:
-            same = now == value or (now in (None, "") and value in (None, ""))
-        if not same:
-            rows.append((str(current._meta.get_field(key).verbose_name), now, value))
-    return rows

@@ -110,7 +110,7 @@ def test_unaudited_page_403_is_recorded_by_the_middleware(rf, world):
 
 
 def test_a_recorded_denial_is_not_recorded_twice(client, world):
-    client.force_login(world.reporter_a)  # the notice page records its own denial before raising
+    client.force_login(world.ent_user_a)  # the notice page records its own denial before raising
     assert client.get(reverse("dispatch:notice")).status_code == 403
     assert denials().count() == 1
     client.force_login(world.auditadmin)

@@ -4,11 +4,13 @@ The office may replace the file (or point TUIJIN_NOTICE_TEMPLATE at its own .doc
 (`tuijin.dispatch.notice.notice_docx`) looks for paragraphs whose whole text is a placeholder and puts the
 generated text, tables and charts in their place, in the placeholder paragraph's style:
 
-    {{标题}} {{总体情况}} {{分类情况}} {{开工情况}} {{排名}} {{红黄灯}} {{主要问题}} {{下一步工作}}
+    {{标题}} {{领导批示}} {{总体情况}} {{分类情况}} {{开工情况}} {{排名}} {{红黄灯}} {{主要问题}} {{下一步工作}}
 
-and replaces {{年度}}, {{期间}} (e.g. 2026年1—9月) and {{日期}} (the date of generation) inside any paragraph,
-header or footer. Paragraph styles it uses when the template has them: "通报正文" (text), "表题" (table and
-chart titles), "表注" (notes under tables), "表格文字" (table cells); the table style "Table Grid".
+and replaces {{年度}}, {{期间}} (e.g. 2026年1—9月), {{日期}} (the issue date set on the notice page, else the date of
+generation), {{期号}} (第3期), {{文号}} and {{发文单位}} inside any paragraph, header or footer. An empty section
+(no 领导批示) removes its placeholder paragraph. Paragraph styles it uses when the template has them: "通报正文"
+(text), "表题" (table and chart titles), "表注" (notes under tables), "表格文字" (table cells); the table style
+"Table Grid".
 
 Run:  .venv/bin/python tuijin/dispatch/notice_templates/build_template.py
 """
@@ -22,7 +24,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
 __all__ = ["SECTIONS", "build"]
 
@@ -69,6 +71,17 @@ def _page_number(paragraph) -> None:
     run._r.append(instruction)
     run._r.append(end)
     paragraph.add_run(" —")
+
+
+def _bottom_rule(style) -> None:
+    """A red rule under the paragraph (the line under a notice's masthead)."""
+    ppr = style.element.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "12"), ("w:space", "4"), ("w:color", "CC0000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
 
 
 def build(path: Path = TARGET) -> Path:
@@ -121,8 +134,30 @@ def build(path: Path = TARGET) -> Path:
     cell.paragraph_format.line_spacing = 1.0
     cell.paragraph_format.first_line_indent = Pt(0)
 
+    masthead = _paragraph_style(doc, "通报报头")
+    _font(masthead, "方正小标宋简体", 26, bold=True)
+    masthead.font.color.rgb = RGBColor(0xCC, 0, 0)
+    masthead.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    masthead.paragraph_format.line_spacing = Pt(40)
+
+    issue_line = _paragraph_style(doc, "通报期号")
+    _font(issue_line, "楷体_GB2312", 16)
+    issue_line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    sender = _paragraph_style(doc, "通报发文")
+    _font(sender, "楷体_GB2312", 14)
+    sender.paragraph_format.space_after = Pt(18)
+    _bottom_rule(sender)
+
+    instruction = _paragraph_style(doc, "领导批示")
+    _font(instruction, "楷体_GB2312", 16)
+    instruction.paragraph_format.first_line_indent = Pt(32)
+
+    doc.add_paragraph("重点项目建设调度通报", style="通报报头")
+    doc.add_paragraph("{{期号}}", style="通报期号")
+    doc.add_paragraph("{{发文单位}}　{{文号}}　{{日期}}", style="通报发文")
+    doc.add_paragraph("{{领导批示}}", style="领导批示")
     doc.add_paragraph("{{标题}}", style="通报标题")
-    doc.add_paragraph("重点项目建设办公室　　{{日期}}", style="通报日期")
     for heading_text, placeholder in SECTIONS:
         doc.add_paragraph(heading_text, style="通报一级标题")
         doc.add_paragraph(placeholder, style="通报正文")

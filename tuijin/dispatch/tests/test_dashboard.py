@@ -58,7 +58,7 @@ def _notice_case(world, records, **fields):
     # units read the dashboard, only the 项目办 generates notices; records are read by owner, not restrict()
     return Case(
         allowed=world.office,
-        denied=world.reporter_a,
+        denied=world.ent_user_a,
         in_scope=records[0],
         out_of_scope=records[1],
         viewer=records[1].owner,

@@ -54,7 +54,8 @@ def test_docx_overview_sentence_tables_and_charts(data):
     assert "占年度计划的73.27%" in overview
     assert "低于序时进度1.73个百分点" in overview
     assert any("计划新开工项目67个，已开工57个，开工率85.07%" in t for t in texts)
-    assert texts[0] == "关于2026年1—9月全区重点项目建设情况的通报"
+    assert texts[0] == "重点项目建设调度通报"  # the masthead, then 第N期, the sender line and the title
+    assert "关于2026年1—9月全区重点项目建设情况的通报" in texts
     assert not [t for t in texts if "{{" in t]  # every placeholder replaced, inline ones too
     assert any("用地指标未落实" in cell.text for table in document.tables for cell in table._cells)
     assert len(document.inline_shapes) == 2  # trend and unit charts

@@ -56,6 +56,12 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         return self._action(request, services.report_submit)
 
     @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)
+    @action(detail=True, methods=["post"], url_path="withdraw")
+    def withdraw(self, request, pk=None):
+        """撤回: a submitted report back to draft, until the unit approver has acted."""
+        return self._action(request, services.report_withdraw)
+
+    @extend_schema(request=ReportActionSerializer, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"], url_path="unit-approve")
     def unit_approve(self, request, pk=None):
         return self._action(request, services.report_unit_approve)
@@ -72,6 +78,6 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
 
     def get_permissions(self):
         # Workflow actions are checked by the services (role + scope); the viewset needs only "view" for them.
-        if self.action in ("submit", "unit_approve", "office_approve", "return_"):
+        if self.action in ("submit", "withdraw", "unit_approve", "office_approve", "return_"):
             self.permission_action = "view"
         return super().get_permissions()

@@ -159,14 +159,61 @@ class TestReportPhoto(ViewMatrix):
         assert response.status_code == 200 and response["Content-Type"] == "image/png"
 
 
-class TestReportOpen(PostMatrix):
+EMPTY_REPORT_FORM = {
+    "version": "0",
+    "month_investment": "0",
+    "construction_install": "0",
+    "equipment": "0",
+    "other_cost": "0",
+    "funds_arrived": "0",
+    "problems-TOTAL_FORMS": "0",
+    "problems-INITIAL_FORMS": "0",
+    "save": "1",
+}
+
+
+class TestReportOpen(ViewMatrix):
+    """填报 (GET): the new month's form, nothing created."""
+
     url_name = "progress:report_open"
 
     def url_for(self, obj=None):
         return reverse(self.url_name, args=[obj.pk, 2026, 9])
 
+    @pytest.fixture
+    def matrix(self, world, reports):
+        return Case(
+            allowed=world.reporter_a,
+            denied=world.leader,
+            in_scope=reports[0].project,
+            out_of_scope=reports[1].project,
+            marker=lambda p: p.name,
+        )
+
+    def test_in_scope_is_200(self, client, matrix):
+        super().test_in_scope_is_200(client, matrix)
+        assert not ProgressReport.objects.filter(period=date(2026, 9, 1)).exists()
+
+
+class TestReportOpenSave(PostMatrix):
+    """The first save of the 填报 form creates the report."""
+
+    url_name = "progress:report_open"
+
+    def url_for(self, obj=None):
+        return reverse(self.url_name, args=[obj.pk, 2026, 9])
+
+    def data(self, obj, matrix):
+        return dict(EMPTY_REPORT_FORM)
+
     def effect(self, obj, matrix):
         assert ProgressReport.objects.get(project=obj, period=date(2026, 9, 1)).status == ReportStatus.DRAFT
+
+    def test_get_is_405(self, client, matrix):
+        """GET is the form itself here (TestReportOpen); it creates nothing."""
+        client.force_login(matrix.allowed)
+        assert client.get(self.url_for(matrix.in_scope)).status_code == 200
+        assert not self.holds(matrix.in_scope, matrix)
 
     @pytest.fixture
     def matrix(self, world, reports):
@@ -306,11 +353,11 @@ def test_fill_submit_review_through_pages(client, world):
     client.force_login(world.reporter_a)
     page = client.get(reverse("dispatch:my_reports") + "?period=2026-10").content.decode()
     assert "未上报" in page and "页面流转项目" in page
-    response = client.post(reverse("progress:report_open", args=[project.pk, 2026, 10]))
-    report = ProgressReport.objects.get(project=project)
-    assert response["Location"] == reverse("progress:report_edit", args=[report.pk])
+    response = client.post(reverse("progress:report_open", args=[project.pk, 2026, 10]))  # the list's 填报 button
+    open_url = reverse("progress:report_open", args=[project.pk, 2026, 10])
+    assert response["Location"] == open_url and not ProgressReport.objects.filter(project=project).exists()
     form = {
-        "version": report.version,
+        "version": "0",
         "month_investment": "120.50",
         "construction_install": "100.50",
         "equipment": "20.00",
@@ -324,11 +371,12 @@ def test_fill_submit_review_through_pages(client, world):
         "submit": "1",
     }
     bad = dict(form, equipment="30.00")
-    response = client.post(reverse("progress:report_edit", args=[report.pk]), bad)
+    response = client.post(open_url, bad)
     assert response.status_code == 200 and "投资构成" in response.content.decode()
-    response = client.post(reverse("progress:report_edit", args=[report.pk]), form)
+    assert not ProgressReport.objects.filter(project=project).exists()  # a failed first save creates nothing
+    response = client.post(open_url, form)
     assert response.status_code == 302
-    report.refresh_from_db()
+    report = ProgressReport.objects.get(project=project)
     assert report.status == ReportStatus.SUBMITTED and report.problems.get().category == "用地"
     client.force_login(world.approver_a)
     client.post(
