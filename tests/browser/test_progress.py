@@ -22,7 +22,7 @@ def _fill_first_missing(page, live_url, amount: str) -> str:
     shot(page, "xijie-my-reports")
     page.locator(".tj-fill").first.click()
     # the form of a month not reported yet: nothing is created until the first save
-    page.wait_for_url(re.compile(r".*/progress/new/\d+/\d+/\d+/$"))
+    page.wait_for_url(re.compile(r".*/progress/(new/\d+/\d+/\d+|reports/\d+/edit)/$"))  # new month, or a draft
     page.fill("#id_month_investment", amount)
     page.fill("#id_construction_install", amount)
     page.fill("#id_equipment", "0")

@@ -22,8 +22,12 @@ def register_attention(func: Callable) -> Callable:
     return func
 
 
+URGENCY = {"danger": 0, "warning": 1, "info": 2, "success": 3}
+
+
 def attention_for(user) -> list[AttentionItem]:
+    """Every provider's items, the most urgent first (red, then yellow, then the rest; stable within a level)."""
     items: list[AttentionItem] = []
     for provider in _PROVIDERS:
         items.extend(provider(user))
-    return items
+    return sorted(items, key=lambda item: URGENCY.get(item.level, 2))

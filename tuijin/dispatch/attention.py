@@ -3,6 +3,7 @@
 - 未上报 (the facts' figure) for the month being reported now, with the deadline in working days;
 - 被退回待修改 reports (reporters);
 - 待我审核: reports waiting for this user's review, one item per month (unit approvers: 已提交; 项目办: 单位已审核);
+- 亮红灯 (包联领导: the projects they sponsor; 区领导: the district's), the facts' figure `red`;
 - 红灯待研判 (项目办): red lights of the reporting month with no override decision yet (keeping it red with a reason
   is a decision too).
 """
@@ -58,6 +59,24 @@ def _review_items(user) -> list[AttentionItem]:
     return items
 
 
+def _leader_items(user, period) -> list[AttentionItem]:
+    """包联领导: the sponsored projects whose light in effect is red; 区领导: the district's red projects. The link is
+    the project list of exactly those (the facts' figure `red`)."""
+    from tuijin.org.choices import Role
+    from tuijin.org.scoping import user_memberships
+
+    count = period_facts(Project.objects.restrict(user, "view"), period).filter(FIGURES["red"].condition).count()
+    if not count:
+        return []
+    values = {"y": period.year, "m": period.month}
+    if any(m.role == Role.SPONSOR_LEADER for m in user_memberships(user)):
+        title = _("我包联的项目%(y)d年%(m)d月亮红灯") % values
+    else:
+        title = _("%(y)d年%(m)d月亮红灯的项目") % values
+    url = f"{reverse('projects:project_list')}?fact=red&period={period:%Y-%m}"
+    return [AttentionItem(title, count, url, "danger")]
+
+
 @register_attention
 def reporting_attention(user) -> list[AttentionItem]:
     items: list[AttentionItem] = []
@@ -79,6 +98,8 @@ def reporting_attention(user) -> list[AttentionItem]:
             title = _("%(y)d年%(m)d月月报未上报项目") % {"y": period.year, "m": period.month}
             url = f"{reverse('dispatch:missing_reports')}?period={period:%Y-%m}"
             items.append(AttentionItem(title, count, url, "warning"))
+    elif user.has_perm("projects.dashboard_project"):
+        items.extend(_leader_items(user, period))
     if user.has_perm("progress.unitapprove_progressreport") or user.has_perm("progress.officeapprove_progressreport"):
         items.extend(_review_items(user))
     if user.has_perm("progress.add_lightoverride"):

@@ -14,6 +14,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from tuijin.core.context_processors import register_shell_context
 
+        from . import attention  # noqa: F401  (home-page 待我处理: unread notifications)
         from .shell import SHELL_DEFAULTS, shell_context
 
         register_shell_context(shell_context, defaults=SHELL_DEFAULTS)  # the unread badge in the page frame

@@ -30,4 +30,3 @@ def units_or_picker(queryset) -> list | None:
     limit = picker_threshold()
     units = list(queryset[: limit + 1])
     return None if len(units) > limit else units
-

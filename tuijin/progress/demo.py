@@ -31,6 +31,23 @@ PROBLEMS = [
 ]
 
 
+REVIEW_STEP = timedelta(days=1)  # submitted → unit review → office review
+
+
+def _review_days(status: str) -> int:
+    """How many review steps follow the submission for a report in `status`."""
+    steps: dict[str, int] = {ReportStatus.UNIT_APPROVED: 1, ReportStatus.OFFICE_APPROVED: 2}
+    return steps.get(status, 0)
+
+
+def _not_after_now(submitted: datetime, steps: int, now: datetime) -> datetime:
+    """The submission time, moved earlier when it or the reviews after it would be later than now (the month's
+    reports are planned for the 2nd–8th of the next month, but the demo may be loaded on the 1st or the 6th).
+    Nothing in the demo happens in the future."""
+    latest = now - timedelta(minutes=30) - steps * REVIEW_STEP
+    return min(submitted, latest)
+
+
 def _months(year: int, last: int) -> list[date]:
     return [date(year, m, 1) for m in range(1, last + 1)]
 
@@ -42,6 +59,7 @@ def load_reports(context: dict, stdout) -> None:
     from tuijin.users.models import User
 
     rng = random.Random(2026)  # noqa: S311 (demo data)
+    now = timezone.now()
     today = timezone.localdate()
     last_period = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     year = last_period.year
@@ -88,6 +106,7 @@ def load_reports(context: dict, stdout) -> None:
             submitted_day = min(28, rng.choice([2, 3, 4, 5, 5, 6, 8]))
             next_month = (period + timedelta(days=32)).replace(day=1)
             submitted = timezone.make_aware(datetime(next_month.year, next_month.month, submitted_day, 17, 30))  # noqa: DTZ001
+            submitted = _not_after_now(submitted, _review_days(status), now)
             reporter = reporters.get(project.responsible_unit_id)
             report = ProgressReport(
                 project=project,
@@ -106,10 +125,10 @@ def load_reports(context: dict, stdout) -> None:
                 started_on=project.actual_start,
                 submitted_at=submitted if status != ReportStatus.DRAFT else None,
                 submitted_by=reporter if status != ReportStatus.DRAFT else None,
-                unit_reviewed_at=submitted + timedelta(days=1)
+                unit_reviewed_at=submitted + REVIEW_STEP
                 if status in (ReportStatus.UNIT_APPROVED, ReportStatus.OFFICE_APPROVED)
                 else None,
-                office_reviewed_at=submitted + timedelta(days=2) if status == ReportStatus.OFFICE_APPROVED else None,
+                office_reviewed_at=submitted + 2 * REVIEW_STEP if status == ReportStatus.OFFICE_APPROVED else None,
                 office_reviewed_by=office if status == ReportStatus.OFFICE_APPROVED else None,
             )
             if latest and status == ReportStatus.DRAFT and rng.random() < 0.5:
@@ -133,9 +152,14 @@ def load_reports(context: dict, stdout) -> None:
                 )
             )
         if report.return_reason:
+            returned_at = min((report.submitted_at or now) + REVIEW_STEP / 2, now - timedelta(minutes=10))
             events.append(
                 ReportEvent(
-                    report=report, type=ReportEventType.RETURNED, actor=office, data={"reason": report.return_reason}
+                    report=report,
+                    type=ReportEventType.RETURNED,
+                    actor=office,
+                    data={"reason": report.return_reason},
+                    created=returned_at,
                 )
             )
     ReportProblem.objects.bulk_create(problems, batch_size=500)

@@ -6,3 +6,6 @@ class TicketsConfig(AppConfig):
     name = "tuijin.tickets"
     label = "tickets"
     verbose_name = _("问题协调与企业服务")
+
+    def ready(self) -> None:
+        from . import attention  # noqa: F401  (home-page 待我处理 items)

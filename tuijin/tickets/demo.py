@@ -4,9 +4,10 @@ About 40 coordination tickets in every state, written through the real services 
 days, timeline, notifications): some from problems raised in the demo monthly reports (ticket_from_problem), some
 raised by the project office, a 包联领导 and unit reporters, and ten raised by the demo enterprise account `qiye`
 (rated, one unsatisfied and reopened for a return visit). Dates are then moved back with update() so that response
-and resolution times vary and some open tickets are past their deadline, and `escalate_overdue` fires their
-escalation levels (1–4). Then about 15 inspection visits (one enterprise over TUIJIN_VISIT_MONTHLY_LIMIT in a month,
-one visit inside a quiet period with a justification) and a quiet period declared by `qiye`'s enterprise.
+and resolution times vary and some open tickets are past their deadline (nothing is dated after now), each ticket is
+numbered by the month it was raised, and `escalate_overdue` fires their escalation levels (1–4). Then about 15
+inspection visits (one enterprise over TUIJIN_VISIT_MONTHLY_LIMIT in a month, one visit inside a quiet period with a
+justification) and a quiet period declared by `qiye`'s enterprise.
 
 Idempotent: each part is skipped when its demo rows exist (tickets raised by, visits registered by, demo accounts;
 a quiet period of qiye's enterprise). Needs the org, accounts, projects and reports demo steps before it.
@@ -157,14 +158,17 @@ class _Plan:
     rating: str = ""
     returned: bool = False  # returned once by a wrong lead unit, then re-assigned
     transferred: bool = False
+    lead: str = ""  # the lead unit's name, instead of the category's usual one (the demo reporter's unit)
 
+
+DEMO_REPORTER_UNIT = "西街街道"  # the unit of the demo reporter `xijie`: its 待我处理 has tickets to take up
 
 # Office, leader and unit tickets (24), report problems (6), enterprise requests (10): 40 in all.
 OFFICE_PLANS = [
     _Plan("pending"),
     _Plan("accepted"),
     _Plan("pending", overdue=2),
-    _Plan("assigned"),
+    _Plan("assigned", lead=DEMO_REPORTER_UNIT),
     _Plan("assigned", returned=True),
     _Plan("assigned", transferred=True),
     _Plan("assigned", overdue=2),
@@ -173,7 +177,7 @@ OFFICE_PLANS = [
     _Plan("in_progress"),
     _Plan("in_progress"),
     _Plan("in_progress"),
-    _Plan("in_progress", overdue=5),
+    _Plan("in_progress", overdue=5, lead=DEMO_REPORTER_UNIT),
     _Plan("in_progress", overdue=8),
     _Plan("in_progress", overdue=11),
     _Plan("resolved"),
@@ -282,6 +286,8 @@ class _Builder:
                 )
             return ticket
         lead = self.lead_unit(category, project)
+        if plan.lead:
+            lead = OrgUnit.objects.filter(name=plan.lead).first() or lead
         if plan.returned:
             wrong = self.other_unit(lead)
             ticket = services.ticket_assign(actor=office, ticket=ticket, version=ticket.version, lead_unit=wrong)
@@ -370,7 +376,7 @@ class _Builder:
             moments.append(responded_at)
         if ticket.resolved_at is not None:
             resolved_on = min(raised_on + timedelta(days=rng.randint(3, 24)), self.today - timedelta(days=2))
-            resolved_at = max(_aware(resolved_on, 16, 30), moments[-1] + timedelta(hours=4))
+            resolved_at = min(max(_aware(resolved_on, 16, 30), moments[-1] + timedelta(hours=4)), latest)
             fields["resolved_at"] = resolved_at
             moments.append(resolved_at)
             if ticket.closed_at is not None:
@@ -386,6 +392,26 @@ class _Builder:
         for i, event in enumerate(events):
             event.created = raised_at + step * i
         TicketEvent.objects.bulk_update(events, ["created"])
+
+
+def _renumber_by_month(pks: list[int]) -> None:
+    """Number the back-dated tickets by the month they were raised (a ticket raised in October is GD202610-…, as
+    services._number would have numbered it then), in the order raised, after any number that month already has."""
+    from django.db.models import Max
+
+    tickets = list(Ticket.objects.filter(pk__in=pks).order_by("raised_at", "pk"))
+    for ticket in tickets:  # free the numbers first: the new ones may be taken by another demo ticket now
+        ticket.number = f"DEMO-{ticket.pk}"
+    Ticket.objects.bulk_update(tickets, ["number"])
+    next_seq: dict[str, int] = {}
+    for ticket in tickets:
+        prefix = f"GD{timezone.localtime(ticket.raised_at):%Y%m}-"
+        if prefix not in next_seq:
+            last = Ticket.objects.filter(number__startswith=prefix).exclude(pk__in=pks).aggregate(m=Max("number"))["m"]
+            next_seq[prefix] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        ticket.number = f"{prefix}{next_seq[prefix]:04d}"
+        next_seq[prefix] += 1
+    Ticket.objects.bulk_update(tickets, ["number"])
 
 
 def _load_ticket_set(context: dict, stdout, rng: random.Random, today: date) -> tuple[int, int]:
@@ -438,6 +464,7 @@ def _load_ticket_set(context: dict, stdout, rng: random.Random, today: date) -> 
     for ticket, plan in builder.plans:
         ticket.refresh_from_db()
         builder.backdate(ticket, plan)
+    _renumber_by_month([ticket.pk for ticket, _plan in builder.plans])
     fired = services.escalate_overdue(today)
     return len(builder.plans), fired
 

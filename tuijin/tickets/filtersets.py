@@ -1,6 +1,7 @@
 """One filterset for the ticket pool page and its Excel export (the rows are scoped before filtering)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from tuijin.org.scoping import user_memberships
 
 from .choices import TicketCategory, TicketSource, TicketStatus
 from .models import Ticket
+from .selectors import TODO_CHOICES, ticket_todo
 
 __all__ = ["OPEN_STATUSES", "STATUS_CHOICES", "TicketFilterSet", "is_enterprise_user", "lead_unit_choices"]
 
@@ -42,10 +44,14 @@ class TicketFilterSet(django_filters.FilterSet):
     lead_unit = django_filters.ModelChoiceFilter(
         queryset=OrgUnit.objects.none(), method="filter_lead_unit", label=_("牵头单位")
     )
+    # A home-page 待我处理 item's list (hidden: kept while the other filters change, cleared by 重置).
+    todo = django_filters.ChoiceFilter(
+        choices=TODO_CHOICES, method="filter_todo", label=_("待我处理"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Ticket
-        fields = ["q", "status", "category", "source", "lead_unit"]
+        fields = ["q", "status", "category", "source", "lead_unit", "todo"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -75,6 +81,15 @@ class TicketFilterSet(django_filters.FilterSet):
         if value == "overdue":
             return queryset.filter(status__in=OPEN_STATUSES, resolution_due__lt=timezone.localdate())
         return queryset.filter(status=value)
+
+    def filter_todo(self, queryset, name, value):
+        return ticket_todo(queryset, value, getattr(self.request, "user", None))
+
+    @property
+    def todo_label(self) -> str:
+        """The label of the active to-do set, "" when none (shown in the page title)."""
+        value = self.form.cleaned_data.get("todo") if self.form.is_valid() else ""
+        return str(dict(TODO_CHOICES).get(value, "")) if value else ""
 
     def filter_lead_unit(self, queryset, name, value):
         return queryset.filter(lead_unit__path__startswith=value.path)

@@ -28,36 +28,44 @@ from django.db.models import (
     Avg,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tuijin.core.periods import Period
 
-from .choices import Rating, TicketCategory, TicketStatus
-from .models import Ticket, TicketEscalation
+from .choices import Rating, TicketCategory, TicketEventType, TicketStatus
+from .models import Ticket, TicketEscalation, TicketEvent
 from .services import OPEN
 
 __all__ = [
     "BLOCKER_COUNT",
     "ESCALATED_LIMIT",
+    "TODO_CHOICES",
     "CountRow",
     "EscalatedTicket",
     "NoticeProblemRow",
     "ProblemRow",
     "TicketStats",
+    "awaiting_rating",
     "dashboard_tickets",
     "escalated_for",
     "notice_problems",
     "ticket_stats",
+    "ticket_todo",
     "ticket_url",
+    "todo_condition",
 ]
 
 BLOCKER_COUNT = 5
@@ -72,6 +80,65 @@ def ticket_url(pk: int) -> str:
         return reverse("tickets:ticket", args=[pk])
     except NoReverseMatch:
         return ""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# 待我处理: the to-do sets of the home page. One definition each, used both for the count on the home page
+# (tuijin.tickets.attention) and for the list it opens (TicketFilterSet's `todo`), so the two always agree.
+
+TODO_CHOICES = [
+    ("assigned", _lazy("新交办待办理（本单位牵头）")),
+    ("overdue", _lazy("已超期（本单位牵头）")),
+    ("rate", _lazy("已办结待评价")),
+]
+
+
+def _led_by_user_units(user) -> Q:
+    """Tickets whose lead unit is one of the user's units or below it (the units that must act on them)."""
+    from tuijin.org.scoping import user_memberships
+
+    condition = Q(pk__in=[])
+    for membership in user_memberships(user):
+        condition |= Q(lead_unit__path__startswith=membership.unit.path)
+    return condition
+
+
+def awaiting_rating(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """已办结 / 已销号 tickets not rated since they were last resolved (a reopened ticket is rated again once it is
+    resolved again): exactly those whose page offers the 评价 form (views._awaiting_rating)."""
+    last_resolved = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), type=TicketEventType.RESOLVED).order_by("-pk").values("pk")
+    )
+    rated_since = TicketEvent.objects.filter(
+        ticket=OuterRef("pk"), type=TicketEventType.RATED, pk__gt=OuterRef("last_resolved")
+    )
+    return (
+        tickets.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED))
+        .alias(last_resolved=Subquery(last_resolved[:1]))
+        .filter(~Exists(rated_since))
+    )
+
+
+def todo_condition(todo: str, user, *, today: date | None = None) -> Q:
+    """The row condition of the unit to-do sets:
+
+    - ``assigned``: 已交办, not yet taken up (开始办理), led by one of the user's units;
+    - ``overdue``: open and past the resolution deadline, led by one of the user's units.
+    """
+    today = today or timezone.localdate()
+    if todo == "assigned":
+        return _led_by_user_units(user) & Q(status=TicketStatus.ASSIGNED)
+    if todo == "overdue":
+        return _led_by_user_units(user) & Q(status__in=OPEN, resolution_due__lt=today)
+    raise ValueError(todo)
+
+
+def ticket_todo(tickets: QuerySet[Ticket], todo: str, user, *, today: date | None = None) -> QuerySet[Ticket]:
+    """The tickets of one to-do set within `tickets` (already scoped to the user): ``assigned`` and ``overdue``
+    (todo_condition), or ``rate`` (the enterprise's 待评价, awaiting_rating)."""
+    if todo == "rate":
+        return awaiting_rating(tickets)
+    return tickets.filter(todo_condition(todo, user, today=today))
 
 
 def dashboard_tickets(user) -> QuerySet[Ticket]:

@@ -87,7 +87,7 @@ def _move(ticket: Ticket, version: int, allowed: tuple, **fields) -> Ticket:
         expected_version=version,
         update_fields=list(fields),
         status__in=allowed,
-        message=_("该工单刚被他人处理（当前状态：%(status)s），请刷新后查看。"),
+        message=_("该工单刚被他人处理（当前状态：%(status)s），您的操作未执行。"),
     )
     return ticket
 
@@ -208,6 +208,9 @@ def ticket_assign(*, actor, ticket: Ticket, version: int, lead_unit, co_units=()
         note=note,
     )
     _notify_unit(ticket, lead_unit, _("新交办工单：%(t)s") % {"t": ticket.title})
+    for unit in co_units:
+        if unit.pk != lead_unit.pk:
+            _notify_unit(ticket, unit, _("新交办工单（配合办理）：%(t)s") % {"t": ticket.title})
     return ticket
 
 

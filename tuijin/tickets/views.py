@@ -15,14 +15,17 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
+from tuijin.core.conflicts import conflict_response, submitted_rows
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.locking import changes_since
 from tuijin.core.permissions import DenialReason, denial_record, deny, require, scoped_object_or_404
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.org.scoping import user_memberships
@@ -31,7 +34,7 @@ from tuijin.utilities.excel import XLSX_CONTENT_TYPE, neutralize
 from . import services
 from .choices import Rating, TicketEventType, TicketSource, TicketStatus
 from .filtersets import OPEN_STATUSES, TicketFilterSet, is_enterprise_user, lead_unit_choices
-from .forms import TicketActionForm, TicketForm
+from .forms import ACTIONS, TicketActionForm, TicketForm
 from .models import Ticket, TicketAttachment, TicketEscalation
 
 __all__ = [
@@ -172,8 +175,11 @@ class TicketListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         portal = is_enterprise_user(user)
+        title = _("我的诉求（企业服务）") if portal else str(self.title)
+        todo = self.filterset.todo_label if self.filterset is not None else ""
         context.update(
-            title=_("我的诉求（企业服务）") if portal else self.title,
+            title=f"{title} · {todo}" if todo else title,
+            todo=todo,
             portal=portal,
             today=timezone.localdate(),
             escalation_labels=ESCALATION_LABELS,
@@ -311,11 +317,69 @@ def _perform(user, ticket: Ticket, form: TicketActionForm) -> str:
     return _("附件已上传。")
 
 
-@require_POST
+# The form fields of the action forms that are stored on the ticket, by the ticket field they set.
+ACTION_TICKET_FIELDS = {
+    "lead_unit": "lead_unit",
+    "co_units": "co_units",
+    "result": "result",
+    "explanation": "unresolvable_reason",
+    "rating": "rating",
+    "comment": "rating_comment",
+}
+ACTION_TEXT_FIELDS = ("note", "reason")  # written to the timeline only
+
+
+def _ticket_conflict(request, exc: ConflictError, ticket: Ticket, form: TicketActionForm):
+    """A step taken on a stale ticket (someone acted since the page was opened): the shared conflict page (409)
+    with what they did, and what this user submitted, which is not lost. The step can be posted again on the
+    current version only if it is still one this user may take; otherwise the page just keeps the typed text."""
+    current = exc.current
+    back = ticket.get_absolute_url()
+    data = form.cleaned_data
+    action = data["action"]
+    label = str(dict(ACTIONS).get(action, action))
+    if current is None:
+        return conflict_response(
+            request,
+            exc,
+            title=_("操作未完成：该工单已不存在"),
+            rows=[],
+            retry_url="",
+            back_url=reverse("tickets:ticket_list"),
+        )
+    rows: list[tuple[str, object, object]] = [
+        (_("办理操作"), _("当前状态：%(s)s") % {"s": current.get_status_display()}, label)
+    ]
+    stored = {
+        ACTION_TICKET_FIELDS[k]: list(v) if k == "co_units" else v
+        for k, v in data.items()
+        if k in ACTION_TICKET_FIELDS and v not in ("", None) and (k != "co_units" or v)
+    }
+    rows += submitted_rows(current, stored, list(stored))
+    for name in ACTION_TEXT_FIELDS:
+        if (data.get(name) or "").strip():
+            rows.append((str(form.fields[name].label), "—", data[name].strip()))
+    events = list(current.events.all())
+    again = action in ticket_actions(request.user, current, events)
+    return conflict_response(
+        request,
+        exc,
+        title=_("操作未完成：该工单已被他人处理"),
+        rows=rows,
+        retry_url=reverse("tickets:ticket_action", args=[current.pk]) if again else "",
+        back_url=back,
+        resubmit_label=_("按最新状态重新提交“%(a)s”") % {"a": label},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def ticket_action(request, pk: int):
-    """Every workflow step of the detail page: `action` picks the service, `version` guards against conflicts."""
+    """Every workflow step of the detail page: `action` picks the service, `version` guards against conflicts (a
+    stale step gets the conflict page). GET (the conflict page's 载入最新版本) goes to the ticket page."""
     ticket = scoped_object_or_404(request, Ticket.objects.select_related("lead_unit"), pk)
+    if request.method == "GET":
+        return redirect(ticket)
     form = TicketActionForm(request.POST, request.FILES, user=request.user)
     if not form.is_valid():
         if "action" in form.errors or "version" in form.errors:
@@ -327,10 +391,20 @@ def ticket_action(request, pk: int):
         with transaction.atomic():
             done = _perform(request.user, ticket, form)
     except ConflictError as exc:
-        messages.error(request, exc.message)
+        return _ticket_conflict(request, exc, ticket, form)
     except (ApplicationError, ValidationError) as exc:
         messages.error(request, _messages_of(exc))
     except PermissionDenied as exc:
+        if form.cleaned_data["version"] != ticket.version:
+            # Refused because the ticket moved on since the page was opened (e.g. transferred to another unit):
+            # that is a conflict, and what the user typed is shown again rather than lost on a 403 page.
+            stale = ConflictError(
+                _("该工单刚被他人处理（当前状态：%(status)s），您的操作未执行。")
+                % {"status": ticket.get_status_display()},
+                current=ticket,
+                changes=changes_since(ticket, form.cleaned_data["version"]),
+            )
+            return _ticket_conflict(request, stale, ticket, form)
         deny(
             request,
             obj=ticket,

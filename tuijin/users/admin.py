@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.audit import audit_event_record
@@ -15,32 +16,18 @@ class TuijinUserCreationForm(AdminUserCreationForm):
         fields = ("username", "display_name")
 
 
-class TuijinAdminPasswordChangeForm(AdminPasswordChangeForm):
-    """A password set by the 系统管理员 is a reset: audited, and the owner must change it at next login."""
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.must_change_password = True
-        if commit:
-            user.save()
-            audit_event_record(
-                event_type=AuditEventType.PASSWORD_RESET, object_repr=user.username, detail={"user": user.username}
-            )
-        return user
-
-
 @admin.register(User)
 class TuijinUserAdmin(UserAdmin):
-    """Accounts for the 系统管理员. New accounts must change their password at first login."""
+    """Accounts for the 系统管理员. New accounts must change their password at first login. Existing passwords are
+    not shown or reset here: a reset is the 安全管理员's (users:account_password_reset)."""
 
     add_form = TuijinUserCreationForm
     form = UserChangeForm
-    change_password_form = TuijinAdminPasswordChangeForm
     list_display = ("username", "display_name", "is_active", "must_change_password", "last_login")
     list_filter = ("is_active", "must_change_password")
     search_fields = ("username", "display_name")
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username",)}),  # the password: reset by the 安全管理员 on the account page (三员分离)
         (_("基本信息"), {"fields": ("display_name", "person", "email")}),  # person: read-only, see below
         (_("状态"), {"fields": ("is_active", "must_change_password", "last_login", "password_changed_at")}),
     )
@@ -58,6 +45,10 @@ class TuijinUserAdmin(UserAdmin):
             object_repr=obj.username,
             detail={"fields": list(form.changed_data)},
         )
+
+    def user_change_password(self, request, id, form_url=""):
+        """三员分离: resetting a password belongs to the 安全管理员 (users:account_password_reset), never here."""
+        raise PermissionDenied(_("重置密码由安全管理员在账户页办理。"))
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are disabled, never deleted (their history must keep its author)

@@ -23,6 +23,11 @@ class LoginForm(forms.Form):
 class TuijinPasswordChangeForm(PasswordChangeForm):
     """Django's form: checks the old password and runs every AUTH_PASSWORD_VALIDATORS entry with the user."""
 
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        if getattr(user, "must_change_password", False):  # first login, or reset by the 安全管理员
+            self.fields["old_password"].label = _("当前密码（初始密码或安全管理员告知的临时密码）")
+
 
 class AccountPersonForm(forms.Form):
     person: forms.ModelChoiceField = forms.ModelChoiceField(
@@ -32,13 +37,18 @@ class AccountPersonForm(forms.Form):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+        self.fields["person"].empty_label = _("（无）")
+        self.fields["person"].widget.attrs["class"] = "form-select form-select-sm"
 
 
 class MembershipGrantForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("单位"), queryset=OrgUnit.objects.none())
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("角色"), choices=[("", _("请选择角色")), *Role.choices])
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = _("请选择单位")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"

@@ -1,10 +1,14 @@
 """Writes for authentication: login with lockout, logout, password change, unlock."""
 
+import secrets
+import string
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -17,8 +21,11 @@ from .models import Lockout, LockoutKind, LoginAttempt, User, normalize_username
 
 __all__ = [
     "LoginResult",
+    "account_unlock",
     "active_lockouts",
+    "generate_temporary_password",
     "lockout_unlock",
+    "password_reset",
     "session_start",
     "user_login",
     "user_logout",
@@ -173,3 +180,67 @@ def lockout_unlock(*, actor: User, lockout: Lockout) -> Lockout:
         detail={"kind": lockout.kind, "key": lockout.key},
     )
     return lockout
+
+
+def _require_security_admin(actor: User) -> None:
+    """Unlocking and resetting are the 安全管理员's (users.unlock_user): not the 系统管理员's, not the 审计管理员's."""
+    if not actor.has_perm("users.unlock_user"):
+        raise PermissionDenied(_("只有安全管理员可以解除锁定或重置密码。"))
+
+
+@transaction.atomic
+def account_unlock(*, actor: User, user: User) -> int:
+    """Lift every active lock on the account (not on addresses); each lift writes an `unlock` event."""
+    _require_security_admin(actor)
+    locks = list(active_lockouts(username=user.username_normalized).select_for_update())
+    for lock in locks:
+        lockout_unlock(actor=actor, lockout=lock)
+    return len(locks)
+
+
+TEMPORARY_PASSWORD_LENGTH = 14
+_ALPHABETS = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "!@#$%*-_=+?")  # nothing HTML escapes
+_AMBIGUOUS = set("O0Il1|")
+
+
+def generate_temporary_password(user: User) -> str:
+    """A random password (CSPRNG) with every character class, long enough for a 三员 account, that passes every
+    AUTH_PASSWORD_VALIDATORS entry for `user` (history included). Ambiguous characters (O/0, I/l/1) are left out,
+    since it is read out or copied by hand."""
+    alphabets = ["".join(c for c in alphabet if c not in _AMBIGUOUS) for alphabet in _ALPHABETS]
+    length = max(TEMPORARY_PASSWORD_LENGTH, settings.TUIJIN_PASSWORD_ADMIN_MIN_LENGTH)
+    for _attempt in range(20):
+        chars = [secrets.choice(alphabet) for alphabet in alphabets]
+        every = "".join(alphabets)
+        chars += [secrets.choice(every) for _ in range(length - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+    raise RuntimeError("could not generate a password that passes the validators")  # pragma: no cover
+
+
+@transaction.atomic
+def password_reset(*, actor: User, user: User) -> str:
+    """The 安全管理员 resets an account's password: a random temporary password, returned to be shown once (never
+    stored in clear nor logged). The owner must change it at the next login (PasswordPolicyMiddleware), the
+    account's other sessions end (the session hash changes with the password), and its locks are lifted so that
+    the temporary password works at once. Writes `password_reset` (and `unlock` per lifted lock)."""
+    _require_security_admin(actor)
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("不能重置自己的密码，请使用“修改密码”。"))
+    password = generate_temporary_password(user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    unlocked = account_unlock(actor=actor, user=user)
+    audit_event_record(
+        event_type=AuditEventType.PASSWORD_RESET,
+        user=actor,
+        object_repr=user.username,
+        detail={"account": user.username, "temporary": True, "must_change": True, "unlocked": unlocked},
+    )
+    return password

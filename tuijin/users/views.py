@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +20,15 @@ from tuijin.org.services import membership_grant, membership_revoke
 
 from .forms import AccountPersonForm, LoginForm, MembershipGrantForm, TuijinPasswordChangeForm
 from .models import Lockout, User
-from .services import lockout_unlock, user_login, user_logout, user_password_change
+from .selectors import account_lock_states
+from .services import (
+    account_unlock,
+    lockout_unlock,
+    password_reset,
+    user_login,
+    user_logout,
+    user_password_change,
+)
 
 
 @sensitive_post_parameters("password")
@@ -80,10 +88,21 @@ class AccountListView(ObjectListView):
             queryset = queryset.filter(username__icontains=query) | queryset.filter(display_name__icontains=query)
         return queryset
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        accounts = list(context["object_list"])
+        states = account_lock_states([a.username_normalized for a in accounts])
+        for account in accounts:
+            account.lock_state = states.get(account.username_normalized)
+        context["object_list"] = accounts
+        context["lockout_threshold"] = settings.TUIJIN_LOCKOUT_FAILURES
+        return context
+
 
 class AccountDetailView(ObjectDetailView):
     queryset = User.objects.prefetch_related("memberships__unit")
     template_name = "users/account.html"
+    context_object_name = "account"  # not "user": that is the signed-in user (the page header greets them)
     show_history = False
 
     def get_context_data(self, **kwargs):
@@ -94,6 +113,15 @@ class AccountDetailView(ObjectDetailView):
         context["grant_form"] = kwargs.get("grant_form") or MembershipGrantForm(
             units=OrgUnit.objects.restrict(user, "view")
         )
+        if context["can_grant"]:
+            context["person_form"] = AccountPersonForm(
+                people=Person.objects.order_by("name", "pk"), initial={"person": self.object.person_id}
+            )
+        key = self.object.username_normalized
+        context["lock_state"] = account_lock_states([key])[key]
+        context["lockout_threshold"] = settings.TUIJIN_LOCKOUT_FAILURES
+        context["can_unlock"] = user.has_perm("users.unlock_user")
+        context["can_reset"] = context["can_unlock"] and user.pk != self.object.pk
         return context
 
     def post(self, request, *args, **kwargs):
@@ -151,3 +179,38 @@ def lockout_unlock_view(request, pk: int):
     lockout_unlock(actor=request.user, lockout=lockout)
     messages.success(request, _("已解除锁定：%(key)s") % {"key": lockout.key})
     return redirect("users:lockout_list")
+
+
+def _account_for_security_admin(request, pk: int) -> User:
+    """The account, for the 安全管理员 only: others get an audited 403 before anything is looked up."""
+    require(request, "users.unlock_user", message=_("只有安全管理员可以解除锁定或重置密码。"))
+    return scoped_object_or_404(request, User.objects.all(), pk, permission=False)
+
+
+@require_POST
+@login_required
+def account_unlock_view(request, pk: int):
+    """解除锁定 on the account page: lifts every active lock of the account (audited per lock)."""
+    account = _account_for_security_admin(request, pk)
+    lifted = account_unlock(actor=request.user, user=account)
+    if lifted:
+        messages.success(request, _("已解除账户 %(u)s 的登录锁定。") % {"u": account.username})
+    else:
+        messages.info(request, _("账户 %(u)s 当前未被锁定。") % {"u": account.username})
+    return redirect("users:account", pk=account.pk)
+
+
+@sensitive_post_parameters()
+@never_cache
+@require_POST
+@login_required
+def account_password_reset_view(request, pk: int):
+    """重置密码: a random temporary password, shown on this response only (not in a message, not in a redirect),
+    which the owner must change at the next login."""
+    account = _account_for_security_admin(request, pk)
+    try:
+        temporary = password_reset(actor=request.user, user=account)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("users:account", pk=account.pk)
+    return render(request, "users/password_reset_done.html", {"account": account, "temporary_password": temporary})

@@ -259,3 +259,32 @@ class TestMissingUrgeMatrix(PostMatrix):
     def effect(self, obj, matrix):
         told = Notification.objects.filter(kind="report_urge", user__memberships__unit=obj.responsible_unit)
         assert told.filter(body__contains=obj.name).exists()
+
+
+@pytest.mark.django_db
+def test_leaders_see_their_red_projects_and_the_list_counts_the_same(world, client):
+    from tuijin.facts.models import ProjectMonth
+
+    period = services.period_for_reporting()
+    sponsored = _project(world, name="包联红灯项目")
+    sponsored.sponsors.add(world.leader_person)
+    other = _project(world, unit=world.unit_b, name="非包联红灯项目")
+    ProjectMonth.objects.filter(project__in=[sponsored, other], period=period).update(light="red")
+    [(count, url)] = [v for title, v in _home(client, world.sponsor).items() if "我包联的项目" in title]
+    assert count == 1 and client.get(url).context["paginator"].count == 1
+    [(count, url)] = [v for title, v in _home(client, world.leader).items() if "亮红灯的项目" in title]
+    assert count == 2 and client.get(url).context["paginator"].count == 2
+
+
+@pytest.mark.django_db
+def test_home_lists_the_most_urgent_first(world, client, monkeypatch):
+    period = services.period_for_reporting()
+    _project(world)
+    window = services.reporting_period_get(period)
+    monkeypatch.setattr(timezone, "localdate", lambda *a: window.closes_on + timedelta(days=1))  # late: red
+    from tuijin.notifications.services import notify
+
+    notify(users=[world.reporter_a], title="普通通知")  # 未读消息: info
+    client.force_login(world.reporter_a)
+    levels = [item.level for item in client.get(reverse("core:home")).context["attention"]]
+    assert levels[0] == "danger" and levels == sorted(levels, key=["danger", "warning", "info", "success"].index)

@@ -122,7 +122,30 @@ def test_assign_sets_lead_and_co_units_and_notifies(world, ticket):
     assert list(t.co_units.all()) == [world.unit_b]  # the lead unit is not also a co-unit
     assert t.events.get(type=TicketEventType.ASSIGNED).data["note"] == "请尽快对接"
     notified = set(Notification.objects.filter(kind="ticket").values_list("user__username", flat=True))
-    assert notified == {"reporter_a", "approver_a"}
+    assert notified == {"reporter_a", "approver_a", "reporter_b"}  # the co-unit is told too
+
+
+def test_assignment_and_transfer_notify_the_units_users(world, ticket):
+    """Issue 12: a unit is told that a ticket was assigned or transferred to it (in the app and the channel)."""
+    from tuijin.org.choices import Role
+    from tuijin.utilities.testing.world import make_user
+
+    make_user("reporter_b2", role=Role.UNIT_APPROVER, unit=world.unit_b)
+    Notification.objects.all().delete()
+    t = services.ticket_assign(
+        actor=world.office, ticket=ticket, version=ticket.version, lead_unit=world.unit_a, co_units=[world.unit_b]
+    )
+    assigned = {n.user.username: n for n in Notification.objects.select_related("user")}
+    assert set(assigned) == {"reporter_a", "approver_a", "reporter_b", "reporter_b2"}
+    assert (
+        assigned["reporter_a"].title == f"新交办工单：{t.title}" and assigned["reporter_a"].url == t.get_absolute_url()
+    )
+    assert "配合办理" in assigned["reporter_b"].title
+
+    Notification.objects.all().delete()
+    services.ticket_transfer(actor=world.office, ticket=t, version=t.version, lead_unit=world.unit_b, reason="属地")
+    transferred = {n.user.username: n.title for n in Notification.objects.select_related("user")}
+    assert transferred == {"reporter_b": f"转办工单：{t.title}", "reporter_b2": f"转办工单：{t.title}"}
 
 
 def test_transfer_and_unresolvable_are_office_only(world, ticket):

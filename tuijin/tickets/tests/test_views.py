@@ -117,6 +117,13 @@ class TestTicketDetailUnit(TestTicketDetail):
 class TestTicketAction(PostMatrix):
     url_name = "tickets:ticket_action"
 
+    def test_get_is_405(self, client, matrix):
+        """Not 405: GET is the conflict page's 载入最新版本 and goes to the ticket page, doing nothing."""
+        client.force_login(matrix.allowed)
+        response = client.get(self.url_for(matrix.in_scope))
+        assert response.status_code == 302 and response["Location"] == matrix.in_scope.get_absolute_url()
+        assert not self.holds(matrix.in_scope, matrix)
+
     def data(self, obj, matrix):
         return {"action": "progress", "version": obj.version, "note": "已现场对接"}
 

@@ -59,16 +59,20 @@ def test_attempts_refused_during_a_lock_do_not_count_towards_the_next(client, db
         assert attempt(client, "carol", TEST_PASSWORD, ip="10.1.1.4").status_code == 302
 
 
-def test_admin_password_reset_forces_change_and_is_audited(client, world):
+def test_sysadmin_cannot_reset_passwords_in_the_admin_site(client, world):
+    """三员分离: a reset is the 安全管理员's (account page), so the admin site's password form is refused."""
     client.force_login(world.sysadmin)
     url = f"/admin/users/user/{world.reporter_a.pk}/password/"
+    assert client.get(url).status_code == 403
     response = client.post(
         url, {"password1": "Reset-Pass-2026", "password2": "Reset-Pass-2026", "usable_password": "true"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     world.reporter_a.refresh_from_db()
-    assert world.reporter_a.must_change_password
-    assert AuditEvent.objects.filter(event_type="password_reset").count() == 1
+    assert world.reporter_a.check_password(TEST_PASSWORD)
+    assert not AuditEvent.objects.filter(event_type="password_reset").exists()
+    page = client.get(f"/admin/users/user/{world.reporter_a.pk}/change/").content.decode()
+    assert "../password/" not in page
 
 
 def test_admin_login_page_goes_to_the_platform_login(client, db):
