@@ -65,7 +65,7 @@ def last_urges(period: date, unit_ids=None) -> dict[int, AuditEvent]:
     ).order_by("-time")
     latest: dict[int, AuditEvent] = {}
     for event in events[:500]:
-        unit_id = event.detail.get("unit_id")
+        unit_id = event.detail.get("unit")
         if unit_id is not None and unit_id not in latest and (unit_ids is None or unit_id in unit_ids):
             latest[unit_id] = event
     return latest
@@ -125,7 +125,7 @@ def report_urge(*, actor, period: date, unit_ids: list[int] | None = None) -> Ur
                 detail={
                     "what": URGE,
                     "period": f"{period:%Y-%m}",
-                    "unit_id": unit.unit_id,
+                    "unit": unit.unit_id,
                     "missing": unit.count,
                     "recipients": len(users),
                 },

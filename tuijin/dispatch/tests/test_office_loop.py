@@ -111,7 +111,7 @@ def test_urge_tells_the_units_people_once_per_interval_and_is_logged(world, clie
     assert {n.user for n in told} == {world.reporter_a, world.approver_a}
     assert all("甲未报项目" in n.body and "未上报" in n.title for n in told)
     event = AuditEvent.objects.get(event_type=AuditEventType.ADMIN_ACTION, detail__what="report_urge")
-    assert event.user == world.office and event.detail["unit_id"] == world.unit_a.pk
+    assert event.user == world.office and event.detail["unit"] == world.unit_a.pk
     # again at once: skipped and said so; unit B (never urged) is urged by 全部催报
     response = client.post(url, follow=True)
     text = response.content.decode()
@@ -119,6 +119,11 @@ def test_urge_tells_the_units_people_once_per_interval_and_is_logged(world, clie
     assert told.filter(user=world.reporter_b).count() == 1
     page = client.get(f"{reverse('dispatch:missing_reports')}?period={period:%Y-%m}").content.decode()
     assert "最近催报" in page and "tj-urge-all" in page
+    from tuijin.core.history import audit_details
+
+    [shown] = audit_details([event])
+    lines = " ".join(f"{label}：{value}" for label, value in shown.detail_lines)
+    assert "事项：催报" in lines and f"单位：{world.unit_a.name}" in lines and "未上报项目数：1" in lines
 
 
 @pytest.mark.django_db
