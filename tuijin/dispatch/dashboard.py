@@ -96,8 +96,20 @@ def limit_units(rows: list, limit: int | None = None, *, hidden: int = 0) -> lis
 
 
 def _year_choices() -> list[int]:
+    """Every year from the earliest month the facts hold (imported history included) to this year; at least the
+    last six. One indexed query (the facts' period index)."""
+    from django.core.cache import cache
+
+    from tuijin.facts.models import ProjectMonth
+
     this_year = timezone.localdate().year
-    return list(range(this_year, this_year - 6, -1))
+    first_year = cache.get("tuijin:facts-first-year")
+    if first_year is None:  # kept an hour: history imported meanwhile shows in the list within the hour
+        first = ProjectMonth.objects.order_by("period").values_list("period", flat=True).first()
+        first_year = first.year if first is not None else this_year
+        cache.set("tuijin:facts-first-year", first_year, 3600)
+    earliest = min(this_year - 5, first_year)
+    return list(range(this_year, earliest - 1, -1))
 
 
 def dashboard_period(request) -> tuple[int, int]:

@@ -293,3 +293,35 @@ def test_home_lists_the_most_urgent_first(world, client, monkeypatch):
     client.force_login(world.reporter_a)
     levels = [item.level for item in client.get(reverse("core:home")).context["attention"]]
     assert levels[0] == "danger" and levels == sorted(levels, key=["danger", "warning", "info", "success"].index)
+
+
+@pytest.mark.django_db
+def test_past_month_lists_what_was_expected_then_with_the_window_s_year(world, client):
+    period = services.period_for_reporting()
+    _project(world, name="应报项目")
+    Project.objects.create(
+        name="前期非必报项目",
+        owner_name="x",
+        total_investment=D(10),
+        responsible_unit=world.unit_a,
+        stage=Stage.PREPARATION,
+    )
+    client.force_login(world.reporter_a)
+    now = client.get(reverse("dispatch:my_reports"), {"period": f"{period:%Y-%m}"}).content.decode()
+    assert "前期非必报项目" in now and f"{period.year}年" in now
+    past = date(period.year - 1, 2, 1)
+    page = client.get(reverse("dispatch:my_reports"), {"period": f"{past:%Y-%m}"}).content.decode()
+    assert "前期非必报项目" not in page and f"{past.year}年3月1日" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_years_reach_back_to_the_earliest_facts(world, client, real_cache):
+    from tuijin.facts.models import ProjectMonth
+
+    project = _project(world)
+    this_year = timezone.localdate().year
+    row = ProjectMonth.objects.filter(project=project).first()
+    ProjectMonth.objects.filter(pk=row.pk).update(period=date(this_year - 9, 1, 1))
+    client.force_login(world.office)
+    years = client.get(reverse("dispatch:dashboard")).context["years"]
+    assert years[0] >= this_year and years[-1] == this_year - 9
