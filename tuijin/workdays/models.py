@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.models import ChangeLoggedModel
 
-__all__ = ["NAME_MAX_LENGTH", "HolidayOverride"]
+__all__ = ["NAME_MAX_LENGTH", "HolidayOverride", "HolidayYear"]
 
 NAME_MAX_LENGTH = 50
 
@@ -36,3 +36,26 @@ class HolidayOverride(ChangeLoggedModel):
     def __str__(self) -> str:
         kind = _("上班") if self.is_workday else _("休息")
         return f"{self.date:%Y-%m-%d} {self.name}（{kind}）"
+
+
+class HolidayYear(ChangeLoggedModel):
+    """The 项目办's statement that a year's whole arrangement (全年安排) has been entered as overrides.
+
+    For a year the library does not cover, single entries are not enough to trust the calendar: the "not
+    published" warning stays until `complete` is set, and comes back when it is unset. Setting and unsetting
+    are recorded in the change log. Not unit-scoped, like `HolidayOverride`.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    complete = models.BooleanField(_("全年安排已录入"), default=False)
+
+    scope_fields = None
+
+    class Meta:
+        verbose_name = _("年度节假日安排")
+        verbose_name_plural = _("年度节假日安排")
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        state = _("全年安排已录入") if self.complete else _("全年安排未录入")
+        return f"{self.year}（{state}）"

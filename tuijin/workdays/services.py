@@ -11,7 +11,8 @@ deadline per project for thousands of projects) build one `WorkdayCalendar` with
 and call its methods: it loads the window once and answers from a prefix sum, extending itself (one more
 query) only when asked about a date outside the window.
 
-Writes (`holiday_override_set`, `holiday_override_delete`, `holiday_overrides_bulk_set`) take the acting user
+Writes (`holiday_override_set`, `holiday_override_delete`, `holiday_overrides_bulk_set`, `holiday_notice_apply`,
+`holiday_year_set_complete`) take the acting user
 and are recorded in the change log by `ChangeLoggedModel`; permission checks happen in the views.
 """
 
@@ -33,7 +34,8 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.locking import bump_version
 
-from .models import NAME_MAX_LENGTH, HolidayOverride
+from .models import NAME_MAX_LENGTH, HolidayOverride, HolidayYear
+from .notice import NoticeParse, parse_holiday_notice
 
 __all__ = [
     "CALENDAR_TIMEZONE",
@@ -47,9 +49,12 @@ __all__ = [
     "calendar_today",
     "day_info",
     "fallback_warning",
+    "holiday_notice_apply",
     "holiday_override_delete",
     "holiday_override_set",
     "holiday_overrides_bulk_set",
+    "holiday_year_is_complete",
+    "holiday_year_set_complete",
     "is_workday",
     "library_covers",
     "uncovered_years",
@@ -61,7 +66,7 @@ __all__ = [
 CALENDAR_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 DaySource = Literal["override", "library", "weekend-fallback"]
-Coverage = Literal["library", "override", "fallback"]
+Coverage = Literal["library", "override", "partial", "fallback"]
 DayKind = Literal["workday", "weekend", "holiday", "makeup"]
 
 _ONE_DAY = dt.timedelta(days=1)
@@ -309,18 +314,31 @@ def _year_range(year: int) -> tuple[dt.date, dt.date]:
 
 
 def year_coverage(year: int) -> Coverage:
-    """Where a year's holidays come from: "library", "override" (the office entered at least one), or "fallback"."""
+    """Where a year's holidays come from.
+
+    "library" (the package covers it); "override" (the 项目办 has marked the year's whole arrangement as entered,
+    `HolidayYear.complete`); "partial" (some dates entered, but not marked complete: still warn); "fallback"
+    (nothing: weekends only). At most two queries.
+    """
     if library_covers(year):
         return "library"
-    if HolidayOverride.objects.filter(date__range=_year_range(year)).exists():
+    if HolidayYear.objects.filter(year=year, complete=True).exists():
         return "override"
+    if HolidayOverride.objects.filter(date__range=_year_range(year)).exists():
+        return "partial"
     return "fallback"
 
 
-def uncovered_years(start: dt.date | int, end: dt.date | int) -> list[int]:
-    """The years in [start, end] (dates or years) computed with weekends only ("fallback"): warn about them.
+def holiday_year_is_complete(year: int) -> bool:
+    """Whether the 项目办 has marked `year`'s whole arrangement as entered."""
+    return HolidayYear.objects.filter(year=year, complete=True).exists()
 
-    At most one query, and none when the library covers every year in the range.
+
+def uncovered_years(start: dt.date | int, end: dt.date | int) -> list[int]:
+    """The years in [start, end] (dates or years) whose holidays are not known: warn about them.
+
+    A year is known when the library covers it or the 项目办 has marked its whole arrangement as entered; a
+    few single entries do not make it known. At most one query, and none when the library covers every year.
     """
     first = start if isinstance(start, int) else _as_date(start).year
     last = end if isinstance(end, int) else _as_date(end).year
@@ -329,13 +347,8 @@ def uncovered_years(start: dt.date | int, end: dt.date | int) -> list[int]:
     candidates = [year for year in range(first, last + 1) if not library_covers(year)]
     if not candidates:
         return []
-    entered = {
-        day.year
-        for day in HolidayOverride.objects.filter(
-            date__range=(dt.date(candidates[0], 1, 1), dt.date(candidates[-1], 12, 31))
-        ).dates("date", "year")
-    }
-    return [year for year in candidates if year not in entered]
+    complete = set(HolidayYear.objects.filter(year__in=candidates, complete=True).values_list("year", flat=True))
+    return [year for year in candidates if year not in complete]
 
 
 def fallback_warning(year: int) -> str:
@@ -347,7 +360,13 @@ def fallback_warning(year: int) -> str:
 
 
 def _override_write(
-    existing: HolidayOverride | None, *, date: dt.date, is_workday: bool, name: str, note: str | None
+    existing: HolidayOverride | None,
+    *,
+    date: dt.date,
+    is_workday: bool,
+    name: str,
+    note: str | None,
+    message: str = "",
 ) -> tuple[HolidayOverride, str]:
     """Create or update one row (`note=None` keeps an existing note); returns it and "created", "updated" or
     "unchanged"."""
@@ -355,12 +374,14 @@ def _override_write(
     note = (existing.note if existing is not None else "") if note is None else note.strip()
     if existing is None:
         override = HolidayOverride(date=date, is_workday=is_workday, name=name, note=note)
+        override._changelog_message = message
         override.full_clean()
         override.save()
         return override, "created"
     if (existing.is_workday, existing.name, existing.note) == (is_workday, name, note):
         return existing, "unchanged"
     existing.is_workday, existing.name, existing.note = is_workday, name, note
+    existing._changelog_message = message
     existing.full_clean()
     bump_version(existing, expected_version=existing.version, update_fields=["is_workday", "name", "note"])
     return existing, "updated"
@@ -468,16 +489,8 @@ def _parse_bulk(year: int, text: str) -> list[_Line]:
     return lines
 
 
-@transaction.atomic
-def holiday_overrides_bulk_set(*, actor, year: int, text: str) -> BulkSetResult:
-    """Create or update the overrides pasted as text, one per line, all in `year`.
-
-    Each line is `YYYY-MM-DD,休,春节` or `YYYY-MM-DD,班,春节调休上班` (commas, full-width commas, tabs or
-    spaces separate the fields; 休/假/holiday = rest day, 班/work = make-up workday; blank lines and lines
-    starting with # are skipped). Every line is validated first: if any is invalid nothing is written and a
-    ValidationError lists the problems by line number, in Chinese.
-    """
-    lines = _parse_bulk(year, text)
+def _write_lines(lines: list[_Line], *, message: str = "") -> BulkSetResult:
+    """Create or update one override per line (existing notes kept); the caller holds the transaction."""
     existing = {
         row.date: row
         for row in HolidayOverride.objects.select_for_update().filter(date__in=[line.date for line in lines])
@@ -485,7 +498,12 @@ def holiday_overrides_bulk_set(*, actor, year: int, text: str) -> BulkSetResult:
     result = BulkSetResult()
     for line in lines:
         override, state = _override_write(
-            existing.get(line.date), date=line.date, is_workday=line.is_workday, name=line.name, note=None
+            existing.get(line.date),
+            date=line.date,
+            is_workday=line.is_workday,
+            name=line.name,
+            note=None,
+            message=message,
         )
         result.overrides.append(override)
         if state == "created":
@@ -495,3 +513,47 @@ def holiday_overrides_bulk_set(*, actor, year: int, text: str) -> BulkSetResult:
         else:
             result.unchanged += 1
     return result
+
+
+@transaction.atomic
+def holiday_overrides_bulk_set(*, actor, year: int, text: str) -> BulkSetResult:
+    """Create or update the overrides pasted as text, one per line, all in `year`.
+
+    Each line is `YYYY-MM-DD,休,春节` or `YYYY-MM-DD,班,春节调休上班` (commas, full-width commas, tabs or
+    spaces separate the fields; 休/假/holiday = rest day, 班/work = make-up workday; blank lines and lines
+    starting with # are skipped). Every line is validated first: if any is invalid nothing is written and a
+    ValidationError lists the problems by line number, in Chinese.
+    """
+    return _write_lines(_parse_bulk(year, text))
+
+
+@transaction.atomic
+def holiday_notice_apply(*, actor, text: str, default_year: int) -> tuple[NoticeParse, BulkSetResult]:
+    """Save every entry of a pasted State Council notice (`notice.parse_holiday_notice`), in one transaction.
+
+    The text is parsed again here, so what is saved is exactly what the preview of the same text showed; lines
+    the parser could not read are left out (the preview lists them). No entry at all is a ValidationError.
+    Each row's change-log entry says it came from the notice. The year's "全年安排已录入" flag is not set here:
+    the office sets it once it has checked the year.
+    """
+    parsed = parse_holiday_notice(text, default_year)
+    if not parsed.entries:
+        raise ValidationError(_("未能从通知中识别出任何放假或上班日期，未保存。"))
+    lines = [_Line(entry.line, entry.date, entry.is_workday, entry.name) for entry in parsed.entries]
+    message = _("按国务院办公厅 %(year)s 年节假日安排通知录入") % {"year": parsed.year}
+    return parsed, _write_lines(lines, message=message)
+
+
+@transaction.atomic
+def holiday_year_set_complete(*, actor, year: int, complete: bool) -> HolidayYear:
+    """Mark (or unmark) `year`'s whole arrangement as entered; the "not published" warning follows this flag."""
+    row = HolidayYear.objects.select_for_update().filter(year=year).first()
+    if row is None:
+        row = HolidayYear(year=year, complete=complete)
+        row.full_clean()
+        row.save()
+        return row
+    if row.complete != complete:
+        row.complete = complete
+        bump_version(row, expected_version=row.version, update_fields=["complete"])
+    return row

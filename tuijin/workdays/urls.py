@@ -10,5 +10,7 @@ app_name = "workdays"
 
 urlpatterns = [
     path("", views.WorkdayCalendarView.as_view(), name="calendar"),
+    path("notice/", views.HolidayNoticeView.as_view(), name="notice"),
+    path("years/<int:year>/complete/", views.HolidayYearCompleteView.as_view(), name="year_complete"),
     path("overrides/<int:pk>/delete/", views.HolidayOverrideDeleteView.as_view(), name="override_delete"),
 ]

@@ -9,13 +9,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
 from tuijin.core.models import ObjectChange
-from tuijin.workdays.models import HolidayOverride
+from tuijin.workdays.models import HolidayOverride, HolidayYear
 from tuijin.workdays.services import (
     add_workdays,
     day_info,
+    holiday_notice_apply,
     holiday_override_delete,
     holiday_override_set,
     holiday_overrides_bulk_set,
+    holiday_year_is_complete,
+    holiday_year_set_complete,
     is_workday,
     library_covers,
     uncovered_years,
@@ -113,6 +116,10 @@ def test_fallback_year_then_office_overrides():
     lines += [f"{(monday + dt.timedelta(days=i)).isoformat()} 休 国庆节" for i in range(5)]
     holiday_overrides_bulk_set(actor=None, year=year, text="\n".join(lines))
 
+    # Entered dates count at once, but the year is still "not published" until the office marks it complete.
+    assert year_coverage(year) == "partial"
+    assert uncovered_years(year, year + 1) == [year, year + 1]
+    holiday_year_set_complete(actor=None, year=year, complete=True)
     assert year_coverage(year) == "override"
     assert uncovered_years(year, year + 1) == [year + 1]
     assert workdays_between(friday, next_monday) == 2  # the make-up Saturday and the next Monday
@@ -223,6 +230,7 @@ class TestBulkSet:
 def test_queries_are_bounded(django_assert_max_num_queries):
     year = first_uncovered_year()
     holiday_overrides_bulk_set(actor=None, year=year, text=f"{year}-01-01,休,元旦\n{year}-10-01,休,国庆节")
+    holiday_year_set_complete(actor=None, year=year, complete=True)
     holiday_override_set(actor=None, date=D(2024, 10, 8), is_workday=False, name="测试")
     with django_assert_max_num_queries(2):
         assert workdays_between(D(2024, 1, 1), D(2024, 12, 31)) == 250
@@ -253,3 +261,81 @@ def test_calendar_window_growth_matches_module_functions():
     assert not calendar.is_workday(D(2025, 1, 2))
     assert calendar.add_workdays(D(2023, 12, 29), 400) == add_workdays(D(2023, 12, 29), 400)
     assert [info.kind for info in calendar.days(D(2024, 2, 17), D(2024, 2, 19))] == ["holiday", "makeup", "workday"]
+
+
+NOTICE_2027 = """国务院办公厅关于{year}年部分节假日安排的通知
+一、元旦：1月1日放假。
+二、国庆节：10月1日至7日放假调休，共7天。
+三、劳动节：5月1日至五日放假。
+"""
+
+
+@pytest.mark.django_db
+def test_notice_apply_saves_every_parsed_entry_in_one_go_with_history():
+    year = first_uncovered_year()
+    holiday_override_set(actor=None, date=D(year, 10, 1), is_workday=False, name="旧名称", note="保留的备注")
+    parsed, result = holiday_notice_apply(actor=None, text=NOTICE_2027.format(year=year), default_year=2000)
+    assert parsed.year == year and len(parsed.problems) == 1  # the 劳动节 line is not saved
+    assert (result.created, result.updated, result.unchanged) == (7, 1, 0)
+    assert HolidayOverride.objects.get(date=D(year, 10, 1)).note == "保留的备注"
+    assert not HolidayOverride.objects.filter(date__month=5).exists()
+    messages = set(
+        ObjectChange.objects.filter(
+            changed_object_type=ContentType.objects.get_for_model(HolidayOverride), action__in=["create", "update"]
+        )
+        .exclude(object_repr__contains="旧名称")
+        .values_list("message", flat=True)
+    )
+    assert messages == {f"按国务院办公厅 {year} 年节假日安排通知录入"}
+    # entering the arrangement does not by itself say the year is complete
+    assert year_coverage(year) == "partial"
+
+
+@pytest.mark.django_db
+def test_notice_apply_with_nothing_recognised_saves_nothing():
+    with pytest.raises(ValidationError, match="未能从通知中识别出任何放假或上班日期"):
+        holiday_notice_apply(actor=None, text="三、劳动节：5月1日至五日放假。", default_year=2027)
+    assert not HolidayOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_notice_apply_is_all_or_nothing(monkeypatch):
+    from tuijin.workdays import services
+
+    calls = []
+    original = services._override_write
+
+    def failing(*args, **kwargs):
+        calls.append(kwargs["date"])
+        if len(calls) == 3:
+            raise RuntimeError("boom")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_override_write", failing)
+    with pytest.raises(RuntimeError):
+        holiday_notice_apply(actor=None, text=NOTICE_2027.format(year=2027), default_year=2027)
+    assert not HolidayOverride.objects.exists()
+
+
+@pytest.mark.django_db
+def test_year_flag_keeps_the_warning_until_set_and_is_logged():
+    year = first_uncovered_year()
+    holiday_override_set(actor=None, date=D(year, 1, 1), is_workday=False, name="元旦")
+    assert year_coverage(year) == "partial" and uncovered_years(year, year) == [year]
+    assert not holiday_year_is_complete(year)
+    row = holiday_year_set_complete(actor=None, year=year, complete=True)
+    assert year_coverage(year) == "override" and uncovered_years(year, year) == []
+    holiday_year_set_complete(actor=None, year=year, complete=True)  # idempotent: no second history entry
+    holiday_year_set_complete(actor=None, year=year, complete=False)
+    assert year_coverage(year) == "partial" and uncovered_years(year, year) == [year]
+    changes = ObjectChange.objects.filter(
+        changed_object_type=ContentType.objects.get_for_model(HolidayYear), changed_object_id=row.pk
+    ).order_by("pk")
+    assert [(change.action, change.postchange_data["complete"]) for change in changes] == [
+        ("create", True),
+        ("update", False),
+    ]
+    # a flag set with no entry at all also counts: the office says the year has no special days to enter
+    holiday_year_set_complete(actor=None, year=year + 1, complete=True)
+    assert year_coverage(year + 1) == "override"
+    assert year_coverage(2024) == "library"
