@@ -16,7 +16,14 @@ from tuijin.utilities.uploads import check_upload
 from .choices import Rating, TicketCategory, TicketSource
 from .filtersets import is_enterprise_user, lead_unit_choices
 
-__all__ = ["ACTIONS", "TICKET_ATTACHMENT_TYPES", "TicketActionForm", "TicketForm", "enterprise_choices"]
+__all__ = [
+    "ACTIONS",
+    "TICKET_ATTACHMENT_TYPES",
+    "CategorySLAForm",
+    "TicketActionForm",
+    "TicketForm",
+    "enterprise_choices",
+]
 
 # PDF, pictures and Word documents (content-sniffed; the name's extension must match the content).
 TICKET_ATTACHMENT_TYPES = {k: v for k, v in ATTACHMENT_TYPES.items() if k != XLSX_CONTENT_TYPE}
@@ -162,3 +169,39 @@ class TicketActionForm(forms.Form):
             for error in errors:
                 parts.append(f"{label}：{error}" if label else str(error))
         return "；".join(parts)
+
+
+class CategorySLAForm(forms.Form):
+    """A category's time limits in working days; the rules (range, response ≤ resolution) are services.sla_validate."""
+
+    response_days = forms.IntegerField(
+        label=_("首次响应时限（工作日）"),
+        error_messages={"required": _("请填写首次响应时限。"), "invalid": _("首次响应时限请填写整数个工作日。")},
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
+    )
+    resolution_days = forms.IntegerField(
+        label=_("办结时限（工作日）"),
+        error_messages={"required": _("请填写办结时限。"), "invalid": _("办结时限请填写整数个工作日。")},
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
+    )
+    escalation_step_days = forms.IntegerField(
+        label=_("升级间隔（工作日）"),
+        help_text=_("超期后每隔多少个工作日升级一级（第1级在超期第1个工作日）。"),
+        error_messages={"required": _("请填写升级间隔。"), "invalid": _("升级间隔请填写整数个工作日。")},
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean(self):
+        from .services import sla_validate
+
+        data = super().clean()
+        names = ("response_days", "resolution_days", "escalation_step_days")
+        if all(data.get(n) is not None for n in names):
+            try:
+                sla_validate(*(data[n] for n in names))
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    for error in errors:
+                        self.add_error(name, error)
+        return data

@@ -31,10 +31,15 @@ TICKET_SCOPE: dict[str, str | tuple[str, ...]] = {
 
 
 class CategorySLA(ChangeLoggedModel):
-    """Resolution deadline (working days) per category; the first response is due in TUIJIN_TICKET_RESPONSE_DAYS."""
+    """A category's time limits in working days: first response, resolution, and the step between escalation levels.
+
+    A category without a row uses TUIJIN_TICKET_RESPONSE_DAYS, 15 and TUIJIN_TICKET_ESCALATION_STEP_DAYS. The 项目办
+    edits them at /tickets/sla/ (services.category_sla_set); the categories themselves are the fixed TicketCategory."""
 
     category = models.CharField(_("类别"), max_length=20, choices=TicketCategory.choices, unique=True)
+    response_days = models.PositiveSmallIntegerField(_("首次响应时限（工作日）"), default=1)
     resolution_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"), default=15)
+    escalation_step_days = models.PositiveSmallIntegerField(_("升级间隔（工作日）"), default=3)
 
     class Meta:
         verbose_name = _("办理时限")

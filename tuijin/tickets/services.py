@@ -2,28 +2,39 @@
 rating (an unsatisfied rating reopens the ticket for a return visit), escalation of overdue tickets, and the
 inspection registry. Deadlines are in working days on the shared calendar (tuijin.workdays)."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.exceptions import ApplicationError
+from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.locking import bump_version
 from tuijin.core.permissions import check_scope
 
-from .choices import Rating, TicketEventType, TicketSource, TicketStatus
+from .choices import Rating, TicketCategory, TicketEventType, TicketSource, TicketStatus
 from .models import CategorySLA, InspectionVisit, QuietPeriod, Ticket, TicketEscalation, TicketEvent
 
 __all__ = [
     "DEFAULT_RESOLUTION_DAYS",
     "OPEN",
+    "SLA",
+    "SLA_FIELDS",
+    "category_sla",
+    "category_sla_set",
+    "category_slas",
+    "default_sla",
     "escalate_overdue",
     "inspection_visit_register",
+    "open_tickets_with_start",
     "quiet_period_set",
+    "recomputed_deadlines",
+    "sla_deadlines",
+    "sla_validate",
     "ticket_accept",
     "ticket_assign",
     "ticket_close",
@@ -48,14 +59,159 @@ def _today() -> date:
     return timezone.localdate()
 
 
-def ticket_deadlines(category: str, raised_on: date) -> tuple[date, date]:
-    """(first response due, resolution due), counted in working days from the day it was raised."""
+@dataclass(frozen=True)
+class SLA:
+    """A category's time limits in working days; `version` 0 when the category has no CategorySLA row yet."""
+
+    category: str
+    response_days: int
+    resolution_days: int
+    escalation_step_days: int
+    version: int = 0
+
+
+SLA_FIELDS = ("response_days", "resolution_days", "escalation_step_days")
+SLA_MAX_DAYS = 250  # about a working year
+
+
+def default_sla(category: str) -> SLA:
+    return SLA(
+        category=category,
+        response_days=settings.TUIJIN_TICKET_RESPONSE_DAYS,
+        resolution_days=DEFAULT_RESOLUTION_DAYS,
+        escalation_step_days=settings.TUIJIN_TICKET_ESCALATION_STEP_DAYS,
+    )
+
+
+def _as_sla(row: CategorySLA) -> SLA:
+    return SLA(row.category, row.response_days, row.resolution_days, row.escalation_step_days, row.version)
+
+
+def category_slas() -> dict[str, SLA]:
+    """Every category's limits (one query): its CategorySLA row, else the defaults."""
+    rows = {row.category: _as_sla(row) for row in CategorySLA.objects.all()}
+    return {value: rows.get(value) or default_sla(value) for value in TicketCategory.values}
+
+
+def category_sla(category: str) -> SLA:
+    row = CategorySLA.objects.filter(category=category).first()
+    return _as_sla(row) if row else default_sla(category)
+
+
+def sla_deadlines(sla: SLA, raised_on: date, started_on: date | None = None, calendar=None) -> tuple[date, date]:
+    """(first response due, resolution due) under `sla`: the response counted from the day raised, the resolution
+    from `started_on` (the day of the last 回访, else the day raised) and never before the response."""
     from tuijin.workdays.services import add_workdays
 
-    sla = CategorySLA.objects.filter(category=category).values_list("resolution_days", flat=True).first()
-    response = add_workdays(raised_on, settings.TUIJIN_TICKET_RESPONSE_DAYS)
-    resolution = add_workdays(raised_on, sla or DEFAULT_RESOLUTION_DAYS)
+    add = calendar.add_workdays if calendar is not None else add_workdays
+    response = add(raised_on, sla.response_days)
+    resolution = add(started_on or raised_on, sla.resolution_days)
     return response, max(resolution, response)
+
+
+def ticket_deadlines(category: str, raised_on: date) -> tuple[date, date]:
+    """(first response due, resolution due), counted in working days from the day it was raised."""
+    return sla_deadlines(category_sla(category), raised_on)
+
+
+def sla_validate(response_days, resolution_days, escalation_step_days) -> None:
+    """Positive whole numbers of working days, at most SLA_MAX_DAYS, and the response due no later than the
+    resolution; a ValidationError keyed by field, in Chinese."""
+    errors: dict[str, str] = {}
+    values = {
+        "response_days": (response_days, _("首次响应时限")),
+        "resolution_days": (resolution_days, _("办结时限")),
+        "escalation_step_days": (escalation_step_days, _("升级间隔")),
+    }
+    for name, (value, label) in values.items():
+        if value is None or not isinstance(value, int) or isinstance(value, bool):
+            errors[name] = _("请填写%(f)s（工作日，整数）。") % {"f": label}
+        elif value < 1:
+            errors[name] = _("%(f)s至少为 1 个工作日。") % {"f": label}
+        elif value > SLA_MAX_DAYS:
+            errors[name] = _("%(f)s不能超过 %(n)d 个工作日。") % {"f": label, "n": SLA_MAX_DAYS}
+    if not errors and response_days > resolution_days:
+        errors["response_days"] = _("首次响应时限（%(r)d 个工作日）不能长于办结时限（%(d)d 个工作日）。") % {
+            "r": response_days,
+            "d": resolution_days,
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def open_tickets_with_start(queryset):
+    """Open tickets of `queryset` annotated with `restarted_at`: the time of the last 回访 (不满意 reopening), whose
+    day the resolution deadline counts from, or None."""
+    last_reopen = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"), type=TicketEventType.REOPENED)
+        .order_by("-created")
+        .values("created")[:1]
+    )
+    return queryset.filter(status__in=OPEN).annotate(restarted_at=Subquery(last_reopen))
+
+
+def recomputed_deadlines(tickets, sla: SLA) -> dict[int, tuple[date, date]]:
+    """{ticket pk: (response due, resolution due)} under `sla` for tickets from `open_tickets_with_start`, with one
+    calendar for all of them."""
+    from tuijin.workdays.services import workday_calendar
+
+    tickets = list(tickets)
+    if not tickets:
+        return {}
+    starts = [timezone.localtime(t.raised_at).date() for t in tickets]
+    calendar = workday_calendar(min(starts), max(starts))
+    result = {}
+    for ticket, raised_on in zip(tickets, starts, strict=True):
+        restarted = timezone.localtime(ticket.restarted_at).date() if ticket.restarted_at else None
+        result[ticket.pk] = sla_deadlines(sla, raised_on, restarted, calendar)
+    return result
+
+
+@transaction.atomic
+def category_sla_set(
+    *, actor, category: str, version, response_days: int, resolution_days: int, escalation_step_days: int
+) -> tuple[CategorySLA, int]:
+    """Save a category's limits (项目办, `tickets.change_categorysla`) on the version the user edited (0: the category
+    had no row yet), and recompute the deadlines of every open ticket of the category under them. Returns the row
+    and how many open tickets' deadlines moved. Escalation levels already fired stay."""
+    if actor is not None and not actor.has_perm("tickets.change_categorysla"):
+        raise PermissionDenied(_("您没有修改办理时限的权限。"))
+    if category not in TicketCategory.values:
+        raise ValidationError({"category": _("没有这个工单类别。")})
+    sla_validate(response_days, resolution_days, escalation_step_days)
+    fields = {
+        "response_days": response_days,
+        "resolution_days": resolution_days,
+        "escalation_step_days": escalation_step_days,
+    }
+    row = CategorySLA.objects.filter(category=category).first()
+    message = _("该类别的办理时限已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版），您的修改未保存。")
+    if row is None:
+        if str(version) != "0":
+            raise ConflictError(_("该类别的办理时限已被删除，您的修改未保存。"), current=None)
+        try:
+            with transaction.atomic():
+                row = CategorySLA.objects.create(category=category, **fields)
+        except IntegrityError:  # someone created it meanwhile: a conflict like any other stale save
+            row = CategorySLA.objects.get(category=category)
+            bump_version(row, expected_version=0, message=message)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row._changelog_message = _("修改办理时限")
+        bump_version(row, expected_version=version, message=message)
+    tickets = list(open_tickets_with_start(Ticket.objects.filter(category=category)))
+    deadlines = recomputed_deadlines(tickets, _as_sla(row))
+    moved = 0
+    for ticket in tickets:
+        response_due, resolution_due = deadlines[ticket.pk]
+        if (response_due, resolution_due) == (ticket.response_due, ticket.resolution_due):
+            continue
+        ticket.response_due, ticket.resolution_due = response_due, resolution_due
+        ticket._changelog_message = _("按新的办理时限重算")
+        ticket.save(update_fields=["response_due", "resolution_due", "last_updated"])  # not a user edit: no version
+        moved += 1
+    return row, moved
 
 
 def _number() -> str:
@@ -412,7 +568,7 @@ def escalate_overdue(today: date | None = None) -> int:
     from tuijin.workdays.services import workday_calendar
 
     today = today or _today()
-    step = settings.TUIJIN_TICKET_ESCALATION_STEP_DAYS
+    slas = category_slas()
     overdue = list(
         Ticket.objects.filter(status__in=OPEN, resolution_due__lt=today).select_related("lead_unit", "project")
     )
@@ -422,6 +578,7 @@ def escalate_overdue(today: date | None = None) -> int:
     fired = 0
     for ticket in overdue:
         days = calendar.workdays_between(ticket.resolution_due, today)
+        step = slas.get(ticket.category, default_sla(ticket.category)).escalation_step_days
         target = min(4, 1 + max(days - 1, 0) // step) if days >= 1 else 0
         for level in range(ticket.escalation_level + 1, target + 1):
             with transaction.atomic():

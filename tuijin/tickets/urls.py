@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_service
+from . import views, views_service, views_sla
 
 app_name = "tickets"
 
@@ -20,4 +20,7 @@ urlpatterns: list = [
     path("quiet/", views_service.quiet_list, name="quiet_list"),
     path("quiet/<int:pk>/delete/", views_service.quiet_delete, name="quiet_delete"),
     path("dashboard/", views_service.TicketDashboardView.as_view(), name="ticket_dashboard"),
+    # --- 办理时限 configuration (views_sla.py) ---
+    path("sla/", views_sla.sla_list, name="sla_list"),
+    path("sla/<slug:category>/", views_sla.sla_edit, name="sla_edit"),
 ]
