@@ -41,6 +41,18 @@ def server_env(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_url(server_env):
+    yield from _serve(server_env)
+
+
+@pytest.fixture(scope="module")
+def fresh_live_url(server_env, tmp_path_factory):
+    """A server of its own with a freshly loaded demo, for a test whose counts must not depend on what the other
+    browser tests (sharing `live_url`) already filled in, approved or locked."""
+    env = dict(server_env, TUIJIN_VAR_DIR=str(tmp_path_factory.mktemp("tuijin-var-fresh")))
+    yield from _serve(env)
+
+
+def _serve(server_env):
     manage = [sys.executable, str(REPO / "manage.py")]
     for args in (["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"], ["load_demo"]):
         subprocess.run(manage + args, env=server_env, check=True, cwd=REPO, capture_output=True)

@@ -70,8 +70,10 @@ def test_lockout_after_five_failures(browser, live_url):
     page = context.new_page()
     for _ in range(5):
         login(page, live_url, "dongjie", "wrong-password")
-        assert page.locator("#tj-login-error").is_visible()
+        page.wait_for_load_state()
+        page.locator("#tj-login-error").wait_for(state="visible")  # the answer to this attempt, under any load
     login(page, live_url, "dongjie")
+    page.wait_for_load_state()
     assert "锁定" in page.locator("#tj-login-error").inner_text()
     shot(page, "lockout")
     context.close()

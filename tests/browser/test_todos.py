@@ -43,7 +43,8 @@ def _home(page, live_url, username: str, name: str):
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
-def test_each_role_walks_its_todos_and_finishes_them(page, live_url):
+def test_each_role_walks_its_todos_and_finishes_them(page, fresh_live_url):
+    live_url = fresh_live_url
     page.on("dialog", lambda dialog: dialog.accept())  # 提交, 审核通过, 催报 ask for a confirmation
 
     # 1. the reporter: 未上报 → 本单位月报 → fill and submit the first one; the count drops by one

@@ -23,6 +23,7 @@ __all__ = [
     "FundingRowForm",
     "ImportUploadForm",
     "PlanChangeForm",
+    "PlanImportForm",
     "ProjectForm",
     "TransitionForm",
     "YearMonthField",
@@ -226,3 +227,7 @@ class BulkReassignForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class PlanImportForm(forms.Form):
+    file = forms.FileField(label=_("年度计划 Excel 文件（.xlsx）"))

@@ -18,11 +18,13 @@ __all__ = [
     "PlanRow",
     "cached_project_totals",
     "chosen_columns",
+    "draft_plans",
     "plan_rows",
     "project_detail_queryset",
     "project_list_queryset",
     "project_totals",
     "year_param",
+    "year_param_post",
 ]
 
 
@@ -147,3 +149,22 @@ def fast_track_calendar_warnings(project) -> list[str]:
 
     end = project.actual_start or timezone.localdate()
     return [fallback_warning(year) for year in uncovered_years(project.land_deal_date, end)]
+
+
+def year_param_post(request) -> int:
+    """The year of a POSTed form (same bounds as `year_param`)."""
+    raw = request.POST.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else current_year()
+
+
+def draft_plans(user, year: int, pks=None):
+    """The draft plans of `year` the user may approve, with project and unit (one query)."""
+    from .choices import PlanStatus
+
+    queryset = (
+        AnnualPlan.objects.restrict(user, "approve")
+        .filter(year=year, status=PlanStatus.DRAFT)
+        .select_related("project__responsible_unit")
+        .order_by("project__responsible_unit__name", "project__code", "project__name", "pk")
+    )
+    return queryset.filter(pk__in=pks) if pks is not None else queryset

@@ -35,10 +35,12 @@ from .validators import parse_project_code, validate_credit_code
 
 __all__ = [
     "PROJECT_FIELDS",
+    "BulkApproveResult",
     "FundingRow",
     "ProjectInput",
     "annual_plan_approve",
     "annual_plan_save",
+    "annual_plans_approve_bulk",
     "approval_item_update",
     "approval_items_ensure",
     "attachment_create",
@@ -578,6 +580,36 @@ def annual_plan_approve(*, actor, plan: AnnualPlan, version: int | None = None) 
         data={"year": plan.year, "investment": str(plan.planned_investment)},
     )
     return plan
+
+
+@dataclass
+class BulkApproveResult:
+    approved: list[AnnualPlan] = field(default_factory=list)
+    skipped: list[tuple[Any, str]] = field(default_factory=list)  # (plan or its pk, the reason in Chinese)
+
+
+def annual_plans_approve_bulk(*, actor, items: list[tuple[int, int]]) -> BulkApproveResult:
+    """Approve several draft plans as baselines: `items` are (plan pk, the version the approver previewed). Each is
+    approved on its own (`annual_plan_approve`, its own transaction); one changed, approved or out of scope since the
+    preview is skipped with the reason, the others are approved."""
+    result = BulkApproveResult()
+    plans = AnnualPlan.objects.restrict(actor, "approve").select_related("project").in_bulk([pk for pk, _v in items])
+    for pk, version in items:
+        plan = plans.get(pk)
+        if plan is None:
+            result.skipped.append((pk, _("计划不存在或不在您的管理范围内。")))
+            continue
+        if plan.status != PlanStatus.DRAFT:
+            result.skipped.append((plan, _("已不是编制中（当前：%(s)s）。") % {"s": plan.get_status_display()}))
+            continue
+        if plan.version != version:
+            result.skipped.append((plan, _("预览后已被他人修改，请重新预览核对后再批准。")))
+            continue
+        try:
+            result.approved.append(annual_plan_approve(actor=actor, plan=plan, version=version))
+        except (ApplicationError, PermissionDenied) as exc:
+            result.skipped.append((plan, getattr(exc, "message", "") or str(exc) or _("无权批准该计划。")))
+    return result
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from .forms import (
     FundingFormSet,
     ImportUploadForm,
     PlanChangeForm,
+    PlanImportForm,
     ProjectForm,
     TransitionForm,
 )
@@ -586,3 +587,157 @@ def import_job_annotated(request, pk: int):
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Annual plans in bulk: the year's workbook, its import, bulk baseline approval, any year from the project page
+# ---------------------------------------------------------------------------------------------------------------
+
+PLAN_ANNOTATED_SESSION = "projects_plan_import_annotated"
+
+
+@login_required
+def plan_year(request, pk: int):
+    """The project page's 「编制计划」 form: any year (?year=) → that year's plan form (or its adjustment)."""
+    project = scoped_object_or_404(request, Project.objects.all(), pk, action="change")
+    require(request, "change", AnnualPlan)
+    return redirect("projects:plan_edit", pk=project.pk, year=selectors.year_param(request))
+
+
+@login_required
+def plan_workbook(request):
+    """The year's plan workbook: every project the user may plan, pre-filled (also the import template)."""
+    from .plan_excel import build_plan_workbook
+
+    require(request, "change", AnnualPlan)
+    year = selectors.year_param(request)
+    content = build_plan_workbook(actor=request.user, year=year)
+    audit_event_record(event_type=AuditEventType.EXPORT, detail={"what": "annual_plans", "year": year})
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="annual-plans-{year}.xlsx"'
+    return response
+
+
+def _keep_annotated(request, content: bytes) -> str:
+    """Store the annotated error copy for this user's session; its token for the download link."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    token = uuid.uuid4().hex
+    path = default_storage.save(f"imports/plans/{token}.xlsx", ContentFile(content))
+    kept = dict(request.session.get(PLAN_ANNOTATED_SESSION, {}))
+    for old in list(kept)[:-4]:  # keep the last five per session
+        default_storage.delete(kept.pop(old))
+    kept[token] = path
+    request.session[PLAN_ANNOTATED_SESSION] = kept
+    return token
+
+
+@login_required
+def plan_import(request):
+    """Upload the plan workbook: every row validated; errors listed (with the annotated copy), else the plans are
+    created or updated as drafts in one transaction and the outcome is shown (skipped baselines included)."""
+    from tuijin.utilities.excel import XLSX_TYPES
+    from tuijin.utilities.uploads import check_upload
+
+    from .plan_excel import annotated_plan_copy, apply_plan_import, parse_plan_workbook
+
+    require(request, "change", AnnualPlan)
+    year = selectors.year_param(request) if request.method != "POST" else selectors.year_param_post(request)
+    form = PlanImportForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form, "year": year, "report": None, "token": None, "done": False}
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            checked = check_upload(uploaded, XLSX_TYPES)
+            report = parse_plan_workbook(checked.content, actor=request.user)
+            if report.fatal:
+                details = [e["message"] for e in report.errors if e["message"] != report.fatal]
+                raise ValidationError(" ".join([report.fatal, *details]))
+            context["report"] = report
+            if report.errors:
+                context["token"] = _keep_annotated(request, annotated_plan_copy(checked.content, report.errors))
+            else:
+                apply_plan_import(report, actor=request.user)
+                context["done"] = True
+            audit_event_record(
+                event_type=AuditEventType.IMPORT,
+                detail={"what": "annual_plans", "sha256": checked.sha256, "rows": report.total_rows},
+            )
+        except ValidationError as exc:
+            form.add_error("file", "；".join(exc.messages))
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+    if context["report"] is not None:
+        context["errors"] = context["report"].errors[:500]
+        context["summary"] = context["report"].summary(done=context["done"])
+    return render(request, "projects/plan_import.html", context)
+
+
+@login_required
+def plan_import_annotated(request, token: str):
+    """The annotated error copy of this session's last plan uploads (another session's token: 404)."""
+    from django.core.files.storage import default_storage
+    from django.http import Http404
+
+    require(request, "change", AnnualPlan)
+    path = request.session.get(PLAN_ANNOTATED_SESSION, {}).get(token)
+    if not path or not default_storage.exists(path):
+        raise Http404(_("文件已过期，请重新上传。"))
+    with default_storage.open(path, "rb") as handle:
+        content = handle.read()
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="annual-plans-errors.xlsx"'
+    return response
+
+
+def _posted_plan_items(request) -> list[tuple[int, int]]:
+    """(plan pk, version) pairs from the checked boxes ("pk:version")."""
+    items = []
+    for raw in request.POST.getlist("plan"):
+        pk, _sep, version = raw.partition(":")
+        if pk.isdigit() and version.isdigit():
+            items.append((int(pk), int(version)))
+    return items
+
+
+@login_required
+def plan_bulk_approve(request):
+    """Draft plans of a year with checkboxes (GET); POST: the preview of what would be approved, to confirm."""
+    require(request, "approve", AnnualPlan)
+    if request.method == "POST":
+        year = selectors.year_param_post(request)
+        items = dict(_posted_plan_items(request))
+        plans = list(selectors.draft_plans(request.user, year, pks=list(items)))
+        if not plans:
+            messages.error(request, _("请至少勾选一个编制中的计划。"))
+            return redirect(f"{reverse('projects:plan_bulk_approve')}?year={year}")
+        for plan in plans:  # the version the user saw in the list, so a change since then is caught at confirm
+            plan.seen_version = items[plan.pk]
+            plan.changed_since_list = plan.version != plan.seen_version
+        total = sum((p.planned_investment for p in plans), Decimal("0"))
+        return render(
+            request,
+            "projects/plan_bulk_approve.html",
+            {"year": year, "plans": plans, "preview": True, "total": total},
+        )
+    year = selectors.year_param(request)
+    plans = list(selectors.draft_plans(request.user, year))
+    return render(request, "projects/plan_bulk_approve.html", {"year": year, "plans": plans, "preview": False})
+
+
+@require_POST
+@login_required
+def plan_bulk_approve_confirm(request):
+    """Approve the previewed plans, each with the version previewed; the rest are skipped with the reason."""
+    require(request, "approve", AnnualPlan)
+    year = selectors.year_param_post(request)
+    result = services.annual_plans_approve_bulk(actor=request.user, items=_posted_plan_items(request))
+    if result.approved:
+        messages.success(request, _("已批准 %(n)d 个年度计划为基线。") % {"n": len(result.approved)})
+    for plan, reason in result.skipped:
+        label = plan.project.name if isinstance(plan, AnnualPlan) else f"#{plan}"
+        messages.warning(request, _("未批准「%(p)s」：%(r)s") % {"p": label, "r": reason})
+    return redirect(f"{reverse('projects:plan_bulk_approve')}?year={year}")

@@ -8,10 +8,10 @@ from rest_framework import serializers
 from tuijin.org.models import OrgUnit, Person
 
 from ..choices import FundingSourceKind, Stage
-from ..models import IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
+from ..models import AnnualPlan, IndustryCategory, IndustryChain, Project, ProjectLevel, SpecialList
 from ..services import PROJECT_FIELDS
 
-__all__ = ["ProjectInputSerializer", "ProjectSerializer"]
+__all__ = ["AnnualPlanInputSerializer", "AnnualPlanSerializer", "ProjectInputSerializer", "ProjectSerializer"]
 
 
 class FundingOut(serializers.Serializer):
@@ -107,3 +107,55 @@ class ProjectInputSerializer(serializers.ModelSerializer):
         self.fields["locality"].queryset = units
         self.fields["owner_enterprise"].queryset = units
         self.fields["sponsors"].child_relation.queryset = Person.objects.restrict(user, "view")
+
+
+class AnnualPlanSerializer(serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    project_code = serializers.CharField(source="project.code", read_only=True)
+    responsible_unit_name = serializers.CharField(source="project.responsible_unit.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = AnnualPlan
+        fields = [
+            "id",
+            "version",
+            "project",
+            "project_code",
+            "project_name",
+            "responsible_unit_name",
+            "year",
+            "planned_investment",
+            "monthly_plan",
+            "planned_start_quarter",
+            "progress_target",
+            "status",
+            "status_display",
+            "baseline_investment",
+            "baseline_monthly_plan",
+            "baseline_approved_at",
+            "last_updated",
+        ]
+        read_only_fields = fields
+
+
+class AnnualPlanInputSerializer(serializers.Serializer):
+    """Types the input only; the rules (monthly sum, draft only, scope) are the service's, as on the pages."""
+
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    planned_investment = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    monthly_plan = serializers.ListField(
+        child=serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0),
+        min_length=12,
+        max_length=12,
+        required=False,
+        allow_null=True,
+    )
+    planned_start_quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, allow_null=True)
+    progress_target = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["project"].queryset = Project.objects.restrict(getattr(request, "user", None), "change")

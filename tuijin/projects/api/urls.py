@@ -6,5 +6,6 @@ app_name = "projects-api"
 
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet)
+router.register("plans", views.AnnualPlanViewSet)
 
 urlpatterns = router.urls

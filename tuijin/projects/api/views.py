@@ -2,6 +2,7 @@
 pages. Reads return an ETag of the project version; writes require `If-Match` with that ETag (missing → 428,
 stale → 412). Service errors are translated by `tuijin.api.exceptions.exception_handler`."""
 
+import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.response import Response
@@ -12,10 +13,10 @@ from tuijin.api.viewsets import ScopedViewSetMixin
 
 from .. import services
 from ..filtersets import ProjectFilterSet
-from ..models import Project
-from .serializers import ProjectInputSerializer, ProjectSerializer
+from ..models import AnnualPlan, Project
+from .serializers import AnnualPlanInputSerializer, AnnualPlanSerializer, ProjectInputSerializer, ProjectSerializer
 
-__all__ = ["ProjectViewSet"]
+__all__ = ["AnnualPlanViewSet", "ProjectViewSet"]
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -94,5 +95,94 @@ class ProjectViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveM
     def _respond(self, project, code):
         instance = _api_queryset(Project.objects.filter(pk=project.pk)).get()
         response = Response(ProjectSerializer(instance, context={"request": self.request}).data, status=code)
+        response["ETag"] = f'"{instance.version}"'
+        return response
+
+
+class AnnualPlanFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = AnnualPlan
+        fields = ["year", "project", "status"]
+
+
+@extend_schema_view(
+    update=extend_schema(parameters=[IF_MATCH], request=AnnualPlanInputSerializer),
+    partial_update=extend_schema(parameters=[IF_MATCH], request=AnnualPlanInputSerializer),
+    create=extend_schema(request=AnnualPlanInputSerializer),
+)
+class AnnualPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+    """/api/projects/plans/: annual plans. Create and update need `change_annualplan` and a project in the caller's
+    change scope (as the plan page); they save drafts through `annual_plan_save` (same validation: 12 months summing
+    to the annual figure, an approved baseline is not changed — 400 `plan_locked`). Updates need `If-Match`."""
+
+    queryset = AnnualPlan.objects.all()
+    serializer_class = AnnualPlanSerializer
+    filterset_class = AnnualPlanFilterSet
+    ordering_fields = ["year", "planned_investment", "last_updated"]
+
+    @property
+    def permission_action(self) -> str:
+        return "change" if self.request.method in ("POST", "PUT", "PATCH") else "view"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("project__responsible_unit").order_by("-year", "project_id")
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = AnnualPlanInputSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        plan = services.annual_plan_save(
+            actor=request.user,
+            project=data["project"],
+            year=data["year"],
+            planned_investment=data["planned_investment"],
+            progress_target=data.get("progress_target", ""),
+            monthly_plan=data.get("monthly_plan"),
+            planned_start_quarter=data.get("planned_start_quarter"),
+            version=0,  # a plan of that year created meanwhile (or already there) is a conflict, never overwritten
+        )
+        return self._respond(plan, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        plan = self.get_object()
+        version = if_match_version(request)
+        current = {
+            "project": plan.project_id,
+            "year": plan.year,
+            "planned_investment": plan.planned_investment,
+            "monthly_plan": plan.monthly_plan,
+            "planned_start_quarter": plan.planned_start_quarter,
+            "progress_target": plan.progress_target,
+        }
+        body = {**current, **request.data} if partial else {**request.data, "project": plan.project_id}
+        body.setdefault("year", plan.year)
+        serializer = AnnualPlanInputSerializer(data=body, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data["project"].pk != plan.project_id or data["year"] != plan.year:
+            raise exceptions.ValidationError({"year": "不能修改计划的项目或年度，请新建该年度计划。"})
+        plan = services.annual_plan_save(
+            actor=request.user,
+            project=plan.project,
+            year=plan.year,
+            planned_investment=data["planned_investment"],
+            progress_target=data.get("progress_target", ""),
+            monthly_plan=data.get("monthly_plan"),
+            planned_start_quarter=data.get("planned_start_quarter"),
+            version=version if version is not None else -1,
+        )
+        return self._respond(plan, status.HTTP_200_OK)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def _respond(self, plan, code):
+        instance = AnnualPlan.objects.select_related("project__responsible_unit").get(pk=plan.pk)
+        response = Response(AnnualPlanSerializer(instance, context={"request": self.request}).data, status=code)
         response["ETag"] = f'"{instance.version}"'
         return response
