@@ -34,6 +34,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("工单统计"), "tickets:ticket_dashboard", "tickets.dashboard_ticket", "bar-chart-line", _("协调服务")),
     NavItem(_("涉企检查登记"), "tickets:visit_list", "tickets.view_inspectionvisit", "clipboard-check", _("协调服务")),
     NavItem(_("免打扰期"), "tickets:quiet_list", "tickets.view_quietperiod", "moon", _("协调服务")),
+    NavItem(_("预警规则"), "dispatch:config_rules", "progress.change_warningrule", "sliders", _("基础配置")),
+    NavItem(_("填报期"), "dispatch:config_windows", "progress.change_reportingperiod", "calendar-check", _("基础配置")),
     NavItem(_("办理时限"), "tickets:sla_list", "tickets.view_categorysla", "stopwatch", _("基础配置")),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),
     NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard, views_lights, views_reporting
+from . import dashboard, views_config, views_lights, views_reporting
 
 app_name = "dispatch"
 
@@ -24,6 +24,10 @@ urlpatterns = [
         name="published_notice_download",
     ),
     path("schedule/", dashboard.ScheduleView.as_view(), name="schedule"),
+    path("config/rules/", views_config.rule_list, name="config_rules"),
+    path("config/rules/<int:pk>/", views_config.rule_edit, name="config_rule_edit"),
+    path("config/windows/", views_config.window_list, name="config_windows"),
+    path("config/windows/<int:year>/<int:month>/", views_config.window_edit, name="config_window_edit"),
     path("notice/<str:notice_id>/", dashboard.NoticeStatusView.as_view(), name="notice_status"),
     path("notice/<str:notice_id>/download/", dashboard.NoticeDownloadView.as_view(), name="notice_download"),
 ]

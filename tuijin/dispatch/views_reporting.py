@@ -32,17 +32,15 @@ def my_reports(request):
     expected = list(expected)
     rows = [(fact.project, reports.get(fact.project_id), True) for fact in expected]
     # Other active projects (前期 without an annual plan, …) may report without being expected to: listed after
-    # the expected ones, marked 非必报, never counted as 未上报. Only for the month being reported now or later:
-    # a past month lists what was expected then (the facts), not today's portfolio.
-    if period >= services.period_for_reporting():
-        seen = {fact.project_id for fact in expected}
-        others = (
-            in_scope.filter(stage__in=[Stage.PREPARATION, Stage.CONSTRUCTION])
-            .exclude(pk__in=seen)
-            .select_related("responsible_unit")
-            .order_by("responsible_unit__sort_order", "name", "pk")
-        )
-        rows += [(project, reports.get(project.pk), False) for project in others]
+    # the expected ones, marked 非必报, never counted as 未上报 (also for a past month: a late report stays possible).
+    seen = {fact.project_id for fact in expected}
+    others = (
+        in_scope.filter(stage__in=[Stage.PREPARATION, Stage.CONSTRUCTION])
+        .exclude(pk__in=seen)
+        .select_related("responsible_unit")
+        .order_by("responsible_unit__sort_order", "name", "pk")
+    )
+    rows += [(project, reports.get(project.pk), False) for project in others]
     missing = sum(1 for fact in expected if not fact.reported)
     return render(
         request,
