@@ -185,6 +185,8 @@ TUIJIN_LOCKOUT_MINUTES = env_int("TUIJIN_LOCKOUT_MINUTES", 30, minimum=1)
 TUIJIN_SESSION_IDLE_MINUTES = env_int("TUIJIN_SESSION_IDLE_MINUTES", 30, minimum=1)
 TUIJIN_SESSION_IDLE_MINUTES_ADMIN = env_int("TUIJIN_SESSION_IDLE_MINUTES_ADMIN", 15, minimum=1)
 TUIJIN_SESSION_ABSOLUTE_HOURS = env_int("TUIJIN_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+# 催报: a unit is urged at most once per month's report within this many hours (dispatch.services.report_urge).
+TUIJIN_URGE_INTERVAL_HOURS = env_int("TUIJIN_URGE_INTERVAL_HOURS", 4, minimum=1)
 TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 365, minimum=180)
 TUIJIN_DEMO_PASSWORD = env_str("TUIJIN_DEMO_PASSWORD")
 # Outbound channel for notifications (dotted class path); LogChannel only logs.
