@@ -8,7 +8,11 @@ class FactsConfig(AppConfig):
     verbose_name = _("统计口径")
 
     def ready(self) -> None:
+        from tuijin.progress import sheet
+
         from . import filters, maintain
+        from .figures import projects_with
 
         maintain.connect()
         filters.register()
+        sheet.expected_projects = lambda projects, period: projects_with(projects, "expected", period)

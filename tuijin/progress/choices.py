@@ -26,6 +26,7 @@ class ReportEventType(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
     PHOTO_ADDED = "photo_added", _("上传照片")
     PHOTO_DELETED = "photo_deleted", _("删除照片")
+    PROXY_FILLED = "proxy_filled", _("代填")  # the project office filled the report in for the unit (调度表 upload)
 
 
 class LightColor(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_sheet
 
 app_name = "progress"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("export.xlsx", views.report_export, name="report_export"),
     path("photos/<int:pk>/", views.photo_view, name="photo"),
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
+    path("sheet/<int:year>-<int:month>.xlsx", views_sheet.sheet_download, name="sheet_download"),
+    path("sheet/import/", views_sheet.sheet_import, name="sheet_import"),
+    path("sheet/import/<str:token>/annotated.xlsx", views_sheet.sheet_annotated, name="sheet_annotated"),
+    path("sheet/submit/", views_sheet.sheet_submit, name="sheet_submit"),
 ]
