@@ -108,6 +108,15 @@ _TICKET_ENTERPRISE = {
     "tickets.delete_quietperiod",
 }
 _PROJECT_OFFICE = {
+    # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
+    "projects.view_approvalitemtype",
+    "projects.add_approvalitemtype",
+    "projects.change_approvalitemtype",
+    "projects.delete_approvalitemtype",
+    "projects.view_industrychain",
+    "projects.add_industrychain",
+    "projects.change_industrychain",
+    "projects.delete_industrychain",
     "projects.add_project",
     "projects.delete_attachment",
     "projects.transition_project",

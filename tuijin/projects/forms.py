@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from tuijin.org.models import OrgUnit, Person
 from tuijin.org.selectors import unit_choices, units_or_picker
 
 from .choices import ApprovalStatus, AttachmentKind, FundingSourceKind, Stage
-from .models import AnnualPlan, ApprovalItem, IndustryCategory, Project, SpecialList
+from .models import AnnualPlan, ApprovalItem, IndustryCategory, IndustryChain, Project, SpecialList
 from .services import PROJECT_FIELDS
 
 __all__ = [
@@ -84,6 +85,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["owner_enterprise"].queryset = units.filter(unit_type__in=["enterprise", "state_platform"])
         self.fields["sponsors"].queryset = Person.objects.restrict(user, "view").filter(is_county_leader=True)
         self.fields["industry"].queryset = IndustryCategory.objects.filter(parent__isnull=False)
+        # a deactivated chain (产业链 catalogue) is not offered to new choices; a project keeps the one it has
+        self.fields["chain"].queryset = IndustryChain.objects.filter(Q(is_active=True) | Q(pk=self.instance.chain_id))
         self.fields["code"].help_text = _("24位，如 2403-410702-04-01-12345X；旧版代码可录入并标记")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

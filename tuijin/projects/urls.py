@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_catalogues
 
 app_name = "projects"
 
@@ -25,6 +25,16 @@ urlpatterns = [
     path("plans/<int:pk>/change/", views.plan_change_request, name="plan_change_request"),
     path("approvals/<int:pk>/edit/", views.approval_item_edit, name="approval_item_edit"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
+    path("catalogue/chains/", views_catalogues.chain_list, name="catalogue_chain_list"),
+    path("catalogue/chains/add/", views_catalogues.chain_add, name="catalogue_chain_add"),
+    path("catalogue/chains/<int:pk>/", views_catalogues.chain_edit, name="catalogue_chain_edit"),
+    path("catalogue/chains/<int:pk>/toggle/", views_catalogues.chain_toggle, name="catalogue_chain_toggle"),
+    path("catalogue/chains/<int:pk>/delete/", views_catalogues.chain_delete, name="catalogue_chain_delete"),
+    path("catalogue/approvals/", views_catalogues.approval_list, name="catalogue_approval_list"),
+    path("catalogue/approvals/add/", views_catalogues.approval_add, name="catalogue_approval_add"),
+    path("catalogue/approvals/<int:pk>/", views_catalogues.approval_edit, name="catalogue_approval_edit"),
+    path("catalogue/approvals/<int:pk>/toggle/", views_catalogues.approval_toggle, name="catalogue_approval_toggle"),
+    path("catalogue/approvals/<int:pk>/delete/", views_catalogues.approval_delete, name="catalogue_approval_delete"),
     path("<int:pk>/", views.ProjectView.as_view(), name="project"),
     path("<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("<int:pk>/transition/", views.project_transition, name="project_transition"),
