@@ -178,29 +178,109 @@ def report_get_or_create(*, actor, project, period: date) -> ProgressReport:
     return report
 
 
+ON_BEHALF_ACTIONS = ("correct", "officeapprove")
+
+
+def _on_behalf_reason(actor, on_behalf_reason: str | None) -> str | None:
+    """The stripped reason of a 代填 (None: the actor fills in for itself). Only users holding a project-office
+    permission (`ON_BEHALF_ACTIONS`) fill in for a unit, and they must say why."""
+    if on_behalf_reason is None:
+        return None
+    if actor is None:
+        raise ValueError("a 代填 names the office user who fills in: actor cannot be None")
+    if not any(actor.has_perm(f"progress.{action}_progressreport") for action in ON_BEHALF_ACTIONS):
+        raise PermissionDenied(_("您没有代填月报的权限。"))
+    reason = on_behalf_reason.strip()
+    if not reason:
+        raise ApplicationError(_("代填须填写代填原因。"), code="reason_required")
+    return reason
+
+
+def _check_on_behalf(actor, report: ProgressReport) -> None:
+    """The office user's own scope covers the report (through any of the on-behalf permissions)."""
+    for action in ON_BEHALF_ACTIONS:
+        if actor.has_perm(f"progress.{action}_progressreport"):
+            if ProgressReport.objects.restrict(actor, action).filter(pk=report.pk).exists():
+                return
+    raise PermissionDenied(_("该项目不在您的管理范围内。"))
+
+
+def _record_on_behalf(report: ProgressReport, actor, reason: str | None) -> None:
+    if reason is not None:
+        _event(report, actor, ReportEventType.PROXY_FILLED, reason=reason)
+
+
+def _existing_conflict(actor, existing: ProgressReport) -> ConflictError:
+    check_scope(actor, existing, "view", message=_("该项目不在您的管理范围内。"))
+    return ConflictError(
+        _("该月报已由他人先行创建（当前状态：%(s)s），您填写的内容未保存。") % {"s": existing.get_status_display()},
+        current=existing,
+        changes=changes_since(existing, 0),
+    )
+
+
 @transaction.atomic
 def report_create(
-    *, actor, project, period: date, data: dict, problems: list[dict] | None = None, submit: bool = False
+    *,
+    actor,
+    project,
+    period: date,
+    data: dict,
+    problems: list[dict] | None = None,
+    submit: bool = False,
+    on_behalf_reason: str | None = None,
 ) -> ProgressReport:
-    """The first save of a month's report (no draft exists before it): create the report through
-    `report_get_or_create` and save the form's values (optionally submitting). If the report was created meanwhile
-    (another tab or a colleague), nothing is written and ConflictError carries the existing report."""
+    """The first save of a month's report (no draft exists before it), in ONE write: the report is validated with
+    `report_save`'s rules and inserted with the form's values (optionally submitting), its timeline recording
+    创建草稿 and 保存 as `report_get_or_create` + `report_save` would. The actor needs the fill permissions and
+    scope (add and change), or fills in on behalf of the unit (`on_behalf_reason`, see `report_save`). If the
+    report was created meanwhile (another tab or a colleague), nothing is written and ConflictError carries the
+    existing report."""
     period = month_start(period)
+    if period > month_start(timezone.localdate()):
+        raise ApplicationError(_("不能填报未来月份的月报。"), code="future_period")
+    reason = _on_behalf_reason(actor, on_behalf_reason)
+    if reason is None and actor is not None and not actor.has_perm("progress.change_progressreport"):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
     existing = ProgressReport.objects.filter(project=project, period=period).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                report = report_get_or_create(actor=actor, project=project, period=period)
-        except IntegrityError:  # created concurrently between the check and the insert
-            existing = ProgressReport.objects.filter(project=project, period=period).first()
     if existing is not None:
-        check_scope(actor, existing, "view", message=_("该项目不在您的管理范围内。"))
-        raise ConflictError(
-            _("该月报已由他人先行创建（当前状态：%(s)s），您填写的内容未保存。") % {"s": existing.get_status_display()},
-            current=existing,
-            changes=changes_since(existing, 0),
-        )
-    return report_save(actor=actor, report=report, version=report.version, data=data, problems=problems, submit=submit)
+        raise _existing_conflict(actor, existing)
+    report = ProgressReport(project=project, period=period)
+    for key, value in data.items():
+        if key in EDITABLE_FIELDS:
+            setattr(report, key, value)
+    report.full_clean(exclude=["project", "period"], validate_constraints=False)
+    _validate(report)
+    report.validate_constraints(exclude=["project", "period"])  # (project, period) is the insert's to check
+    if reason is not None:
+        report._changelog_message = _("代填：%(r)s") % {"r": reason[:100]}
+    try:
+        with transaction.atomic():
+            report.save(force_insert=True)
+    except IntegrityError:  # created concurrently between the check and the insert
+        existing = ProgressReport.objects.filter(project=project, period=period).first()
+        if existing is None:
+            raise
+        raise _existing_conflict(actor, existing) from None
+    if reason is None:
+        check_scope(actor, report, "add", message=_("该项目不在您的管理范围内。"))
+        check_scope(actor, report, "change", message=_("该月报不在您的管理范围内。"))
+    else:
+        _check_on_behalf(actor, report)
+    if problems is not None:
+        _problems_apply(report, problems)
+    _event(report, actor, ReportEventType.CREATED)
+    _event(report, actor, ReportEventType.SAVED)
+    _record_on_behalf(report, actor, reason)
+    if submit:
+        return report_submit(actor=actor, report=report, version=report.version)
+    return report
+
+
+def _wan(value) -> str:
+    """An amount in 万元 as people write it in a message: thousands separated, two decimals (SQLite sums come back
+    with many trailing zeros)."""
+    return f"{Decimal(value or 0).quantize(Decimal('0.01')):,}"
 
 
 def _validate(report: ProgressReport) -> None:
@@ -209,7 +289,7 @@ def _validate(report: ProgressReport) -> None:
     if parts != report.month_investment:
         errors.setdefault("month_investment", []).append(
             _("投资构成合计 %(sum)s 万元，应等于当月完成投资 %(total)s 万元。")
-            % {"sum": parts, "total": report.month_investment}
+            % {"sum": _wan(parts), "total": _wan(report.month_investment)}
         )
     if report.month_investment < 0 and not report.negative_reason.strip():
         errors.setdefault("negative_reason", []).append(_("当月投资为负数（核减）时须说明原因。"))
@@ -221,7 +301,7 @@ def _validate(report: ProgressReport) -> None:
     if figures.cumulative > figures.total_investment and not report.over_total_reason.strip():
         errors.setdefault("over_total_reason", []).append(
             _("累计完成投资 %(cum)s 万元已超过总投资 %(total)s 万元，请说明原因。")
-            % {"cum": figures.cumulative, "total": figures.total_investment}
+            % {"cum": _wan(figures.cumulative), "total": _wan(figures.total_investment)}
         )
     if errors:
         raise ValidationError(errors)
@@ -236,9 +316,19 @@ def report_save(
     data: dict,
     problems: list[dict] | None = None,
     submit: bool = False,
+    on_behalf_reason: str | None = None,
 ) -> ProgressReport:
-    """Save a draft (only drafts are editable by units), optionally submitting it in the same step."""
-    _check(actor, report, "change")
+    """Save a draft (only drafts are editable by units), optionally submitting it in the same step.
+
+    With `on_behalf_reason` the project office fills in for the unit (代填): the actor must hold
+    `progress.correct_progressreport` or `progress.officeapprove_progressreport` with the report in that scope
+    instead of the fill permissions; the save is recorded under the actor, with a 代填 event carrying the reason
+    and the change log saying 代填."""
+    reason = _on_behalf_reason(actor, on_behalf_reason)
+    if reason is None:
+        _check(actor, report, "change")
+    else:
+        _check_on_behalf(actor, report)
     if report.status != ReportStatus.DRAFT:
         raise ApplicationError(_("月报已提交，不能修改；如需修改请联系审核人退回。"), code="not_draft")
     for key, value in data.items():
@@ -247,6 +337,8 @@ def report_save(
     report.full_clean(exclude=["project", "period"], validate_constraints=False)
     _validate(report)
     report.validate_constraints()
+    if reason is not None:
+        report._changelog_message = _("代填：%(r)s") % {"r": reason[:100]}
     bump_version(
         report,
         expected_version=version,
@@ -259,6 +351,7 @@ def report_save(
     if problems is not None:
         _problems_apply(report, problems)
     _event(report, actor, ReportEventType.SAVED)
+    _record_on_behalf(report, actor, reason)
     if submit:
         return report_submit(actor=actor, report=report, version=report.version)
     return report

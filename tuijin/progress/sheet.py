@@ -8,13 +8,14 @@ import checks everything again.
 
 Import follows the plan import (`tuijin.projects.plan_excel`): `open_xlsx` checks the file, every row is read with
 the same cell converters and validated with the report form's own rules (`services._validate` after `full_clean`,
-exactly what `report_save` runs), and only a file without errors is written — drafts through
-`report_get_or_create` / `report_save`, in ONE transaction. A report already submitted is never changed: a row that
-would change it is listed as skipped with the reason.
+exactly what `report_save` runs), and only a file without errors is written — a new draft in one write through
+`report_create`, a changed one through `report_save`, all in ONE transaction. A report already submitted is never
+changed: a row that would change it is listed as skipped with the reason.
 
 Two modes: a unit's reporter (add_progressreport) writes its own unit's drafts; the project office
 (officeapprove_progressreport without the fill permissions) fills in on behalf of a unit (代填): a reason is
-required, each report written records a 代填 event (reason, office user) and the change log says 代填.
+required, the services check the office's own scope (`on_behalf_reason`), each report written records a 代填
+event (reason, office user), and its timeline and change log name the office user.
 """
 
 from collections import defaultdict
@@ -51,8 +52,8 @@ from tuijin.projects.models import Project
 from tuijin.utilities.excel import is_formula_cell, neutralize, open_xlsx, workbook_bytes
 
 from . import services
-from .choices import COUNTED_STATUSES, ReportEventType, ReportStatus
-from .models import ProgressReport, ReportEvent, ReportProblem
+from .choices import COUNTED_STATUSES, ReportStatus
+from .models import ProgressReport, ReportProblem
 from .selectors import CARRIED_FIELDS
 
 __all__ = [
@@ -663,8 +664,9 @@ def parse_sheet(data: bytes, *, actor) -> SheetReport:
 def apply_sheet(report: SheetReport, *, actor, proxy_reason: str = "") -> list[ProgressReport]:
     """Write the new and changed drafts in one transaction (nothing on any failure); the reports written.
 
-    As the project office (`is_proxy`), a reason is required: each report is written as the system on behalf of
-    its unit, with a 代填 event naming the office user and the reason, and the change log saying 代填."""
+    As the project office (`is_proxy`), a reason is required: each report is written by the office user on behalf
+    of its unit (the services' `on_behalf_reason`: the office's own scope is checked, the timeline and change log
+    name the office user, a 代填 event keeps the reason)."""
     if report.fatal or report.errors or report.period is None:
         raise ApplicationError(
             _("文件中有 %(n)d 处错误，未导入任何数据。请修正后重新上传。") % {"n": len(report.errors)},
@@ -676,35 +678,32 @@ def apply_sheet(report: SheetReport, *, actor, proxy_reason: str = "") -> list[P
         raise ApplicationError(_("代填须填写代填原因。"), code="reason_required")
     if not proxy and not actor.has_perm("progress.add_progressreport"):
         raise PermissionDenied(_("您没有填报月报的权限。"))
-    writer = None if proxy else actor
+    on_behalf = reason if proxy else None
     written: list[ProgressReport] = []
     current = 0
     try:
         with _acting_as(actor), transaction.atomic():
-            if proxy:  # the office's own scope over every project written (the services run as the system)
-                allowed = set(
-                    Project.objects.restrict(actor, "view")
-                    .filter(pk__in=[r.project.pk for r in report.rows])
-                    .values_list("pk", flat=True)
-                )
             for row in report.rows:
                 if row.action not in ("create", "update"):
                     continue
                 current = row.row
-                if proxy and row.project.pk not in allowed:
-                    raise PermissionDenied(_("该项目不在您的管理范围内。"))
-                target = row.report or services.report_get_or_create(
-                    actor=writer, project=row.project, period=report.period
-                )
-                version = row.version if row.report is not None else target.version
-                if proxy:
-                    target._changelog_message = _("代填：%(r)s") % {"r": reason[:100]}
-                saved = services.report_save(
-                    actor=writer, report=target, version=version, data=row.data, problems=row.problems
-                )
-                if proxy:
-                    ReportEvent.objects.create(
-                        report=saved, actor=actor, type=ReportEventType.PROXY_FILLED, data={"reason": reason}
+                if row.report is None:  # one write: created with its values (created meanwhile → ConflictError)
+                    saved = services.report_create(
+                        actor=actor,
+                        project=row.project,
+                        period=report.period,
+                        data=row.data,
+                        problems=row.problems,
+                        on_behalf_reason=on_behalf,
+                    )
+                else:
+                    saved = services.report_save(
+                        actor=actor,
+                        report=row.report,
+                        version=row.version,
+                        data=row.data,
+                        problems=row.problems,
+                        on_behalf_reason=on_behalf,
                     )
                 written.append(saved)
     except ApplicationError as exc:  # changed, created or submitted meanwhile (ConflictError included)

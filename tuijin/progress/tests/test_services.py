@@ -145,13 +145,13 @@ def test_guards(world, project):
             equipment=Decimal("30"),
             other_cost=Decimal("0"),
         )
-    assert "投资构成合计" in str(exc.value)
+    assert "投资构成合计 90.00 万元，应等于当月完成投资 100.00 万元" in str(exc.value)  # as people write amounts
     with pytest.raises(ValidationError) as exc:
         save(month_investment=Decimal("-50"), construction_install=Decimal("-50"))
     assert "核减" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
         save(month_investment=Decimal("20000"), construction_install=Decimal("20000"))
-    assert "超过总投资" in str(exc.value)
+    assert "超过总投资" in str(exc.value) and "20,000.00 万元" in str(exc.value)
     saved = save(
         month_investment=Decimal("20000"), construction_install=Decimal("20000"), over_total_reason="总投资调增待批复"
     )
@@ -189,3 +189,106 @@ def test_reports_are_scoped_through_their_projects(world, project):
     assert '"project_id" IN (SELECT' in sql and "projects_project" in sql
     assert set(ProgressReport.objects.restrict(world.office, "view")) == {mine, theirs}
     assert not ProgressReport.objects.restrict(world.ent_user_a, "view").exists()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One write for a new report; 代填 (on behalf of the unit) by the project office
+# ---------------------------------------------------------------------------------------------------------------
+
+DATA = {
+    "month_investment": Decimal("300.00"),
+    "construction_install": Decimal("300.00"),
+    "equipment": Decimal("0"),
+    "other_cost": Decimal("0"),
+    "physical_progress": "主体施工",
+}
+
+
+def test_report_create_writes_the_report_once_with_the_form_s_timeline(world, project):
+    from tuijin.core.models import ObjectChange
+
+    report = services.report_create(
+        actor=world.reporter_a, project=project, period=OCT, data=DATA, problems=[{"description": "征地未完成"}]
+    )
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DRAFT and report.month_investment == Decimal("300.00")
+    assert list(report.problems.values_list("description", flat=True)) == ["征地未完成"]
+    events = list(report.events.order_by("created", "pk").values_list("type", "actor"))
+    assert events == [("created", world.reporter_a.pk), ("saved", world.reporter_a.pk)]
+    changes = ObjectChange.objects.filter(
+        changed_object_type__model="progressreport", changed_object_id=report.pk
+    ).count()
+    assert changes == 1  # inserted with its values, not created empty and then saved
+
+
+def test_report_create_validates_like_the_form_and_writes_nothing_when_invalid(world, project):
+    with pytest.raises(ValidationError) as caught:
+        services.report_create(
+            actor=world.reporter_a, project=project, period=OCT, data={**DATA, "month_investment": Decimal("1")}
+        )
+    assert "month_investment" in caught.value.message_dict
+    assert not ProgressReport.objects.exists()
+
+
+def test_report_create_refuses_a_user_without_fill_permission_and_an_existing_report(world, project):
+    with pytest.raises(PermissionDenied):  # no fill permission
+        services.report_create(actor=world.leader, project=project, period=OCT, data=DATA)
+    with pytest.raises(PermissionDenied):  # another unit's reporter: the insert is rolled back
+        services.report_create(actor=world.reporter_b, project=project, period=OCT, data=DATA)
+    assert not ProgressReport.objects.exists()
+    services.report_create(actor=world.reporter_a, project=project, period=OCT, data=DATA)
+    with pytest.raises(ConflictError):
+        services.report_create(actor=world.reporter_a, project=project, period=OCT, data=DATA)
+    assert ProgressReport.objects.count() == 1
+
+
+def test_on_behalf_create_and_save_are_recorded_under_the_office_user(world, project):
+    report = services.report_create(
+        actor=world.office, project=project, period=OCT, data=DATA, on_behalf_reason=" 填报员休假 "
+    )
+    report = services.report_save(
+        actor=world.office,
+        report=report,
+        version=report.version,
+        data={**DATA, "physical_progress": "封顶"},
+        on_behalf_reason="电话核实",
+    )
+    events = list(report.events.order_by("created", "pk").values_list("type", "actor", "data"))
+    assert [(t, a) for t, a, _d in events] == [
+        ("created", world.office.pk),
+        ("saved", world.office.pk),
+        ("proxy_filled", world.office.pk),
+        ("saved", world.office.pk),
+        ("proxy_filled", world.office.pk),
+    ]
+    assert [d["reason"] for t, _a, d in events if t == "proxy_filled"] == ["填报员休假", "电话核实"]
+    assert ProgressReport.objects.get().physical_progress == "封顶"
+
+
+def test_on_behalf_needs_a_reason_and_the_office_s_permission(world, project):
+    with pytest.raises(ApplicationError):
+        services.report_create(actor=world.office, project=project, period=OCT, data=DATA, on_behalf_reason=" ")
+    with pytest.raises(PermissionDenied):  # a reporter fills in as itself, never on behalf
+        services.report_create(actor=world.reporter_a, project=project, period=OCT, data=DATA, on_behalf_reason="代填")
+    with pytest.raises(PermissionDenied):  # without on_behalf the office lacks the fill permissions
+        services.report_create(actor=world.office, project=project, period=OCT, data=DATA)
+    assert not ProgressReport.objects.exists()
+    report = fill(world, project)
+    with pytest.raises(PermissionDenied):
+        services.report_save(
+            actor=world.reporter_a, report=report, version=report.version, data=DATA, on_behalf_reason="代填"
+        )
+
+
+def test_on_behalf_out_of_the_office_s_scope_is_refused(world, project):
+    with pytest.raises(PermissionDenied):
+        services.report_create(
+            actor=world.foreign_office, project=project, period=OCT, data=DATA, on_behalf_reason="代填"
+        )
+    assert not ProgressReport.objects.exists()
+    report = fill(world, project)
+    with pytest.raises(PermissionDenied):
+        services.report_save(
+            actor=world.foreign_office, report=report, version=report.version, data=DATA, on_behalf_reason="代填"
+        )
+    assert ProgressReport.objects.get().events.filter(type="proxy_filled").count() == 0
