@@ -39,6 +39,7 @@ from tuijin.projects.excel import (
     MONEY_FORMAT,
     MONTH_RE,
     CellError,
+    KeyedRows,
     _acting_as,
     _bool,
     _date,
@@ -47,9 +48,11 @@ from tuijin.projects.excel import (
     _norm_header,
     _service_errors,
     _text,
+    read_keyed_rows,
+    rows_written,
 )
 from tuijin.projects.models import Project
-from tuijin.utilities.excel import is_formula_cell, neutralize, open_xlsx, workbook_bytes
+from tuijin.utilities.excel import neutralize, open_xlsx, workbook_bytes
 
 from . import services
 from .choices import COUNTED_STATUSES, ReportStatus
@@ -414,65 +417,17 @@ class SheetReport:
         return text + "。"
 
 
-def _read(data: bytes, report: SheetReport) -> list[tuple[int, dict[str, tuple[Any, bool]]]] | None:
-    try:
-        workbook = open_xlsx(data)
-    except ValidationError as exc:
-        report.fatal = exc.messages[0]
-        report.add_error(0, "", report.fatal)
-        return None
-    rows: list[tuple[int, dict[str, tuple[Any, bool]]]] = []
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        sheet.reset_dimensions()
-        header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=60), ())
-        positions: dict[int, str] = {}
-        unknown = []
-        for index, cell in enumerate(header):
-            name = _norm_header(cell.value)
-            if not name or name == ERROR_HEADER:
-                continue
-            known = HEADER_INDEX.get(name)
-            if known is None:
-                unknown.append(str(cell.value).strip())
-            elif known in positions.values():
-                report.add_error(1, known, _("表头“%(h)s”重复。") % {"h": known})
-            else:
-                positions[index] = known
-        missing = [h for h in REQUIRED_HEADERS if h not in positions.values()]
-        if missing:
-            report.add_error(1, "", _("缺少表头：%(h)s。请使用下载的调度表。") % {"h": "、".join(missing)})
-        if unknown:
-            report.add_error(1, "", _("无法识别的表头：%(h)s。请不要修改表头。") % {"h": "、".join(unknown)})
-        if report.errors:
-            report.fatal = _("表头与调度表不一致。")
-            return None
-        width = max(positions) + 1
-        for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
-            values = {
-                positions[i]: (c.value, is_formula_cell(c))
-                for i, c in enumerate(cells)
-                if i in positions and c.value is not None
-            }
-            if not values or all(_is_blank(v) for v, _f in values.values()):
-                continue
-            if len(rows) >= MAX_ROWS:
-                report.fatal = _("数据超过 %(n)d 行的上限，请拆分为多个文件导入。") % {"n": MAX_ROWS}
-                report.add_error(0, "", report.fatal)
-                return None
-            rows.append((number, values))
-    except Exception:  # a corrupt sheet can fail anywhere inside openpyxl
-        report.fatal = _("无法读取文件：文件已损坏或不是有效的 Excel（.xlsx）文件。")
-        report.errors = []
-        report.add_error(0, "", report.fatal)
-        return None
-    finally:
-        workbook.close()
-    if not rows:
-        report.fatal = _("文件中没有调度表数据（从第2行起填写）。")
-        report.add_error(0, "", report.fatal)
-        return None
-    return rows
+def _read(data: bytes, report: SheetReport) -> KeyedRows | None:
+    return read_keyed_rows(
+        data,
+        report,
+        sheet_name=SHEET,
+        header_index=HEADER_INDEX,
+        required=REQUIRED_HEADERS,
+        max_rows=MAX_ROWS,
+        kind=_("调度表"),
+        max_col=60,
+    )
 
 
 class _Projects:
@@ -680,45 +635,30 @@ def apply_sheet(report: SheetReport, *, actor, proxy_reason: str = "") -> list[P
         raise PermissionDenied(_("您没有填报月报的权限。"))
     on_behalf = reason if proxy else None
     written: list[ProgressReport] = []
-    current = 0
-    try:
-        with _acting_as(actor), transaction.atomic():
-            for row in report.rows:
-                if row.action not in ("create", "update"):
-                    continue
-                current = row.row
-                if row.report is None:  # one write: created with its values (created meanwhile → ConflictError)
-                    saved = services.report_create(
-                        actor=actor,
-                        project=row.project,
-                        period=report.period,
-                        data=row.data,
-                        problems=row.problems,
-                        on_behalf_reason=on_behalf,
-                    )
-                else:
-                    saved = services.report_save(
-                        actor=actor,
-                        report=row.report,
-                        version=row.version,
-                        data=row.data,
-                        problems=row.problems,
-                        on_behalf_reason=on_behalf,
-                    )
-                written.append(saved)
-    except ApplicationError as exc:  # changed, created or submitted meanwhile (ConflictError included)
-        raise ApplicationError(
-            _("第 %(r)d 行：%(m)s 未导入任何数据。") % {"r": current, "m": exc.message}, code=exc.code
-        ) from exc
-    except ValidationError as exc:
-        text = "；".join(message for _key, message in _service_errors(exc))
-        raise ApplicationError(
-            _("第 %(r)d 行：%(m)s 未导入任何数据。") % {"r": current, "m": text}, code="invalid"
-        ) from exc
-    except PermissionDenied as exc:
-        raise ApplicationError(
-            _("第 %(r)d 行：无权填报该项目的月报。未导入任何数据。") % {"r": current}, code="permission_denied"
-        ) from exc
+    with rows_written(_("无权填报该项目的月报。")) as at, _acting_as(actor), transaction.atomic():
+        for row in report.rows:
+            if row.action not in ("create", "update"):
+                continue
+            at.row = row.row
+            if row.report is None:  # one write: created with its values (created meanwhile → ConflictError)
+                saved = services.report_create(
+                    actor=actor,
+                    project=row.project,
+                    period=report.period,
+                    data=row.data,
+                    problems=row.problems,
+                    on_behalf_reason=on_behalf,
+                )
+            else:
+                saved = services.report_save(
+                    actor=actor,
+                    report=row.report,
+                    version=row.version,
+                    data=row.data,
+                    problems=row.problems,
+                    on_behalf_reason=on_behalf,
+                )
+            written.append(saved)
     report.written = written
     return written
 

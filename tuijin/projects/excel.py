@@ -1415,60 +1415,153 @@ def apply_import(
     rows = [row for row in report.rows if not row.unchanged]
     total = len(rows)
     created = updated = 0
-    current_row = 0
-    try:
-        with _acting_as(actor), transaction.atomic():
-            new_rows = [row for row in rows if row.project_pk is None]
-            for start in range(0, len(new_rows), BULK_CHUNK):
-                chunk = new_rows[start : start + BULK_CHUNK]
-                current_row = chunk[0].row
-                services.projects_bulk_create(
-                    actor=actor, inputs=[row.data for row in chunk], message=str(_("Excel导入"))
-                )
-                created += len(chunk)
-                if progress is not None:
-                    progress(created, total)
-            old_rows = [row for row in rows if row.project_pk is not None]
-            for start in range(0, len(old_rows), CHUNK):
-                chunk = old_rows[start : start + CHUNK]
-                pks = [row.project_pk for row in chunk]
-                projects = Project.objects.select_related("responsible_unit__region", "owner_enterprise").in_bulk(pks)
-                for row in chunk:
-                    current_row = row.row
-                    project = projects.get(row.project_pk)
-                    if project is None:
-                        raise ApplicationError(_("该项目已被删除。"), code="gone")
-                    project = services.project_update(
-                        actor=actor, project=project, version=row.version or 0, data=row.data
+    with rows_written(_("无权修改该项目。")) as at, _acting_as(actor), transaction.atomic():
+        new_rows = [row for row in rows if row.project_pk is None]
+        for start in range(0, len(new_rows), BULK_CHUNK):
+            chunk = new_rows[start : start + BULK_CHUNK]
+            at.row = chunk[0].row
+            services.projects_bulk_create(actor=actor, inputs=[row.data for row in chunk], message=str(_("Excel导入")))
+            created += len(chunk)
+            if progress is not None:
+                progress(created, total)
+        old_rows = [row for row in rows if row.project_pk is not None]
+        for start in range(0, len(old_rows), CHUNK):
+            chunk = old_rows[start : start + CHUNK]
+            pks = [row.project_pk for row in chunk]
+            projects = Project.objects.select_related("responsible_unit__region", "owner_enterprise").in_bulk(pks)
+            for row in chunk:
+                at.row = row.row
+                project = projects.get(row.project_pk)
+                if project is None:
+                    raise ApplicationError(_("该项目已被删除。"), code="gone")
+                project = services.project_update(actor=actor, project=project, version=row.version or 0, data=row.data)
+                if row.transition:
+                    services.project_transition(
+                        actor=actor,
+                        project=project,
+                        version=project.version,
+                        to_stage=row.transition[0],
+                        reason=row.transition[1],
                     )
-                    if row.transition:
-                        services.project_transition(
-                            actor=actor,
-                            project=project,
-                            version=project.version,
-                            to_stage=row.transition[0],
-                            reason=row.transition[1],
-                        )
-                    updated += 1
-                    done = created + updated
-                    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-                        progress(done, total)
-    except ApplicationError as exc:
+                updated += 1
+                done = created + updated
+                if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                    progress(done, total)
+    if progress is not None and total == 0:
+        progress(0, 0)
+    return created, updated
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared by the keyed-sheet imports (年度计划表 `plan_excel.py`, 调度表 `progress/sheet.py`)
+# ---------------------------------------------------------------------------------------------------------------
+
+KeyedRows = list[tuple[int, dict[str, tuple[Any, bool]]]]
+
+
+def read_keyed_rows(
+    data: bytes,
+    report,
+    *,
+    sheet_name: str,
+    header_index: dict[str, str],
+    required: list[str],
+    max_rows: int,
+    kind: str,
+    max_col: int = 100,
+) -> KeyedRows | None:
+    """The data rows of a downloaded-and-filled sheet, as (row number, {header: (value, is formula)}); blank rows
+    skipped. Headers are matched by `header_index` (normalised name → header); a missing, repeated or unknown header,
+    more than `max_rows` rows, no rows, or an unreadable file sets `report.fatal` (and its errors) and returns None.
+    `kind` names the sheet in the messages (调度表, 年度计划表). `report` needs `fatal`, `errors` and `add_error`."""
+    try:
+        workbook = open_xlsx(data)
+    except ValidationError as exc:
+        report.fatal = exc.messages[0]
+        report.add_error(0, "", report.fatal)
+        return None
+    rows: KeyedRows = []
+    try:
+        sheet = workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
+        sheet.reset_dimensions()
+        header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=max_col), ())
+        positions: dict[int, str] = {}
+        unknown = []
+        for index, cell in enumerate(header):
+            name = _norm_header(cell.value)
+            if not name or name == ERROR_HEADER:
+                continue
+            known = header_index.get(name)
+            if known is None:
+                unknown.append(str(cell.value).strip())
+            elif known in positions.values():
+                report.add_error(1, known, _("表头“%(h)s”重复。") % {"h": known})
+            else:
+                positions[index] = known
+        missing = [h for h in required if h not in positions.values()]
+        if missing:
+            report.add_error(1, "", _("缺少表头：%(h)s。请使用下载的%(k)s。") % {"h": "、".join(missing), "k": kind})
+        if unknown:
+            report.add_error(1, "", _("无法识别的表头：%(h)s。请不要修改表头。") % {"h": "、".join(unknown)})
+        if report.errors:
+            report.fatal = _("表头与%(k)s不一致。") % {"k": kind}
+            return None
+        width = max(positions) + 1
+        for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            values = {
+                positions[i]: (c.value, is_formula_cell(c))
+                for i, c in enumerate(cells)
+                if i in positions and c.value is not None
+            }
+            if not values or all(_is_blank(v) for v, _f in values.values()):
+                continue
+            if len(rows) >= max_rows:
+                report.fatal = _("数据超过 %(n)d 行的上限，请拆分为多个文件导入。") % {"n": max_rows}
+                report.add_error(0, "", report.fatal)
+                return None
+            rows.append((number, values))
+    except Exception:  # a corrupt sheet can fail anywhere inside openpyxl
+        report.fatal = _("无法读取文件：文件已损坏或不是有效的 Excel（.xlsx）文件。")
+        report.errors = []
+        report.add_error(0, "", report.fatal)
+        return None
+    finally:
+        workbook.close()
+    if not rows:
+        report.fatal = _("文件中没有%(k)s数据（从第2行起填写）。") % {"k": kind}
+        report.add_error(0, "", report.fatal)
+        return None
+    return rows
+
+
+@dataclass
+class RowCursor:
+    """The sheet row being written (set by the caller's loop), for `rows_written`'s messages."""
+
+    row: int = 0
+
+
+@contextmanager
+def rows_written(denied: str):
+    """Around an import's writes (inside its transaction): a refusal from a service becomes one ApplicationError
+    naming the row being written — "第 N 行：… 未导入任何数据。" — so the whole import rolls back with a message a
+    person can act on. `denied` is the message for PermissionDenied (it says what the user may not change)."""
+    cursor = RowCursor()
+    try:
+        yield cursor
+    except ApplicationError as exc:  # changed, created or approved meanwhile (ConflictError included)
         raise ApplicationError(
-            _("第 %(row)d 行：%(msg)s 未导入任何数据。") % {"row": current_row, "msg": exc.message}, code=exc.code
+            _("第 %(row)d 行：%(msg)s 未导入任何数据。") % {"row": cursor.row, "msg": exc.message}, code=exc.code
         ) from exc
     except ValidationError as exc:
         text = "；".join(message for _key, message in _service_errors(exc))
         raise ApplicationError(
-            _("第 %(row)d 行：%(msg)s 未导入任何数据。") % {"row": current_row, "msg": text}, code="invalid"
+            _("第 %(row)d 行：%(msg)s 未导入任何数据。") % {"row": cursor.row, "msg": text}, code="invalid"
         ) from exc
     except PermissionDenied as exc:
         raise ApplicationError(
-            _("第 %(row)d 行：无权修改该项目。未导入任何数据。") % {"row": current_row}, code="permission_denied"
+            _("第 %(row)d 行：%(msg)s未导入任何数据。") % {"row": cursor.row, "msg": denied}, code="permission_denied"
         ) from exc
-    if progress is not None and total == 0:
-        progress(0, 0)
-    return created, updated
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError
-from tuijin.utilities.excel import is_formula_cell, neutralize, open_xlsx, workbook_bytes
+from tuijin.utilities.excel import neutralize, open_xlsx, workbook_bytes
 
 from . import services
 from .choices import PlanStatus, Stage
@@ -31,13 +31,15 @@ from .excel import (
     ERROR_HEADER,
     MONEY_FORMAT,
     CellError,
+    KeyedRows,
     _acting_as,
     _decimal,
     _int,
     _is_blank,
     _norm_header,
-    _service_errors,
     _text,
+    read_keyed_rows,
+    rows_written,
 )
 from .models import AnnualPlan, Project
 
@@ -273,65 +275,17 @@ def build_plan_workbook(*, actor, year: int) -> bytes:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _read(data: bytes, report: PlanImportReport) -> list[tuple[int, dict[str, tuple[Any, bool]]]] | None:
-    try:
-        workbook = open_xlsx(data)
-    except ValidationError as exc:
-        report.fatal = exc.messages[0]
-        report.add_error(0, "", report.fatal)
-        return None
-    rows: list[tuple[int, dict[str, tuple[Any, bool]]]] = []
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        sheet.reset_dimensions()
-        header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=100), ())
-        positions: dict[int, str] = {}
-        unknown = []
-        for index, cell in enumerate(header):
-            name = _norm_header(cell.value)
-            if not name or name == ERROR_HEADER:
-                continue
-            known = HEADER_INDEX.get(name)
-            if known is None:
-                unknown.append(str(cell.value).strip())
-            elif known in positions.values():
-                report.add_error(1, known, _("表头“%(h)s”重复。") % {"h": known})
-            else:
-                positions[index] = known
-        missing = [h for h in REQUIRED_HEADERS if h not in positions.values()]
-        if missing:
-            report.add_error(1, "", _("缺少表头：%(h)s。请使用下载的年度计划表。") % {"h": "、".join(missing)})
-        if unknown:
-            report.add_error(1, "", _("无法识别的表头：%(h)s。请不要修改表头。") % {"h": "、".join(unknown)})
-        if report.errors:
-            report.fatal = _("表头与年度计划表不一致。")
-            return None
-        width = max(positions) + 1
-        for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
-            values = {
-                positions[i]: (c.value, is_formula_cell(c))
-                for i, c in enumerate(cells)
-                if i in positions and c.value is not None
-            }
-            if not values or all(_is_blank(v) for v, _f in values.values()):
-                continue
-            if len(rows) >= MAX_ROWS:
-                report.fatal = _("数据超过 %(n)d 行的上限，请拆分为多个文件导入。") % {"n": MAX_ROWS}
-                report.add_error(0, "", report.fatal)
-                return None
-            rows.append((number, values))
-    except Exception:  # a corrupt sheet can fail anywhere inside openpyxl
-        report.fatal = _("无法读取文件：文件已损坏或不是有效的 Excel（.xlsx）文件。")
-        report.errors = []
-        report.add_error(0, "", report.fatal)
-        return None
-    finally:
-        workbook.close()
-    if not rows:
-        report.fatal = _("文件中没有年度计划数据（从第2行起填写）。")
-        report.add_error(0, "", report.fatal)
-        return None
-    return rows
+def _read(data: bytes, report: PlanImportReport) -> KeyedRows | None:
+    return read_keyed_rows(
+        data,
+        report,
+        sheet_name=SHEET,
+        header_index=HEADER_INDEX,
+        required=REQUIRED_HEADERS,
+        max_rows=MAX_ROWS,
+        kind=_("年度计划表"),
+        max_col=100,
+    )
 
 
 class _Projects:
@@ -503,40 +457,25 @@ def apply_plan_import(report: PlanImportReport, *, actor) -> tuple[int, int]:
             code="import_invalid",
         )
     created = updated = 0
-    current = 0
-    try:
-        with _acting_as(actor), transaction.atomic():
-            for row in report.rows:
-                if row.action not in ("create", "update"):
-                    continue
-                current = row.row
-                services.annual_plan_save(
-                    actor=actor,
-                    project=row.project,
-                    year=row.year,
-                    planned_investment=row.planned_investment,
-                    progress_target=row.progress_target,
-                    monthly_plan=row.monthly_plan,
-                    planned_start_quarter=row.planned_start_quarter,
-                    version=row.version,
-                )
-                if row.action == "create":
-                    created += 1
-                else:
-                    updated += 1
-    except ApplicationError as exc:  # a plan changed, created or approved meanwhile (ConflictError included)
-        raise ApplicationError(
-            _("第 %(r)d 行：%(m)s 未导入任何数据。") % {"r": current, "m": exc.message}, code=exc.code
-        ) from exc
-    except ValidationError as exc:
-        text = "；".join(message for _key, message in _service_errors(exc))
-        raise ApplicationError(
-            _("第 %(r)d 行：%(m)s 未导入任何数据。") % {"r": current, "m": text}, code="invalid"
-        ) from exc
-    except PermissionDenied as exc:
-        raise ApplicationError(
-            _("第 %(r)d 行：无权修改该项目的计划。未导入任何数据。") % {"r": current}, code="permission_denied"
-        ) from exc
+    with rows_written(_("无权修改该项目的计划。")) as at, _acting_as(actor), transaction.atomic():
+        for row in report.rows:
+            if row.action not in ("create", "update"):
+                continue
+            at.row = row.row
+            services.annual_plan_save(
+                actor=actor,
+                project=row.project,
+                year=row.year,
+                planned_investment=row.planned_investment,
+                progress_target=row.progress_target,
+                monthly_plan=row.monthly_plan,
+                planned_start_quarter=row.planned_start_quarter,
+                version=row.version,
+            )
+            if row.action == "create":
+                created += 1
+            else:
+                updated += 1
     return created, updated
 
 
