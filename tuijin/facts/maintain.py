@@ -64,7 +64,7 @@ PLAN_FIELDS = (
     "monthly_plan",
     "baseline_monthly_plan",
 )
-REPORT_FIELDS = ("period", "status", "month_investment", "is_started", "started_on", "submitted_at")
+REPORT_FIELDS = ("period", "status", "month_investment", "is_started", "started_on", "submitted_at", "migration_job_id")
 
 
 _PROJECT_IN = [f.name for f in fields(ProjectIn)][: len(PROJECT_FIELDS)]  # PROJECT_FIELDS in ProjectIn's order

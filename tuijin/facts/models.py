@@ -36,7 +36,7 @@ class ProjectMonth(BaseModel):
     chain = models.ForeignKey(
         "projects.IndustryChain", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
-    total_investment = models.DecimalField(_("总投资（万元）"), default=0, **MONEY)
+    total_investment = models.DecimalField(_("总投资（万元）"), null=True, **MONEY)  # None = 未填
     year = models.PositiveSmallIntegerField(_("年度"))
     category = models.CharField(_("年度类别"), max_length=30, blank=True)
 
@@ -54,6 +54,7 @@ class ProjectMonth(BaseModel):
     reported = models.BooleanField(_("已报"), default=False)
     report_status = models.CharField(_("月报状态"), max_length=20, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True)
+    migrated = models.BooleanField(_("历史数据"), default=False)  # the month's report was imported as 历史数据
     month_investment = models.DecimalField(_("当月完成（万元）"), default=0, **MONEY)
     ytd = models.DecimalField(_("年初至今完成（万元）"), default=0, **MONEY)
     q1 = models.DecimalField(_("一季度完成（万元）"), default=0, **MONEY)

@@ -57,7 +57,7 @@ class ProjectIn:
     unit_id: int | None = None  # the responsible unit
     domain: str = ""
     chain_id: int | None = None
-    total_investment: Decimal = ZERO
+    total_investment: Decimal | None = None  # None = 未填
     levels: str = ""  # the project's level ids, sorted and comma-joined ("1,3"; "" = none)
 
 
@@ -84,6 +84,11 @@ class ReportIn:
     is_started: bool
     started_on: date | None
     submitted_at: datetime | None
+    migration_job_id: int | None = None  # imported as 历史数据
+
+    @property
+    def migrated(self) -> bool:
+        return self.migration_job_id is not None
 
     @property
     def counted(self) -> bool:
@@ -245,6 +250,7 @@ def project_months(
                     "reported": expected and is_counted,
                     "report_status": report.status if report is not None else "",
                     "submitted_at": report.submitted_at if report is not None else None,
+                    "migrated": report is not None and report.migrated,
                     "month_investment": invested,
                     "ytd": ytd,
                     "q1": q1,

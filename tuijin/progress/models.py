@@ -121,6 +121,16 @@ class ProgressReport(ChangeLoggedModel):
         verbose_name=_("项目办审核人"),
     )
     return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
+    # 历史数据: imported by the project office as already approved, locked, raising no lateness light.
+    migration_job = models.ForeignKey(
+        "projects.ImportJob",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("历史数据导入"),
+    )
 
     scope_fields = PROJECT_SCOPE
     scope_through = ("project", "projects.Project")  # restrict as `project_id IN (allowed projects)`
@@ -172,6 +182,11 @@ class ProgressReport(ChangeLoggedModel):
     @property
     def is_locked(self) -> bool:
         return self.status == ReportStatus.OFFICE_APPROVED
+
+    @property
+    def is_migrated(self) -> bool:
+        """Imported as 历史数据 (who and when: the import job)."""
+        return self.migration_job_id is not None
 
 
 class ReportProblem(ChangeLoggedModel):

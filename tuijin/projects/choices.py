@@ -63,6 +63,14 @@ class InvestmentSubject(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date is known: a day, only its month (stored as the 1st), or only its year (stored as 1 January)."""
+
+    DAY = "day", _("日")
+    MONTH = "month", _("月")
+    YEAR = "year", _("年")
+
+
 class FundingSourceKind(models.TextChoices):
     SELF = "self", _("企业自筹")
     BANK_LOAN = "bank_loan", _("银行贷款")

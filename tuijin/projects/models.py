@@ -18,6 +18,7 @@ from .choices import (
     ApprovalStatus,
     AttachmentKind,
     ConstructionNature,
+    DatePrecision,
     FundingSourceKind,
     InvestmentSubject,
     PlanStatus,
@@ -166,18 +167,17 @@ class Project(ChangeLoggedModel):
         related_name="projects",
         verbose_name=_("主导产业/产业链"),
     )
-    domain = models.CharField(
-        _("投资领域"), max_length=20, choices=ProjectDomain.choices, default=ProjectDomain.INDUSTRY
-    )
+    # 投资领域, 建设性质, 投资主体: "" = 未填 (a blank cell stays blank; nothing is defaulted silently).
+    domain = models.CharField(_("投资领域"), max_length=20, choices=ProjectDomain.choices, blank=True, default="")
     levels = models.ManyToManyField(ProjectLevel, blank=True, related_name="projects", verbose_name=_("项目级别"))
     special_lists = models.ManyToManyField(  # type: ignore[var-annotated]
         SpecialList, through="ProjectSpecialList", blank=True, related_name="projects", verbose_name=_("专项名单")
     )
     construction_nature = models.CharField(
-        _("建设性质"), max_length=20, choices=ConstructionNature.choices, default=ConstructionNature.NEW
+        _("建设性质"), max_length=20, choices=ConstructionNature.choices, blank=True, default=""
     )
     investment_subject = models.CharField(
-        _("投资主体"), max_length=20, choices=InvestmentSubject.choices, default=InvestmentSubject.PRIVATE
+        _("投资主体"), max_length=20, choices=InvestmentSubject.choices, blank=True, default=""
     )
     responsible_unit = models.ForeignKey(
         "org.OrgUnit", on_delete=models.PROTECT, related_name="responsible_projects", verbose_name=_("责任单位")
@@ -193,7 +193,14 @@ class Project(ChangeLoggedModel):
         related_name="local_projects",
         verbose_name=_("属地"),
     )
-    total_investment = models.DecimalField(_("总投资（万元）"), validators=NON_NEGATIVE, **MONEY)
+    locality_text = models.CharField(
+        _("区外属地"), max_length=100, blank=True, help_text=_("项目不在本区时，填写所在地（如“新乡市牧野区”）")
+    )
+    # None = 未填 (unknown): sums leave it out and say how many projects lack it, never count it as 0.
+    total_investment = models.DecimalField(
+        _("总投资（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    total_investment_approx = models.BooleanField(_("总投资为约数"), default=False)
     funding_note = models.TextField(_("资金来源说明"), blank=True)
     construction_start = models.DateField(_("建设起始年月"), null=True, blank=True)
     construction_end = models.DateField(_("建设截止年月"), null=True, blank=True)
@@ -201,6 +208,20 @@ class Project(ChangeLoggedModel):
     planned_finish = models.DateField(_("计划竣工日期"), null=True, blank=True)
     actual_start = models.DateField(_("实际开工日期"), null=True, blank=True)
     actual_finish = models.DateField(_("实际竣工日期"), null=True, blank=True)
+    # A date known only to its month is stored as the month's 1st, one known only to its year as 1 January.
+    planned_start_precision = models.CharField(
+        _("计划开工日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    planned_finish_precision = models.CharField(
+        _("计划竣工日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    actual_start_precision = models.CharField(
+        _("实际开工日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    actual_finish_precision = models.CharField(
+        _("实际竣工日期精度"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    remarks = models.TextField(_("备注"), blank=True)
     is_industrial = models.BooleanField(_("工业项目"), default=False)
     land_area_mu = models.DecimalField(
         _("用地面积（亩）"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
@@ -226,6 +247,15 @@ class Project(ChangeLoggedModel):
     ndl_days_to_permit = models.IntegerField(_("拿地至施工许可（工作日）"), null=True, blank=True, editable=False)
     ndl_days_to_start = models.IntegerField(_("施工许可至开工（工作日）"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("示例数据"), default=False)
+    migration_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("历史数据导入"),
+    )
 
     objects = ProjectQuerySet.as_manager()  # type: ignore[misc]
 
@@ -239,7 +269,7 @@ class Project(ChangeLoggedModel):
     class Meta:
         verbose_name = _("重点项目")
         verbose_name_plural = _("重点项目")
-        ordering = ["-total_investment", "pk"]
+        ordering = [models.F("total_investment").desc(nulls_last=True), "pk"]
         permissions = [
             ("transition_project", _("变更项目阶段")),
             ("import_project", _("导入项目")),
@@ -255,7 +285,7 @@ class Project(ChangeLoggedModel):
                 violation_error_message=_("项目代码已存在"),
             ),
             models.CheckConstraint(
-                condition=Q(total_investment__gte=0),
+                condition=Q(total_investment__isnull=True) | Q(total_investment__gte=0),
                 name="projects_total_investment_gte_0",
                 violation_error_message=_("总投资不能为负数"),
             ),
@@ -292,9 +322,14 @@ class Project(ChangeLoggedModel):
         return reverse("projects:project", args=[self.pk])
 
     @property
-    def total_investment_yi(self) -> Decimal:
-        """Total investment in 亿元 (storage is 万元)."""
-        return self.total_investment / Decimal(10000)
+    def total_investment_yi(self) -> Decimal | None:
+        """Total investment in 亿元 (storage is 万元); None when it is not known."""
+        return None if self.total_investment is None else self.total_investment / Decimal(10000)
+
+    @property
+    def is_migrated(self) -> bool:
+        """Imported as 历史数据 (who and when: the import job)."""
+        return self.migration_job_id is not None
 
 
 class ProjectSpecialList(models.Model):
@@ -352,6 +387,12 @@ class AnnualPlan(ChangeLoggedModel):
     planned_start_quarter = models.PositiveSmallIntegerField(
         _("计划开工季度"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(4)]
     )
+    planned_start_month = models.PositiveSmallIntegerField(
+        _("计划开工月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    planned_finish_month = models.PositiveSmallIntegerField(
+        _("计划竣工月份"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
     status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     baseline_investment = models.DecimalField(_("基线计划投资（万元）"), null=True, blank=True, **MONEY)
     baseline_monthly_plan = models.JSONField(_("基线月度计划"), null=True, blank=True)
@@ -363,6 +404,15 @@ class AnnualPlan(ChangeLoggedModel):
         blank=True,
         related_name="+",
         verbose_name=_("基线批准人"),
+    )
+    migration_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("历史数据导入"),
     )
 
     scope_fields = FundingSource.scope_fields
@@ -379,6 +429,13 @@ class AnnualPlan(ChangeLoggedModel):
                 violation_error_message=_("该项目此年度已有计划"),
             ),
             models.CheckConstraint(condition=Q(planned_investment__gte=0), name="projects_plan_gte_0"),
+            models.CheckConstraint(
+                condition=Q(planned_start_month__isnull=True)
+                | Q(planned_finish_month__isnull=True)
+                | Q(planned_finish_month__gte=models.F("planned_start_month")),
+                name="projects_plan_month_order",
+                violation_error_message=_("计划竣工月份不能早于计划开工月份"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -386,6 +443,10 @@ class AnnualPlan(ChangeLoggedModel):
 
     def changelog_parent(self):
         return self.project
+
+    @property
+    def is_migrated(self) -> bool:
+        return self.migration_job_id is not None
 
     @property
     def ranking_investment(self) -> Decimal:
@@ -581,6 +642,8 @@ class ImportJob(BaseModel):
     created = models.DateTimeField(default=timezone.now)
     status = models.CharField(_("状态"), max_length=20, choices=STATUS_CHOICES, default="validated")
     only_valid = models.BooleanField(_("仅导入无误的行"), default=False)
+    kind = models.CharField(_("导入内容"), max_length=20, default="projects")  # projects / plans / reports
+    historical = models.BooleanField(_("历史数据"), default=False)
     total_rows = models.PositiveIntegerField(default=0)
     error_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)

@@ -18,6 +18,10 @@ def make_project(*, unit, actor=None, name=None, total="1000.00", sponsors=None,
         "responsible_unit": unit,
         "total_investment": Decimal(total),
         "owner_enterprise": owner_enterprise,
+        # explicit: the model leaves these blank (未填) unless told
+        "domain": "industry",
+        "construction_nature": "new",
+        "investment_subject": "private",
     }
     stage = fields.pop("stage", None)
     data.update(fields)
