@@ -97,6 +97,7 @@ class NoticeMeta:
     issue_date: date | None = None
     next_steps: str = ""
     instructions: str = ""
+    template: bytes | None = None  # the region's uploaded DOCX template (None: the built-in one)
 
 
 @dataclass
@@ -934,7 +935,8 @@ def notice_docx(data: NoticeData, *, sections: dict[str, list[Block]] | None = N
     from docx import Document
 
     sections = sections if sections is not None else notice_sections(data)
-    doc = Document(str(notice_template_path()))
+    template = data.meta.template
+    doc = Document(io.BytesIO(template) if template is not None else str(notice_template_path()))
     found = {}
     for paragraph in doc.paragraphs:
         match = re.fullmatch(r"\s*\{\{\s*(\S+?)\s*\}\}\s*", paragraph.text)
@@ -942,7 +944,8 @@ def notice_docx(data: NoticeData, *, sections: dict[str, list[Block]] | None = N
             found[match.group(1)] = paragraph
     missing = [name for name in sections if name not in found and sections[name]]
     if missing:
-        logger.warning("notice template %s lacks placeholders: %s", notice_template_path(), ", ".join(missing))
+        source = "uploaded" if template is not None else notice_template_path()
+        logger.warning("notice template %s lacks placeholders: %s", source, ", ".join(missing))
     values = _inline_values(data)
     for paragraph in list(_paragraphs_everywhere(doc)):
         _replace_inline(paragraph, values)
