@@ -25,7 +25,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from django.apps import apps
@@ -82,17 +82,20 @@ def _replace_generation() -> None:
 
 # Sent at once by `figures_changed(project_ids=…)` for writes that send no model signals (bulk_create, update):
 # `project_ids` names the projects whose data changed, None when unknown (everything may have changed), () when
-# none (lights only). tuijin.facts maintains its per-project facts from it.
+# none (lights only); `since` the first month changed, when known (None: any). tuijin.facts maintains its
+# per-project facts from it.
 bulk_source_change = Signal()
 
 
-def figures_changed(project_ids: Iterable[int] | None = ()) -> None:
+def figures_changed(project_ids: Iterable[int] | None = (), *, since: date | None = None) -> None:
     """The figures' source data changed: every cached entry becomes stale once the transaction commits.
 
-    A bulk writer passes the ids of the projects it changed (or None when it cannot tell), so the derived per-project
-    facts are brought up to date in the same transaction."""
+    A bulk writer passes the ids of the projects it changed (or None when it cannot tell), and the first month it
+    changed when it knows it, so the derived per-project facts are brought up to date in the same transaction."""
     if project_ids is None or project_ids:
-        bulk_source_change.send(sender=None, project_ids=None if project_ids is None else list(project_ids))
+        bulk_source_change.send(
+            sender=None, project_ids=None if project_ids is None else list(project_ids), since=since
+        )
     transaction.on_commit(_replace_generation)
 
 

@@ -291,11 +291,11 @@ def _on_levels(sender, instance, action: str, reverse: bool, pk_set=None, **kwar
         refresh(pk_set or getattr(instance, "_facts_cleared", []))
 
 
-def _on_bulk(sender, project_ids: list[int] | None = None, **kwargs) -> None:
+def _on_bulk(sender, project_ids: list[int] | None = None, since: date | None = None, **kwargs) -> None:
     if project_ids is None:
         rebuild()
     else:
-        refresh(project_ids)
+        refresh(project_ids, since=since)
 
 
 def connect() -> None:
