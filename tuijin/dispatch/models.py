@@ -7,8 +7,10 @@ published notices (第N期).
 - `NoticeDraft`: per region and period, what the 项目办 sets on the notice page before generating: 期号, 文号,
   issuing office and date, 下一步工作要求 and 领导批示.
 - `PublishedNotice`: a notice as issued — its files and figures frozen, numbered 第N期 within the issue year.
+- `NoticeTemplate`: a Word layout the 项目办 uploaded for its region's notice; at most one per region is active (none
+  active: the built-in `notice_templates/notice.docx`). Every upload is kept (history, 恢复默认, re-activation).
 
-All four are scoped by region (`scope_fields = {"region": ""}`: the row's own `region`). A published notice is also
+All five are scoped by region (`scope_fields = {"region": ""}`: the row's own `region`). A published notice is also
 readable by every role holding `dispatch.view_publishednotice` within its county-level region (`scope_public`):
 units and leaders read the notices of their district.
 """
@@ -21,7 +23,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.models import ChangeLoggedModel
 
-__all__ = ["MONTHS", "NoticeDraft", "NoticeStyle", "ProgressSchedule", "PublishedNotice", "SpanStyle"]
+__all__ = [
+    "MONTHS",
+    "NOTICE_TEMPLATE_MAX_BYTES",
+    "NoticeDraft",
+    "NoticeStyle",
+    "NoticeTemplate",
+    "ProgressSchedule",
+    "PublishedNotice",
+    "SpanStyle",
+]
 
 MONTHS = tuple(f"m{m:02d}" for m in range(1, 13))
 
@@ -164,3 +175,50 @@ class PublishedNotice(ChangeLoggedModel):
     @property
     def issue_label(self) -> str:
         return str(self)
+
+
+NOTICE_TEMPLATE_MAX_BYTES = 2 * 1024 * 1024
+
+
+class NoticeTemplate(ChangeLoggedModel):
+    """A DOCX layout of a region's monthly notice, uploaded by its 项目办 (`notice_services.notice_template_*`).
+
+    The file is kept in the row (`content`, at most `NOTICE_TEMPLATE_MAX_BYTES`), not under MEDIA: activating,
+    resetting and the history are then one transaction with the file, a backup of the database holds every
+    template ever used, and no file can go missing or be orphaned. Rows are never edited or deleted except for the
+    `is_active` switch; at most one row per region is active (a partial unique constraint)."""
+
+    region = models.ForeignKey("org.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("行政区划"))
+    name = models.CharField(_("文件名"), max_length=200)
+    content = models.BinaryField(_("文件内容"), editable=False)
+    size = models.PositiveIntegerField(_("文件大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
+    )
+    is_active = models.BooleanField(_("启用"), default=False)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("启用人"),
+    )
+
+    scope_fields = {"region": ""}
+    changelog_exclude = ("last_updated", "content")
+
+    class Meta:
+        verbose_name = _("通报模板")
+        verbose_name_plural = _("通报模板")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region"], condition=Q(is_active=True), name="dispatch_noticetemplate_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

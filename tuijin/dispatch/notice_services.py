@@ -1,4 +1,5 @@
-"""Writes of the dispatch's own records: the 序时进度 schedule, the notice style, the notice draft, and publishing.
+"""Writes of the dispatch's own records: the 序时进度 schedule, the notice style, the notice draft, the notice
+template (通报模板: upload, check, preview, 启用, 恢复默认), and publishing.
 
 Every write takes the acting user, runs in a transaction and saves through the model (the change log records it;
 edits of an existing row go through `bump_version`, so a stale form raises `ConflictError` and saves nothing).
@@ -6,10 +7,15 @@ Permission checks are the views'; the region is always the actor's own (`schedul
 the request.
 """
 
+import difflib
+import hashlib
+import io
 import json
 import logging
+import re
+import zipfile
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,17 +28,29 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from tuijin.core.exceptions import ApplicationError
+from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.locking import bump_version
 from tuijin.org.choices import Role
 from tuijin.org.models import Membership, Region
 
-from .models import MONTHS, NoticeDraft, NoticeStyle, ProgressSchedule, PublishedNotice
+from .models import (
+    MONTHS,
+    NOTICE_TEMPLATE_MAX_BYTES,
+    NoticeDraft,
+    NoticeStyle,
+    NoticeTemplate,
+    ProgressSchedule,
+    PublishedNotice,
+)
 from .schedule import home_region, office_name, region_style
 
 __all__ = [
     "NOTICE_PUBLISHED_KIND",
+    "Placeholder",
+    "TemplateReport",
+    "builtin_template_bytes",
     "next_issue_no",
     "notice_draft_get",
     "notice_draft_save",
@@ -40,6 +58,14 @@ __all__ = [
     "notice_publish",
     "notice_readers",
     "notice_style_set",
+    "notice_template_activate",
+    "notice_template_active",
+    "notice_template_check",
+    "notice_template_outline",
+    "notice_template_reset",
+    "notice_template_scan",
+    "notice_template_upload",
+    "placeholder_list",
     "schedule_clear",
     "schedule_set",
     "schedule_validate",
@@ -171,6 +197,9 @@ def notice_meta_for(user, year: int, month: int):
         meta.office = office_name(region_style(region))
     if meta.issue_no is None and region is not None:
         meta.issue_no = next_issue_no(region, (meta.issue_date or timezone.localdate()).year)
+    active = notice_template_active(region)
+    if active is not None:
+        meta.template = bytes(active.content)
     return meta
 
 
@@ -198,6 +227,389 @@ def notice_draft_save(
 
 
 # --------------------------------------------------------------------------------------------------------------
+# The notice template (通报模板): the 项目办 uploads its own Word layout; one active template per region
+
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_MAIN_PART = "word/document.xml"
+TEMPLATE_MAX_ENTRIES = 1000
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+TOKEN = re.compile(r"\{\{(.*?)\}\}")
+# As notice.notice_docx finds a block placeholder: a body paragraph whose whole text is the placeholder.
+BLOCK_PARAGRAPH = re.compile(r"\s*\{\{\s*(\S+?)\s*\}\}\s*")
+BLOCK, INLINE = "block", "inline"
+
+# What each placeholder becomes. The names come from the code (notice.PLACEHOLDERS for the blocks, the keys of
+# notice._inline_values for the inline ones); a test checks that every name has its line here.
+BLOCK_DESCRIPTIONS = {
+    "标题": _lazy("通报标题，整段替换并保留该段格式"),
+    "领导批示": _lazy("领导批示（在通报页面填写）；未填写时该段删除"),
+    "总体情况": _lazy("总体情况：项目数、总投资、年度计划、完成投资、完成率与序时进度比较，含总体表和图表"),
+    "分类情况": _lazy("分类推进情况：按领域、类别等分组的计划与完成情况表"),
+    "开工情况": _lazy("开工竣工情况：计划开工、已开工、竣工的项目数与清单"),
+    "排名": _lazy("排名情况：责任单位排名表、十快十慢项目及图表"),
+    "红黄灯": _lazy("预警亮灯情况：红灯、黄灯项目清单"),
+    "主要问题": _lazy("存在的主要问题：各单位月报中上报的问题"),
+    "下一步工作": _lazy("下一步工作要求（在通报页面填写），每行一段"),
+}
+INLINE_DESCRIPTIONS = {
+    "年度": _lazy("报告期所在年度"),
+    "期间": _lazy("报告期的月份范围（写法按序时进度设置中的“月份写法”）"),
+    "日期": _lazy("印发日期（在通报页面设置；未设置时为生成当天）"),
+    "标题": _lazy("通报标题"),
+    "期号": _lazy("期号（未编号时为“第　期”）"),
+    "文号": _lazy("文号（在通报页面填写，可为空）"),
+    "发文单位": _lazy("发文单位（在通报页面或序时进度设置中填写）"),
+}
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    kind: str  # BLOCK (a paragraph of its own, replaced by a section) or INLINE (replaced inside any text)
+    becomes: str
+    example: str = ""
+    heading: str = ""  # the built-in template's heading above a block
+
+    @property
+    def token(self) -> str:
+        return "{{" + self.name + "}}"
+
+
+def _block_names() -> list[str]:
+    from .notice import PLACEHOLDERS
+
+    return list(PLACEHOLDERS)
+
+
+def _inline_samples(user=None, year: int | None = None, month: int | None = None) -> dict[str, str]:
+    """{name: value} of the inline placeholders, computed by the notice's own code for the user's region and the
+    period (the current reporting period by default), without gathering any figures."""
+    from tuijin.progress.services import period_for_reporting
+
+    from .notice import NoticeData, _inline_values
+    from .schedule import SchedulePeriod, user_period
+
+    if year is None or month is None:
+        current = period_for_reporting()
+        year, month = current.year, current.month
+    if user is not None:
+        period = user_period(user, year, month)
+        meta = notice_meta_for(user, year, month)
+        meta.template = None
+    else:
+        from .notice import NoticeMeta
+
+        period, meta = SchedulePeriod(year, month), NoticeMeta()
+    sample = NoticeData(
+        period=period,
+        summary=None,  # type: ignore[arg-type]  # the inline values read only the period and the meta
+        starts=None,  # type: ignore[arg-type]
+        missing=None,  # type: ignore[arg-type]
+        problems=[],
+        generated_on=timezone.localdate(),
+        meta=meta,
+    )
+    return {key[2:-2]: value for key, value in _inline_values(sample).items()}
+
+
+def placeholder_list(user=None, year: int | None = None, month: int | None = None) -> list[Placeholder]:
+    """Every placeholder a template may use, block ones first, each with what it becomes (and, for the inline
+    ones, the value it would have now)."""
+    from .notice import SECTION_HEADINGS
+
+    items = [
+        Placeholder(name, BLOCK, str(BLOCK_DESCRIPTIONS.get(name, "")), heading=SECTION_HEADINGS.get(name, ""))
+        for name in _block_names()
+    ]
+    for name, value in _inline_samples(user, year, month).items():
+        items.append(Placeholder(name, INLINE, str(INLINE_DESCRIPTIONS.get(name, "")), example=value))
+    return items
+
+
+@dataclass
+class TemplateReport:
+    """What a template's placeholders will do: unknown ones (left as written), block ones out of place (not
+    replaced), and sections that have no placeholder (left out of the notice)."""
+
+    unknown: list[tuple[str, str]] = field(default_factory=list)  # (as written, the likely intended token or "")
+    misplaced: list[str] = field(default_factory=list)  # block tokens not alone in a body paragraph
+    missing: list[str] = field(default_factory=list)  # block names without a placeholder paragraph
+    blocks: list[str] = field(default_factory=list)  # block names found (in document order)
+    inline: list[str] = field(default_factory=list)  # inline names found
+
+    @property
+    def warnings(self) -> list[str]:
+        out = []
+        if self.unknown:
+            items = [
+                written + (_("（是否应为%(t)s？）") % {"t": hint} if hint else "") for written, hint in self.unknown
+            ]
+            out.append(
+                _("模板中有未识别的占位符，将原样出现在通报中：%(items)s。请对照下方占位符列表修改。")
+                % {"items": "、".join(items)}
+            )
+        if self.misplaced:
+            out.append(
+                _(
+                    "以下占位符必须单独占一个段落（不能与其他文字同段，也不能放在表格、页眉或页脚中），否则不会被替换："
+                    "%(items)s。"
+                )
+                % {"items": "、".join(self.misplaced)}
+            )
+        if self.missing:
+            out.append(
+                _("模板中没有以下部分的占位符，生成的通报将不包含这些内容：%(items)s。")
+                % {"items": "、".join("{{" + name + "}}" for name in self.missing)}
+            )
+        return out
+
+
+def _paragraphs_with_place(doc):
+    """(paragraph, is a top-level body paragraph) for the body, tables (nested too) and the default header and
+    footer of each section — the places notice.notice_docx replaces placeholders in."""
+
+    def in_tables(tables):
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    for paragraph in cell.paragraphs:
+                        yield paragraph, False
+                    yield from in_tables(cell.tables)
+
+    for paragraph in doc.paragraphs:
+        yield paragraph, True
+    yield from in_tables(doc.tables)
+    for section in doc.sections:
+        for part in (section.header, section.footer):
+            if part.is_linked_to_previous:
+                continue
+            for paragraph in part.paragraphs:
+                yield paragraph, False
+            yield from in_tables(part.tables)
+
+
+def notice_template_scan(doc) -> TemplateReport:
+    """The placeholders of a python-docx `Document` checked against the code's lists (see `TemplateReport`)."""
+    blocks = _block_names()
+    inline = list(_inline_samples().keys())
+    known = [*blocks, *inline]
+    report = TemplateReport()
+    for paragraph, top_level in _paragraphs_with_place(doc):
+        text = paragraph.text
+        if "{{" not in text:
+            continue
+        whole = BLOCK_PARAGRAPH.fullmatch(text) if top_level else None
+        if whole and whole.group(1) in blocks:
+            if whole.group(1) not in report.blocks:
+                report.blocks.append(whole.group(1))
+            continue
+        for match in TOKEN.finditer(text):
+            written, name = match.group(0), match.group(1).strip()
+            if name in inline and match.group(1) == name:
+                if name not in report.inline:
+                    report.inline.append(name)
+            elif name in blocks and name not in inline:
+                if written not in report.misplaced:
+                    report.misplaced.append(written)
+            elif all(written != seen for seen, _hint in report.unknown):
+                hint = name if name in known else next(iter(difflib.get_close_matches(name, known, n=1)), "")
+                report.unknown.append((written, "{{" + hint + "}}" if hint else ""))
+    report.missing = [
+        name for name in blocks if name not in report.blocks and not (name in inline and name in report.inline)
+    ]
+    return report
+
+
+def notice_template_check(name: str, data: bytes) -> TemplateReport:
+    """Raise ValidationError (one Chinese message) unless `data` (uploaded as `name`) is a Word .docx without
+    macros, within the size limit, that python-docx opens; else what its placeholders will do."""
+    from docx import Document
+
+    limit_mb = NOTICE_TEMPLATE_MAX_BYTES // (1024 * 1024)
+    lower = (name or "").lower()
+    if lower.endswith((".docm", ".dotm")):
+        raise ValidationError(_("启用宏的 Word 文件（.docm）不能作为模板，请另存为“Word 文档（*.docx）”后上传。"))
+    if lower.endswith(".doc") or data.startswith(OLE2_MAGIC):
+        raise ValidationError(_("不支持旧版 Word（.doc）文件，请在 Word/WPS 中另存为 .docx 后再上传。"))
+    if not lower.endswith(".docx"):
+        raise ValidationError(_("请上传 Word 文档（.docx）。"))
+    if not data:
+        raise ValidationError(_("文件为空。"))
+    if len(data) > NOTICE_TEMPLATE_MAX_BYTES:
+        raise ValidationError(_("文件超过 %(mb)d MB 的上限，请压缩图片后再上传。") % {"mb": limit_mb})
+    not_docx = _("文件不是有效的 Word 文档（.docx）（按文件内容识别），请在 Word/WPS 中另存为 .docx 后再上传。")
+    if not data.startswith(b"PK\x03\x04"):
+        raise ValidationError(not_docx)
+    from tuijin.utilities.uploads import sniff_type
+
+    if sniff_type(data) != DOCX_CONTENT_TYPE:  # also refuses a zip bomb (sizes and ratios of the members)
+        raise ValidationError(not_docx)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        if len(infos) > TEMPLATE_MAX_ENTRIES:
+            raise ValidationError(_("文件内部结构异常（条目过多），已拒绝。"))
+        names = {info.filename for info in infos}
+        types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ValidationError(not_docx) from exc
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroenabled" in types:
+        raise ValidationError(_("文件包含宏，已拒绝。请在 Word/WPS 中另存为不含宏的“Word 文档（*.docx）”后上传。"))
+    if DOCX_MAIN_PART not in names:
+        raise ValidationError(not_docx)
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx, lxml and zipfile raise many unrelated types
+        raise ValidationError(_("无法打开文件：文件已损坏或不是有效的 Word 文档（.docx）。")) from exc
+    return notice_template_scan(doc)
+
+
+def notice_template_read(uploaded) -> tuple[str, bytes]:
+    """The upload's file name (without any path) and content, reading at most one byte past the size limit."""
+    name = re.split(r"[\\/]", getattr(uploaded, "name", "") or "")[-1]
+    return name, uploaded.read(NOTICE_TEMPLATE_MAX_BYTES + 1)
+
+
+def notice_template_active(region: Region | None) -> NoticeTemplate | None:
+    """The region's active uploaded template (None: the notice uses the built-in one)."""
+    if region is None:
+        return None
+    return NoticeTemplate.objects.filter(region=region, is_active=True).select_related("activated_by").first()
+
+
+def builtin_template_bytes() -> bytes:
+    """The built-in layout (notice_templates/notice.docx, or the file of the TUIJIN_NOTICE_TEMPLATE setting)."""
+    from .notice import notice_template_path
+
+    return notice_template_path().read_bytes()
+
+
+@transaction.atomic
+def notice_template_upload(
+    *, actor, region: Region, name: str, content: bytes
+) -> tuple[NoticeTemplate, TemplateReport]:
+    """Check the file and keep it as a candidate (not active) of `region`; the same file uploaded again reuses its
+    row. Raises ValidationError with a Chinese message; nothing is stored then."""
+    report = notice_template_check(name, content)
+    digest = hashlib.sha256(content).hexdigest()
+    existing = NoticeTemplate.objects.filter(region=region, sha256=digest).first()
+    if existing is not None:
+        return existing, report
+    row = NoticeTemplate(
+        region=region,
+        name=name[:200] or "template.docx",
+        content=content,
+        size=len(content),
+        sha256=digest,
+        uploaded_by=actor,
+    )
+    row._changelog_message = _("上传通报模板")
+    row.full_clean(exclude=["content"])
+    row.save()
+    return row, report
+
+
+def _active_label(row: NoticeTemplate | None) -> str:
+    return str(row) if row is not None else _("内置模板")
+
+
+def _check_expected(current: NoticeTemplate | None, expected_active: int | None) -> None:
+    """Optimistic locking of the region's choice: the page posts the active template it showed (0: built-in)."""
+    now = current.pk if current is not None else 0
+    if expected_active is None or int(expected_active) != now:
+        raise ConflictError(
+            _("通报模板已被他人更改，当前启用的是“%(now)s”，您的操作未执行。") % {"now": _active_label(current)},
+            current=current,
+        )
+
+
+def _switch(row: NoticeTemplate, *, active: bool, actor, message: str) -> None:
+    row.is_active = active
+    if active:
+        row.activated_at, row.activated_by = timezone.now(), actor
+    row._changelog_message = message
+    bump_version(row, expected_version=row.version)
+
+
+@transaction.atomic
+def notice_template_activate(*, actor, template: NoticeTemplate, expected_active: int | None) -> NoticeTemplate:
+    """Make `template` its region's active notice layout (the previous one stays in the history). Raises
+    ConflictError when the active template is no longer the one the user saw (`expected_active`, 0 = built-in)."""
+    actives = list(NoticeTemplate.objects.select_for_update().filter(region_id=template.region_id, is_active=True))
+    current = actives[0] if actives else None
+    _check_expected(current, expected_active)
+    if current is not None and current.pk == template.pk:
+        return current
+    for row in actives:
+        _switch(row, active=False, actor=actor, message=_("停用通报模板"))
+    row = NoticeTemplate.objects.select_for_update().get(pk=template.pk)
+    _switch(row, active=True, actor=actor, message=_("启用通报模板"))
+    return row
+
+
+@transaction.atomic
+def notice_template_reset(*, actor, region: Region, expected_active: int | None) -> int:
+    """恢复默认: no uploaded template is active; the region's notices use the built-in layout again."""
+    actives = list(NoticeTemplate.objects.select_for_update().filter(region=region, is_active=True))
+    _check_expected(actives[0] if actives else None, expected_active)
+    for row in actives:
+        _switch(row, active=False, actor=actor, message=_("恢复默认通报模板"))
+    return len(actives)
+
+
+def notice_template_render(user, template: NoticeTemplate, year: int, month: int) -> bytes:
+    """The period's notice as the user would generate it, laid out by `template` (active or not)."""
+    from .notice import build_notice, notice_docx
+
+    meta = notice_meta_for(user, year, month)
+    meta.template = bytes(template.content)
+    return notice_docx(build_notice(user, year, month, meta=meta))
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    kind: str  # "header", "footer", "paragraph", "table", "picture"
+    style: str
+    text: str
+
+
+def notice_template_outline(content: bytes, *, limit: int = 400) -> list[OutlineItem]:
+    """A generated DOCX as a list: header and footer text, then each body paragraph (with its style), table (rows
+    and header cells) and picture, in document order; at most `limit` items."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(io.BytesIO(content))
+    items: list[OutlineItem] = []
+    for section in doc.sections[:1]:
+        for kind, part in (("header", section.header), ("footer", section.footer)):
+            text = " ".join(p.text.strip() for p in part.paragraphs if p.text.strip())
+            if text:
+                items.append(OutlineItem(kind, "", text))
+    for child in doc.element.body.iterchildren():
+        if len(items) >= limit:
+            items.append(OutlineItem("more", "", _("……（以下从略）")))
+            break
+        if child.tag == qn("w:p"):
+            paragraph = Paragraph(child, doc)
+            text = paragraph.text.strip()
+            style = paragraph.style.name if paragraph.style is not None else ""
+            if text:
+                items.append(OutlineItem("paragraph", style, text))
+            elif child.xpath(".//w:drawing"):
+                items.append(OutlineItem("picture", style, _("［图表］")))
+        elif child.tag == qn("w:tbl"):
+            table = Table(child, doc)
+            rows = table.rows
+            header = " | ".join(cell.text.strip() for cell in rows[0].cells) if len(rows) else ""
+            items.append(OutlineItem("table", "", _("表格（%(n)d行）：%(h)s") % {"n": len(rows), "h": header}))
+    return items
+
+
+# --------------------------------------------------------------------------------------------------------------
 # Publishing
 
 
@@ -209,6 +621,7 @@ def _figures(data) -> dict[str, Any]:
         "title": data.title,
         "project_count": s.project_count,
         "total_investment": s.total_investment,
+        "total_missing": s.total_missing,
         "plan": s.plan,
         "ytd": s.ytd,
         "rate": s.rate,

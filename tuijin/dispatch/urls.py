@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard, views_config, views_lights, views_reporting
+from . import dashboard, views_config, views_lights, views_notice_template, views_reporting
 
 app_name = "dispatch"
 
@@ -28,6 +28,24 @@ urlpatterns = [
     path("config/rules/<int:pk>/", views_config.rule_edit, name="config_rule_edit"),
     path("config/windows/", views_config.window_list, name="config_windows"),
     path("config/windows/<int:year>/<int:month>/", views_config.window_edit, name="config_window_edit"),
+    # 通报模板 (before notice/<notice_id>/: "template" would match a notice id)
+    path("notice/template/", views_notice_template.template_page, name="notice_template"),
+    path("notice/template/builtin.docx", views_notice_template.template_builtin, name="notice_template_builtin"),
+    path("notice/template/reset/", views_notice_template.template_reset, name="notice_template_reset"),
+    path("notice/template/<int:pk>/", views_notice_template.template_preview, name="notice_template_preview"),
+    path(
+        "notice/template/<int:pk>/preview.docx",
+        views_notice_template.template_preview_docx,
+        name="notice_template_preview_docx",
+    ),
+    path(
+        "notice/template/<int:pk>/download.docx",
+        views_notice_template.template_download,
+        name="notice_template_download",
+    ),
+    path(
+        "notice/template/<int:pk>/activate/", views_notice_template.template_activate, name="notice_template_activate"
+    ),
     path("notice/<str:notice_id>/", dashboard.NoticeStatusView.as_view(), name="notice_status"),
     path("notice/<str:notice_id>/download/", dashboard.NoticeDownloadView.as_view(), name="notice_download"),
 ]

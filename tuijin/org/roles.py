@@ -73,6 +73,7 @@ _REPORT_OFFICE = {
     "progress.generate_notice",
     "dispatch.publish_publishednotice",
     "dispatch.change_progressschedule",
+    "dispatch.change_noticetemplate",  # 通报模板 (dispatch/views_notice_template.py)
 }
 _TICKET_READ = {
     "tickets.view_ticket",
