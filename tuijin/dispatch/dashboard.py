@@ -129,6 +129,11 @@ def _float(value: Decimal | None, divisor: Decimal = Decimal(1)) -> float | None
     return None if shown is None else float(shown)
 
 
+def _group_url(link: str, group: selectors.Group) -> str | None:
+    """The drill-down of a breakdown's group; None for a group the list cannot filter (未填, 未归类)."""
+    return f"{link}?{group.query}" if group.query else None
+
+
 def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
     """The chart data (亿元 and %, rounded) for the ECharts script; passed to the page with json_script."""
     link = reverse("projects:project_list")
@@ -142,11 +147,11 @@ def dashboard_charts(summary: selectors.DashboardSummary) -> dict[str, Any]:
             "labels": [_("当月完成"), _("累计完成"), _("序时进度计划")],
         },
         "category": [
-            {"name": g.label, "value": _float(g.plan, TENK), "rate": _float(g.rate), "url": f"{link}?{g.query}"}
+            {"name": g.label, "value": _float(g.plan, TENK), "rate": _float(g.rate), "url": _group_url(link, g)}
             for g in summary.by_category
         ],
         "domain": [
-            {"name": g.label, "value": _float(g.plan, TENK), "rate": _float(g.rate), "url": f"{link}?{g.query}"}
+            {"name": g.label, "value": _float(g.plan, TENK), "rate": _float(g.rate), "url": _group_url(link, g)}
             for g in summary.by_domain
         ],
         "units": {

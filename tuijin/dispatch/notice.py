@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from tuijin.core.templatetags.tuijin import wan, yi
+from tuijin.facts.figures import total_missing_note
 from tuijin.utilities.excel import XLSX_CONTENT_TYPE, neutralize
 
 from . import charts, selectors
@@ -321,8 +322,15 @@ def _versus_schedule(delta: Decimal | None) -> str:
     return _("与序时进度持平")
 
 
-def _group_columns(first: str) -> list[Column]:
-    return [
+def _with_missing(groups: Sequence[selectors.Group]) -> bool:
+    """Whether a breakdown needs its 未填总投资 column: some of its projects have no 总投资."""
+    return any(g.total_missing for g in groups)
+
+
+def _group_columns(first: str, *, missing: bool = False) -> list[Column]:
+    """A breakdown's columns; with `missing`, a last column counts the projects whose 总投资 is 未填 (the 总投资
+    column sums the known totals only)."""
+    columns = [
         Column(first),
         Column(_("项目数（个）"), "int"),
         Column(_("总投资（万元）"), "money"),
@@ -331,29 +339,39 @@ def _group_columns(first: str) -> list[Column]:
         Column(_("完成率（%）"), "pct"),
         Column(_("较序时进度（百分点）"), "pp"),
     ]
+    if missing:
+        columns.append(Column(_("未填总投资（个）"), "int"))
+    return columns
 
 
-def _group_rows(groups: Sequence[selectors.Group]) -> list[list[Any]]:
-    return [[g.label, g.count, g.total_investment, g.plan, g.ytd, g.rate, g.delta] for g in groups]
+def _group_rows(groups: Sequence[selectors.Group], *, missing: bool = False) -> list[list[Any]]:
+    return [
+        [g.label, g.count, g.total_investment, g.plan, g.ytd, g.rate, g.delta, *([g.total_missing] if missing else [])]
+        for g in groups
+    ]
 
 
-def _group_total(groups: Sequence[selectors.Group], schedule: Decimal) -> list[Any]:
+def _group_total(groups: Sequence[selectors.Group], schedule: Decimal, *, missing: bool = False) -> list[Any]:
     """合计 of a breakdown: the sums of the rows, the rate of the sums and its distance from 序时进度."""
     count = sum(g.count for g in groups)
     total = sum((g.total_investment for g in groups), Decimal(0))
     plan = sum((g.plan for g in groups), Decimal(0))
     ytd = sum((g.ytd for g in groups), Decimal(0))
     rate = selectors.rate(ytd, plan)
-    return [_("合计"), count, total, plan, ytd, rate, None if rate is None else rate - schedule]
+    row = [_("合计"), count, total, plan, ytd, rate, None if rate is None else rate - schedule]
+    if missing:
+        row.append(sum(g.total_missing for g in groups))
+    return row
 
 
 def _group_table(title: str, sheet: str, first: str, groups: Sequence[selectors.Group], schedule: Decimal) -> Table:
+    missing = _with_missing(groups)
     return Table(
         title,
         sheet,
-        _group_columns(first),
-        _group_rows(groups),
-        total=_group_total(groups, schedule) if groups else None,
+        _group_columns(first, missing=missing),
+        _group_rows(groups, missing=missing),
+        total=_group_total(groups, schedule, missing=missing) if groups else None,
     )
 
 
@@ -491,23 +509,29 @@ def _overview(data: NoticeData, with_charts: bool) -> list[Block]:
             "versus": versus,
             "phrase": _schedule_phrase(data),
         }
-    blocks.append(
-        Paragraph(
+    values = {
+        "span": data.span,
+        "place": data.place,
+        "n": s.project_count,
+        "total": yi(s.total_investment),
+        "plan": yi(s.plan),
+        "ytd": yi(s.ytd),
+        "progress": progress,
+    }
+    if s.total_missing:  # the sum leaves the unknown totals out, and says how many
+        text = _(
+            "%(span)s，%(place)s纳入年度计划的重点项目%(n)d个，总投资%(total)s亿元（%(note)s），"
+            "年度计划投资%(plan)s亿元；累计完成投资%(ytd)s亿元，%(progress)s。"
+        ) % {**values, "note": total_missing_note(s.total_missing, compact=True)}
+    else:
+        text = (
             _(
                 "%(span)s，%(place)s纳入年度计划的重点项目%(n)d个，总投资%(total)s亿元，年度计划投资%(plan)s亿元；"
                 "累计完成投资%(ytd)s亿元，%(progress)s。"
             )
-            % {
-                "span": data.span,
-                "place": data.place,
-                "n": s.project_count,
-                "total": yi(s.total_investment),
-                "plan": yi(s.plan),
-                "ytd": yi(s.ytd),
-                "progress": progress,
-            }
+            % values
         )
-    )
+    blocks.append(Paragraph(text))
     t = s.targets
     blocks.append(Paragraph(_target_sentence(t.kaimenhong.name, t.kaimenhong.district, month_label=_("一季度末"))))
     blocks.append(Paragraph(_target_sentence(t.shuangguoban.name, t.shuangguoban.district, month_label=_("上半年"))))
@@ -551,9 +575,11 @@ def _overview_rows(data: NoticeData) -> list[list[Any]]:
     s = data.summary
     d = selectors.display
     yuan, item, percent, points = _("万元"), _("个"), "%", _("个百分点")
+    missing = [[_("未填总投资项目"), Decimal(s.total_missing), item]] if s.total_missing else []
     return [
         [_("项目数"), Decimal(s.project_count), item],
         [_("总投资"), s.total_investment, yuan],
+        *missing,  # not in the 总投资 above
         [_("年度计划投资"), s.plan, yuan],
         [_("累计完成投资"), s.ytd, yuan],
         [_("占年度计划"), d(s.rate), percent],
@@ -598,8 +624,8 @@ def _categories(data: NoticeData) -> list[Block]:
         Table(
             _("按项目级别（一个项目有多个级别时分别计入）"),
             _("项目级别"),
-            _group_columns(_("项目级别")),
-            _group_rows(s.by_level),
+            _group_columns(_("项目级别"), missing=_with_missing(s.by_level)),
+            _group_rows(s.by_level, missing=_with_missing(s.by_level)),
         ),
         _group_table(_("按主导产业（产业链）"), _("产业链"), _("产业链"), s.by_chain, s.schedule),
     ]
@@ -670,14 +696,16 @@ def _rankings(data: NoticeData, with_charts: bool) -> list[Block]:
                 ),
             )
         )
-    columns = [Column(_("名次"), "int"), *_group_columns(_("责任单位"))]
+    missing = _with_missing(s.unit_ranking)
+    columns = [Column(_("名次"), "int"), *_group_columns(_("责任单位"), missing=missing)]
+    unit_rows = _group_rows(s.unit_ranking, missing=missing)
     blocks.append(
         Table(
             _("责任单位排名"),
             _("单位排名"),
             columns,
-            [[u.rank or None, *row] for u, row in zip(s.unit_ranking, _group_rows(s.unit_ranking), strict=True)],
-            total=[None, *_group_total(s.unit_ranking, s.schedule)] if s.unit_ranking else None,
+            [[u.rank or None, *row] for u, row in zip(s.unit_ranking, unit_rows, strict=True)],
+            total=[None, *_group_total(s.unit_ranking, s.schedule, missing=missing)] if s.unit_ranking else None,
         )
     )
     blocks.append(_project_rate_table(_("进度最快的十个项目（十快）"), _("十快"), s.fastest))

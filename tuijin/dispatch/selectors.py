@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from tuijin.core.figures_cache import CachedFigures, cached_figures
 from tuijin.core.periods import Period
-from tuijin.facts.figures import FIGURES, figure_query, period_facts
+from tuijin.facts.figures import FIGURES, figure_query, period_facts, total_missing_note
 from tuijin.facts.models import MONTH_FIELDS, ProjectMonth
 from tuijin.facts.rules import COMPLETING_CATEGORIES, CONTINUING_CATEGORIES, NEW_CATEGORIES
 from tuijin.org.models import OrgUnit
@@ -193,12 +193,15 @@ _COUNT_FIELDS = (
     "q1_started",
     "red",
     "yellow",
+    "total_missing",
 )
 _MONEY_FIELDS = ("total_investment", "plan", "ytd", "q1", "h1", *MONTH_FIELDS)
 _SUMMED_FIELDS = _COUNT_FIELDS + _MONEY_FIELDS
 _COUNT_WIDTH = len(_COUNT_FIELDS)
 # The figures the breakdowns (unit, category, domain, chain, level) need; the total has every one.
-_GROUPED_FIELDS = frozenset({"count", "total_investment", "plan", "ytd", "q1", "h1", "q1_planned", "q1_started"})
+_GROUPED_FIELDS = frozenset(
+    {"count", "total_investment", "total_missing", "plan", "ytd", "q1", "h1", "q1_planned", "q1_started"}
+)
 
 
 class _Acc:
@@ -220,7 +223,8 @@ class _Acc:
     q1_started: int
     red: int  # projects whose light in effect is red / yellow
     yellow: int
-    total_investment: Decimal
+    total_missing: int  # projects whose 总投资 is 未填 (None): left out of `total_investment`
+    total_investment: Decimal  # the sum of the known totals
     plan: Decimal
     ytd: Decimal
     q1: Decimal
@@ -261,6 +265,7 @@ _COUNTED_FIGURES = {
     "q1_started": "q1_started",
     "red": "red",
     "yellow": "yellow",
+    "total_missing": "total_missing",
 }
 _FLAGS = {**{name: FIGURES[key].condition for name, key in _COUNTED_FIGURES.items()}, "resumed": Q(resumed=True)}
 
@@ -439,9 +444,23 @@ class _AgainstSchedule:
         return signed_pp(self.delta)
 
 
+class _KnownTotal:
+    """A sum of 总投资 that leaves the unknown ones out and says so: `total_investment` sums the known totals,
+    `total_missing` counts the projects whose 总投资 is 未填 (figure `total_missing`)."""
+
+    total_investment: Decimal
+    total_missing: int
+
+    @property
+    def total_note(self) -> str:
+        """ "另有 2 个项目未填总投资" ("" when every total is known)."""
+        return total_missing_note(self.total_missing)
+
+
 @dataclass
-class Group(_AgainstSchedule):
-    """One row of a breakdown: count, total investment, annual plan and completed investment of a set of projects."""
+class Group(_KnownTotal, _AgainstSchedule):
+    """One row of a breakdown: count, total investment, annual plan and completed investment of a set of projects.
+    `total_investment` sums the known totals only; `total_missing` counts the projects without one (未填)."""
 
     key: Any
     label: str
@@ -451,6 +470,7 @@ class Group(_AgainstSchedule):
     ytd: Decimal
     query: str  # the project list filter showing these projects ("" when the list cannot filter them)
     schedule: Decimal = ZERO
+    total_missing: int = 0  # projects of the group whose 总投资 is 未填 (left out of total_investment)
 
 
 @dataclass
@@ -587,12 +607,12 @@ class Targets:
 
 
 @dataclass
-class DashboardSummary(_AgainstSchedule):
+class DashboardSummary(_KnownTotal, _AgainstSchedule):
     """Everything the 驾驶舱 shows for a period (and the notice reuses)."""
 
     period: Period
     project_count: int
-    total_investment: Decimal
+    total_investment: Decimal  # the sum of the known totals (`total_missing` projects have none: 未填)
     plan: Decimal
     ytd: Decimal
     starts: StartFigures
@@ -618,6 +638,8 @@ class DashboardSummary(_AgainstSchedule):
     units_hidden: int = 0
     # The project-list query string behind each figure (facts' FIGURES key → "fact=…&period=…").
     links: dict[str, str] = field(default_factory=dict)
+    # Projects of the annual list whose 总投资 is 未填 (None): not in `total_investment` (figure `total_missing`).
+    total_missing: int = 0
 
     @property
     def schedule(self) -> Decimal:
@@ -633,7 +655,7 @@ class DashboardSummary(_AgainstSchedule):
 
 
 def _group(key: Any, label: str, acc: _Acc, query: str, p: Period) -> Group:
-    return Group(key, label, acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule)
+    return Group(key, label, acc.count, acc.total_investment, acc.plan, acc.ytd, query, p.schedule, acc.total_missing)
 
 
 def _by_category(rows: _Rows) -> dict[str | None, _Acc]:
@@ -661,11 +683,19 @@ def _category_groups(rows: _Rows, p: Period) -> list[Group]:
 
 
 def _domain_groups(rows: _Rows, p: Period) -> list[Group]:
-    groups = {key: acc for key, acc in rows.groups["domain"]}
+    """By 投资领域, in the choices' order; projects whose 投资领域 is 未填 ("") form the last group, 未填 (no
+    drill-down link: the list cannot filter a blank 投资领域)."""
+    groups: dict[str, _Acc] = {}
+    for key, sums in rows.groups["domain"]:
+        groups.setdefault(key or "", _Acc()).add(sums)
+    others = sorted(d for d in groups if d not in ProjectDomain.values and d)
     result = []
-    for domain in [*ProjectDomain.values, *sorted(d for d in groups if d not in ProjectDomain.values and d)]:
+    for domain in [*ProjectDomain.values, *others, ""]:
         acc = groups.get(domain)
         if acc is None:
+            continue
+        if not domain:
+            result.append(_group(None, _("未填"), acc, "", p))
             continue
         label = ProjectDomain(domain).label if domain in ProjectDomain.values else str(domain)
         result.append(_group(domain, str(label), acc, _query(p, domain=domain, year=p.year), p))
@@ -733,6 +763,7 @@ def _ranking(units: list[Group]) -> list[RankedUnit]:
                 group.ytd,
                 group.query,
                 group.schedule,
+                group.total_missing,
                 rank=position if group.rate is not None else 0,
             )
         )
@@ -958,6 +989,7 @@ def dashboard_summary(
         yellow_count=yellow_count,
         units_hidden=units_hidden,
         links={key: _query(p, key) for key in FIGURES},
+        total_missing=total.total_missing,
     )
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.periods import Period, month_start, parse_month
@@ -19,7 +20,15 @@ from tuijin.core.periods import Period, month_start, parse_month
 from .models import ProjectMonth
 from .rules import NEW_CATEGORIES
 
-__all__ = ["FIGURES", "Figure", "figure_query", "parse_period_param", "period_facts", "projects_with"]
+__all__ = [
+    "FIGURES",
+    "Figure",
+    "figure_query",
+    "parse_period_param",
+    "period_facts",
+    "projects_with",
+    "total_missing_note",
+]
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,20 @@ FIGURES: dict[str, Figure] = {
         # The light in effect (written by the lights engine onto the row): projects whose worst light is red / yellow.
         Figure("red", _("亮红灯"), LISTED & Q(light="red")),
         Figure("yellow", _("亮黄灯"), LISTED & Q(light="yellow")),
+        # 总投资 未填 (None): left out of every sum of 总投资, and counted so that the sum says how many it leaves out.
+        Figure("total_missing", _("未填总投资"), LISTED & Q(total_investment__isnull=True)),
     )
 }
+
+
+def total_missing_note(count: int, *, compact: bool = False) -> str:
+    """What a sum of 总投资 says about the projects it leaves out: "另有 2 个项目未填总投资" ("" when none);
+    `compact` for the notice's running text, without spaces around the number ("另有2个项目未填总投资")."""
+    if not count:
+        return ""
+    if compact:
+        return gettext("另有%(n)d个项目未填总投资") % {"n": count}
+    return gettext("另有 %(n)d 个项目未填总投资") % {"n": count}
 
 
 def period_facts(projects: QuerySet, period: date) -> QuerySet:

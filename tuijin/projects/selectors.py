@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.figures_cache import cached_aggregate
@@ -128,15 +128,22 @@ def plan_rows(plans) -> list[PlanRow]:
 
 
 def project_totals(queryset) -> dict:
-    """Count and total investment of the filtered list (one aggregate query)."""
-    result = queryset.order_by().aggregate(count=Count("pk"), total=Sum("total_investment"))
-    return {"count": result["count"], "total": result["total"] or Decimal("0")}
+    """Count and total investment of the filtered list (one aggregate query): `total` sums the known totals only,
+    `missing` counts the projects whose 总投资 is 未填 (None), which the list's totals line names ("另有 2 个项目未填
+    总投资") — the same rule as the dashboard's figure `total_missing`."""
+    result = queryset.order_by().aggregate(
+        count=Count("pk"),
+        total=Sum("total_investment"),
+        missing=Count("pk", filter=Q(total_investment__isnull=True)),
+    )
+    return {"count": result["count"], "total": result["total"] or Decimal("0"), "missing": result["missing"] or 0}
 
 
 def cached_project_totals(queryset) -> dict:
     """`project_totals` through the figures cache, keyed by the filtered list's SQL: any committed project write (the
     services always save the Project row) makes it stale. At 100,000 projects this saves the list's only full scan."""
-    return cached_aggregate("project_totals", queryset, project_totals, {"count": 0, "total": Decimal("0")})
+    empty = {"count": 0, "total": Decimal("0"), "missing": 0}
+    return cached_aggregate("project_totals", queryset, project_totals, empty)
 
 
 def fast_track_calendar_warnings(project) -> list[str]:

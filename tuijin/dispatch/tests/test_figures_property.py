@@ -4,6 +4,8 @@ Hypothesis draws sequences of operations — create a project, plan, change the 
 approve, correct, change dates, change stage — and applies them through the services. After each step:
 
 - the maintained facts equal a fresh computation (`maintain.diff()`);
+- 总投资 may be unknown (未填): the dashboard, its breakdowns, the notice's tables and the project list's totals
+  line all sum the known totals only and count the unknown ones (figure `total_missing`) alike;
 - each dashboard number equals the count of its drill-down list (`?fact=…`), for the month touched;
 - 年初至今 on the dashboard equals the counted reports summed straight from the report table (an oracle that
   does not read the facts), and the trend's months add up to it;
@@ -24,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tuijin.core.exceptions import ApplicationError
-from tuijin.dispatch import selectors
+from tuijin.dispatch import notice, selectors
 from tuijin.dispatch.warnings import evaluate_period, light_mismatches, reports_outstanding
 from tuijin.facts import maintain
 from tuijin.facts.figures import projects_with
@@ -35,6 +37,7 @@ from tuijin.progress.choices import COUNTED_STATUSES, ReportStatus
 from tuijin.progress.models import ProgressReport, WarningLight
 from tuijin.projects import services as projects
 from tuijin.projects.models import AnnualPlan, Project
+from tuijin.projects.selectors import project_totals
 from tuijin.projects.tests.factories import make_project
 
 D = Decimal
@@ -51,12 +54,16 @@ DASHBOARD_FIGURES = {
     "resumed": lambda s: s.resumed,
     "completing": lambda s: s.completions.planned,
     "finished": lambda s: s.completions.completed,
+    "total_missing": lambda s: s.total_missing,
 }
 
 months = st.integers(min_value=1, max_value=LAST_MONTH)
 amounts = st.sampled_from(["0.00", "15.50", "100.00", "333.33", "1200.00"])
 slots = st.integers(min_value=0, max_value=3)  # which of the projects created so far (modulo their number)
-creations = st.tuples(st.just("create"), st.booleans(), st.sampled_from(["preparation", "construction"]), months)
+totals = st.sampled_from([None, "100000.00", "2345.67"])  # None: 总投资 未填
+creations = st.tuples(
+    st.just("create"), st.booleans(), st.sampled_from(["preparation", "construction"]), months, totals
+)
 operations = st.one_of(
     creations,
     st.tuples(st.just("plan"), slots, amounts, st.sampled_from([None, 1, 2, 3, 4])),
@@ -68,6 +75,7 @@ operations = st.one_of(
     st.tuples(st.just("correct"), slots, months, amounts),
     st.tuples(st.just("dates"), slots, st.one_of(st.none(), months), st.one_of(st.none(), months)),
     st.tuples(st.just("stage"), slots, st.sampled_from(["construction", "completed", "suspended"]), months),
+    st.tuples(st.just("total"), slots, totals),
 )
 
 
@@ -89,16 +97,29 @@ class World:
             return None
         return ProgressReport.objects.filter(project=project, period=date(YEAR, month, 1)).first()
 
+    def set_total(self, project: Project, total: Decimal | None) -> None:
+        """总投资 known, or 未填 (None), through the service."""
+        project.refresh_from_db()
+        projects.project_update(
+            actor=self.world.office,
+            project=project,
+            version=project.version,
+            data=projects.ProjectInput(fields={"total_investment": total}, message="改总投资"),
+        )
+
     def apply(self, op: tuple) -> None:
         w = self.world
         kind = op[0]
         if kind == "create":
-            _kind, in_a, stage, month = op
+            _kind, in_a, stage, month, total = op
             fields = {"planned_start": date(YEAR, month, 1), "planned_finish": date(YEAR + (month % 2), 12, 1)}
             if stage == "construction":
                 fields["actual_start"] = date(YEAR, month, 5)
             unit = w.unit_a if in_a else w.unit_b
-            self.projects.append(make_project(unit=unit, actor=w.office, stage=stage, total="100000.00", **fields))
+            project = make_project(unit=unit, actor=w.office, stage=stage, total=total or "100000.00", **fields)
+            self.projects.append(project)
+            if total is None:
+                self.set_total(project, None)
         elif kind == "plan":
             _kind, slot, amount, quarter = op
             project = self.project(slot)
@@ -158,6 +179,10 @@ class World:
                 version=project.version,
                 data=projects.ProjectInput(fields=fields, message="改日期"),
             )
+        elif kind == "total":
+            project = self.project(op[1])
+            if project is not None:
+                self.set_total(project, None if op[2] is None else D(op[2]))
         elif kind == "stage":
             _kind, slot, stage, month = op
             project = self.project(slot)
@@ -186,6 +211,28 @@ def _oracle_ytd(month: int) -> Decimal:
     return D(total or 0)
 
 
+def _check_totals(office, summary, period: date) -> None:
+    """总投资: every surface sums the known totals and counts the unknown ones, and they agree with the projects."""
+    listed = Project.objects.filter(annual_plans__year=YEAR)
+    known = listed.filter(total_investment__isnull=False).aggregate(s=Sum("total_investment"))["s"] or D(0)
+    unknown = listed.filter(total_investment__isnull=True).count()
+    assert (summary.total_investment, summary.total_missing) == (known, unknown)
+    assert summary.total_note == (f"另有 {unknown} 个项目未填总投资" if unknown else "")
+    for groups in (summary.by_unit, summary.by_category, summary.by_domain, summary.by_chain, summary.unit_ranking):
+        assert sum((g.total_investment for g in groups), D(0)) == known
+        assert sum(g.total_missing for g in groups) == unknown
+        assert sum(g.count for g in groups) == summary.project_count
+        table = notice._group_table("t", "t", "t", groups, summary.schedule)  # the notice's tables and XLSX sheets
+        if groups:
+            assert table.total[2] == known
+            assert (table.total[-1] if unknown else 0) == unknown
+            assert (table.columns[-1].label == "未填总投资（个）") == bool(unknown)
+    # The project list's totals line, over the same projects (the drill-down of the annual list).
+    in_list = projects_with(Project.objects.restrict(office, "view"), "listed", period)
+    line = project_totals(in_list)
+    assert (line["count"], line["total"], line["missing"]) == (summary.project_count, known, unknown)
+
+
 def _check(world, month: int) -> None:
     office = world.office
     period = date(YEAR, month, 1)
@@ -200,6 +247,8 @@ def _check(world, month: int) -> None:
     assert summary.plan == sum(
         (row.plan or D(0) for row in ProjectMonth.objects.filter(period=period, in_list=True)), D(0)
     )
+
+    _check_totals(office, summary, period)
 
     missing = selectors.missing_reports(office, period)
     listed = set(projects_with(in_scope, "missing", period).values_list("pk", flat=True))

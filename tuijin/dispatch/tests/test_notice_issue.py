@@ -110,6 +110,9 @@ def test_group_tables_end_with_a_total_row_equal_to_the_sums(world, dashboard_pr
         assert table.total[offset] == "合计"
         for index in (offset + 1, offset + 2, offset + 3, offset + 4):  # 项目数, 总投资, 年度计划, 累计完成
             assert table.total[index] == sum(row[index] for row in table.rows), (title, index)
+    # The fixture's projects have no 投资领域 (未填): they form the 未填 row, not an empty table.
+    domains = tables["按投资领域"]
+    assert [row[0] for row in domains.rows] == ["未填"] and domains.total[1] == 2 == data.summary.project_count
     ranking = tables["责任单位排名"]
     assert ranking.total[2] == 2 and ranking.total[4] == D(200) and ranking.total[5] == D(20)
     assert ranking.total[6] == D(10)  # the rate of the sums: 20 ÷ 200
