@@ -1,9 +1,11 @@
 """Annual plans in Excel: the pre-filled workbook of a year, validating an upload, applying it, the error copy.
 
 One sheet 「年度计划」, one row per project the user may change (matched by 项目代码, else by 项目名称), with the
-year, the annual figure, the 12 monthly amounts, 计划开工季度 and 形象进度目标. 责任单位 and 计划状态 are shown for
-reference and ignored on import. The workbook is pre-filled with the existing plans, so exporting and importing it
-unchanged changes nothing.
+year, the annual figure, the 12 monthly amounts, 计划开工季度, 计划开工月份 / 计划竣工月份 (1–12, finish not before
+start) and 形象进度目标. 责任单位 and 计划状态 are shown for reference and ignored on import. The workbook is pre-filled
+with the existing plans, so exporting and importing it unchanged changes nothing. The two month columns are optional
+in an upload (a file downloaded before they existed): without the column, the stored months are left as they are; a
+blank cell in a present column clears the month.
 
 Import follows the project import (`excel.py`): the file is checked by `open_xlsx`, every row is validated first
 (cells read by the same converters, the monthly breakdown by `services.monthly_plan_clean`), and only a file without
@@ -66,11 +68,37 @@ H_YEAR = "年度"
 H_INVEST = "年度计划投资（万元）"
 MONTH_HEADERS = [f"{m}月（万元）" for m in range(1, 13)]
 H_QUARTER = "计划开工季度"
+H_START_MONTH = "计划开工月份"
+H_FINISH_MONTH = "计划竣工月份"
 H_TARGET = "形象进度目标"
-COLUMNS = [H_CODE, H_NAME, H_UNIT, H_STATUS, H_YEAR, H_INVEST, *MONTH_HEADERS, H_QUARTER, H_TARGET]
+COLUMNS = [
+    H_CODE,
+    H_NAME,
+    H_UNIT,
+    H_STATUS,
+    H_YEAR,
+    H_INVEST,
+    *MONTH_HEADERS,
+    H_QUARTER,
+    H_START_MONTH,
+    H_FINISH_MONTH,
+    H_TARGET,
+]
 REFERENCE = {H_UNIT, H_STATUS}  # shown for orientation, ignored on import
-REQUIRED_HEADERS = [h for h in COLUMNS if h not in REFERENCE]
-WIDTHS = {H_CODE: 24, H_NAME: 36, H_UNIT: 18, H_STATUS: 14, H_YEAR: 8, H_INVEST: 14, H_QUARTER: 10, H_TARGET: 40}
+OPTIONAL = {H_START_MONTH, H_FINISH_MONTH}  # absent from a file made before they existed: left as stored
+REQUIRED_HEADERS = [h for h in COLUMNS if h not in REFERENCE and h not in OPTIONAL]
+WIDTHS = {
+    H_CODE: 24,
+    H_NAME: 36,
+    H_UNIT: 18,
+    H_STATUS: 14,
+    H_YEAR: 8,
+    H_INVEST: 14,
+    H_QUARTER: 10,
+    H_START_MONTH: 10,
+    H_FINISH_MONTH: 10,
+    H_TARGET: 40,
+}
 HEADER_INDEX = {_norm_header(h): h for h in COLUMNS}
 TARGET_MAX = 300
 
@@ -88,6 +116,9 @@ class PlanImportRow:
     progress_target: str
     plan: AnnualPlan | None = None
     action: str = "create"
+    # 1–12, None (blank), or services.KEEP when the file has no such column (the stored month stays)
+    planned_start_month: Any = services.KEEP
+    planned_finish_month: Any = services.KEEP
 
     @property
     def version(self) -> int:
@@ -188,6 +219,8 @@ def build_plan_workbook(*, actor, year: int) -> bytes:
         H_YEAR: _("计划年度，4位数字，如 %(y)d。") % {"y": year},
         H_INVEST: _("万元，最多2位小数，不能为负数。留空表示该项目本年度不编制计划。"),
         H_QUARTER: _("1–4，可留空。"),
+        H_START_MONTH: _("计划开工月份，1–12（如 3 或“3月”），可留空。"),
+        H_FINISH_MONTH: _("计划竣工月份，1–12，可留空；不能早于计划开工月份。"),
         H_TARGET: _("年度形象进度目标，最多 %(n)d 字。") % {"n": TARGET_MAX},
     }
     for index, header in enumerate(COLUMNS, start=1):
@@ -213,6 +246,8 @@ def build_plan_workbook(*, actor, year: int) -> bytes:
             plan.planned_investment if plan is not None else None,
             *[_money(v) for v in months],
             plan.planned_start_quarter if plan is not None else None,
+            plan.planned_start_month if plan is not None else None,
+            plan.planned_finish_month if plan is not None else None,
             neutralize(plan.progress_target) if plan is not None else "",
         ]
         for col, value in enumerate(values, start=1):
@@ -243,6 +278,20 @@ def build_plan_workbook(*, actor, year: int) -> bytes:
     letter = get_column_letter(COLUMNS.index(H_QUARTER) + 1)
     quarter.add(f"{letter}2:{letter}{last}")
     sheet.add_data_validation(quarter)
+    month = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="12",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=_("输入值无效"),
+        error=_("请填写1–12的整数（月份）。"),
+    )
+    for header in (H_START_MONTH, H_FINISH_MONTH):
+        letter = get_column_letter(COLUMNS.index(header) + 1)
+        month.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(month)
     years = DataValidation(
         type="whole", operator="between", formula1="2000", formula2="2100", allow_blank=False, showErrorMessage=True
     )
@@ -262,6 +311,7 @@ def build_plan_workbook(*, actor, year: int) -> bytes:
         _("4. 导入时先校验全部行：有任何错误时不写入任何数据，并可下载标注了错误单元格的文件。"),
         _("5. 导入的计划为“编制中”（草稿），须再经“批准为基线”；已批准为基线的计划不会被覆盖，须在项目页“申请调整”。"),
         _("6. 不要使用公式；金额单位为万元，最多2位小数。"),
+        _("7. 计划开工月份、计划竣工月份填1–12的整数，可留空；竣工月份不能早于开工月份。"),
     ]
     info.cell(row=1, column=1, value=_("填写说明")).font = Font(bold=True, size=14)
     for row, line in enumerate(lines, start=2):
@@ -286,6 +336,30 @@ def _read(data: bytes, report: PlanImportReport) -> KeyedRows | None:
         kind=_("年度计划表"),
         max_col=100,
     )
+
+
+def _present_headers(data: bytes) -> set[str]:
+    """The known headers of the upload's plan sheet (called after `_read` accepted the file)."""
+    workbook = open_xlsx(data)
+    try:
+        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
+        header = next(sheet.iter_rows(min_row=1, max_row=1, max_col=100, values_only=True), ())
+        return {HEADER_INDEX[name] for name in map(_norm_header, header) if name in HEADER_INDEX}
+    finally:
+        workbook.close()
+
+
+def _month(value: Any) -> int:
+    """A month number: 3, "3", "03" or "3月"; 1–12."""
+    if isinstance(value, str):
+        value = value.strip().removesuffix("月").strip()
+    try:
+        month = _int(value)
+    except CellError:
+        raise CellError(_("请填写1–12的整数（月份），如 3 或“3月”（填写的是 %(v)s）。") % {"v": value}) from None
+    if not 1 <= month <= 12:
+        raise CellError(_("月份须为1–12（填写的是 %(v)s）。") % {"v": month})
+    return month
 
 
 class _Projects:
@@ -323,10 +397,15 @@ def _same(plan: AnnualPlan, row: PlanImportRow) -> bool:
     def months(values):
         return [Decimal(str(v)) for v in values] if values else None
 
+    def month(stored, given) -> bool:
+        return given is services.KEEP or stored == given
+
     return (
         plan.planned_investment == row.planned_investment
         and months(plan.monthly_plan) == months(row.monthly_plan)
         and plan.planned_start_quarter == row.planned_start_quarter
+        and month(plan.planned_start_month, row.planned_start_month)
+        and month(plan.planned_finish_month, row.planned_finish_month)
         and (plan.progress_target or "") == row.progress_target
     )
 
@@ -338,6 +417,7 @@ def parse_plan_workbook(data: bytes, *, actor) -> PlanImportReport:
     if raw_rows is None:
         return report
     report.total_rows = len(raw_rows)
+    present = _present_headers(data)
     projects = _Projects(actor)
     parsed: list[tuple[int, Project, int, dict[str, Any]]] = []
     seen: dict[tuple[int, int], int] = {}
@@ -375,16 +455,31 @@ def parse_plan_workbook(data: bytes, *, actor) -> PlanImportReport:
         quarter = read(H_QUARTER, _int)
         if quarter is not None and not 1 <= quarter <= 4:
             report.add_error(number, H_QUARTER, _("计划开工季度须为1–4（填写的是 %(v)s）。") % {"v": quarter})
+        plan_months: dict[str, Any] = {}
+        for header in (H_START_MONTH, H_FINISH_MONTH):
+            plan_months[header] = read(header, _month) if header in present else services.KEEP
+        start, finish = plan_months[H_START_MONTH], plan_months[H_FINISH_MONTH]
+        if isinstance(start, int) and isinstance(finish, int) and finish < start:
+            report.add_error(
+                number,
+                H_FINISH_MONTH,
+                _("计划竣工月份（%(f)d月）不能早于计划开工月份（%(s)d月）。") % {"f": finish, "s": start},
+            )
         target = read(H_TARGET, _text) or ""
         if len(target) > TARGET_MAX:
             report.add_error(
                 number, H_TARGET, _("最多 %(n)d 字（填写了 %(k)d 字）。") % {"n": TARGET_MAX, "k": len(target)}
             )
         filled_months = any(cell_value is not None for cell_value in (values.get(h, (None,))[0] for h in MONTH_HEADERS))
-        other_filled = filled_months or quarter is not None or bool(target)
+        months_filled = any(not _is_blank(values.get(h, (None,))[0]) for h in (H_START_MONTH, H_FINISH_MONTH))
+        other_filled = filled_months or quarter is not None or bool(target) or months_filled
         if invest is None and not any(e["row"] == number and e["column"] == H_INVEST for e in report.errors):
             if other_filled:
-                report.add_error(number, H_INVEST, _("填写了月度计划、开工季度或形象进度目标时，年度计划投资必填。"))
+                report.add_error(
+                    number,
+                    H_INVEST,
+                    _("填写了月度计划、开工季度、开工/竣工月份或形象进度目标时，年度计划投资必填。"),
+                )
             elif len(report.errors) == errors_before:
                 report.blank_rows += 1  # a project listed without a plan: nothing to do
                 continue
@@ -405,7 +500,19 @@ def parse_plan_workbook(data: bytes, *, actor) -> PlanImportReport:
             continue
         seen[key] = number
         parsed.append(
-            (number, project, year, {"invest": invest, "monthly": monthly, "quarter": quarter, "target": target})
+            (
+                number,
+                project,
+                year,
+                {
+                    "invest": invest,
+                    "monthly": monthly,
+                    "quarter": quarter,
+                    "target": target,
+                    "start": start,
+                    "finish": finish,
+                },
+            )
         )
     existing = _existing_plans((p.pk, y) for _n, p, y, _v in parsed)
     for number, project, year, v in parsed:
@@ -418,7 +525,22 @@ def parse_plan_workbook(data: bytes, *, actor) -> PlanImportReport:
             planned_start_quarter=v["quarter"],
             progress_target=v["target"],
             plan=existing.get((project.pk, year)),
+            planned_start_month=v["start"],
+            planned_finish_month=v["finish"],
         )
+        stored = row.plan
+        start = stored.planned_start_month if stored is not None else None
+        finish = stored.planned_finish_month if stored is not None else None
+        start = start if row.planned_start_month is services.KEEP else row.planned_start_month
+        finish = finish if row.planned_finish_month is services.KEEP else row.planned_finish_month
+        if start is not None and finish is not None and finish < start:  # one month column missing from the file
+            column = H_FINISH_MONTH if row.planned_finish_month is not services.KEEP else H_START_MONTH
+            report.add_error(
+                number,
+                column,
+                _("计划竣工月份（%(f)d月）不能早于计划开工月份（%(s)d月）。") % {"f": finish, "s": start},
+            )
+            continue
         if row.plan is None:
             row.action = "create"
         elif _same(row.plan, row):
@@ -471,6 +593,8 @@ def apply_plan_import(report: PlanImportReport, *, actor) -> tuple[int, int]:
                 monthly_plan=row.monthly_plan,
                 planned_start_quarter=row.planned_start_quarter,
                 version=row.version,
+                planned_start_month=row.planned_start_month,
+                planned_finish_month=row.planned_finish_month,
             )
             if row.action == "create":
                 created += 1

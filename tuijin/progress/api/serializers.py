@@ -1,15 +1,44 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from ..models import ProgressReport, ReportProblem
+from tuijin.projects.models import Project
+
+from ..models import ProgressReport, ReportEvent, ReportProblem
 from ..services import EDITABLE_FIELDS
 
-__all__ = ["ProgressReportSerializer", "ReportActionSerializer", "ReportInputSerializer"]
+__all__ = [
+    "ProgressReportDetailSerializer",
+    "ProgressReportSerializer",
+    "ReportActionSerializer",
+    "ReportCreateSerializer",
+    "ReportInputSerializer",
+]
 
 
 class ProblemSerializer(serializers.ModelSerializer):
+    # In a write, a row naming the `id` of one of the report's problems updates that problem; rows without an id
+    # are matched by content or added; problems not named are removed (`services._problems_apply`).
+    id = serializers.IntegerField(required=False, allow_null=True)
+
     class Meta:
         model = ReportProblem
-        fields = ["category", "description", "help_requested"]
+        fields = ["id", "category", "description", "help_requested"]
+
+
+class ReportEventSerializer(serializers.ModelSerializer):
+    type_display = serializers.CharField(source="get_type_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportEvent
+        fields = ["type", "type_display", "actor", "created", "data"]
+        read_only_fields = fields
+
+    def get_actor(self, obj) -> str:
+        actor = obj.actor
+        if actor is None:
+            return _("系统")
+        return getattr(actor, "display_name", "") or actor.get_username()
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -38,12 +67,47 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProgressReportDetailSerializer(ProgressReportSerializer):
+    """One report with its timeline (newest first), e.g. a 代填 with its reason: detail and write responses."""
+
+    events = ReportEventSerializer(many=True, read_only=True)
+
+    class Meta(ProgressReportSerializer.Meta):
+        fields = [*ProgressReportSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+
 class ReportInputSerializer(serializers.ModelSerializer):
+    """The editable figures of a draft, its problems (存在问题), and how it is written: `submit` submits it in the
+    same step; `on_behalf_reason` makes the write a 代填 by the project office (required for an office user who
+    does not fill in reports itself)."""
+
     problems = ProblemSerializer(many=True, required=False)
+    submit = serializers.BooleanField(required=False, default=False, write_only=True)
+    on_behalf_reason = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=300, write_only=True
+    )
 
     class Meta:
         model = ProgressReport
-        fields = [*EDITABLE_FIELDS, "problems"]
+        fields = [*EDITABLE_FIELDS, "problems", "submit", "on_behalf_reason"]
+
+
+class ReportCreateSerializer(ReportInputSerializer):
+    """A month's first report for a project in the caller's scope (else 400: the project does not exist for them).
+    `period` is the month: `2026-10` or any date of it."""
+
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    period = serializers.DateField(input_formats=["%Y-%m", "iso-8601"])
+
+    class Meta(ReportInputSerializer.Meta):
+        fields = ["project", "period", *ReportInputSerializer.Meta.fields]
+        validators: list = []  # (project, period) taken meanwhile is the service's conflict (412 with the report)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["project"].queryset = Project.objects.restrict(getattr(request, "user", None), "change")
 
 
 class ReportActionSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ def projects(world):
     return a, a2, b
 
 
-def _plan(world, project, amount="100", months=None, approve=False):
+def _plan(world, project, amount="100", months=None, approve=False, start_month=None, finish_month=None):
     plan = services.annual_plan_save(
         actor=world.office,
         project=project,
@@ -38,6 +38,8 @@ def _plan(world, project, amount="100", months=None, approve=False):
         monthly_plan=months,
         progress_target="主体封顶",
         planned_start_quarter=2,
+        planned_start_month=start_month,
+        planned_finish_month=finish_month,
     )
     if approve:
         plan = services.annual_plan_approve(actor=world.office, plan=plan)
@@ -60,7 +62,7 @@ def _set(sheet, name: str, header: str, value) -> None:
     col = [c.value for c in sheet[1]].index(header) + 1
     for cells in sheet.iter_rows(min_row=2):
         if cells[1].value == name:
-            sheet.cell(row=cells[0].row, column=col, value=value)
+            sheet.cell(row=cells[0].row, column=col).value = value  # cell(value=None) would keep the old value
             return
     raise AssertionError(name)
 
@@ -161,6 +163,11 @@ BAD_CELLS = [
     ("1月（万元）", 99, "应等于年度计划"),
     ("计划开工季度", 5, "1–4"),
     ("计划开工季度", "二季度", "不是数字"),
+    ("计划开工月份", 13, "月份须为1–12"),
+    ("计划开工月份", "三月份", "请填写1–12的整数（月份）"),
+    ("计划竣工月份", 0, "月份须为1–12"),
+    ("计划竣工月份", 2, "不能早于计划开工月份（4月）"),  # the plan starts in April
+    ("计划竣工月份", "=4+8", "不能使用公式"),
     ("形象进度目标", "很" * 301, "最多 300 字"),
     ("年度计划投资（万元）", "=SUM(G2:R2)", "不能使用公式"),
 ]
@@ -168,7 +175,7 @@ BAD_CELLS = [
 
 @pytest.mark.parametrize(("header", "value", "message"), BAD_CELLS)
 def test_bad_cell_in_every_column_type(client, world, projects, header, value, message):
-    _plan(world, projects[0], "100", MONTHS)
+    _plan(world, projects[0], "100", MONTHS, start_month=4, finish_month=11)
     book, sheet = _sheet(plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR))
     _set(sheet, "计划甲二项目", "年度计划投资（万元）", 7)  # a valid row: not written either
     _set(sheet, "计划甲项目", header, value)
@@ -398,3 +405,101 @@ class TestPlanYearMatrix(ViewMatrix):
             out_of_scope=projects[2],
             marker=lambda p: p.name,
         )
+
+
+# --- 计划开工月份 / 计划竣工月份 ----------------------------------------------------------------------------------
+
+
+def test_plan_months_are_columns_prefilled_with_a_dropdown(world, projects):
+    _plan(world, projects[0], "100", MONTHS, start_month=3, finish_month=11)
+    content = plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR)
+    _book, sheet = _sheet(content)
+    headers = [c.value for c in sheet[1]]
+    assert headers.index("计划开工季度") < headers.index("计划开工月份") < headers.index("计划竣工月份")
+    assert "形象进度目标" in headers
+    rows = _rows(sheet)
+    assert (rows["计划甲项目"]["计划开工月份"], rows["计划甲项目"]["计划竣工月份"]) == (3, 11)
+    assert (rows["计划甲二项目"]["计划开工月份"], rows["计划甲二项目"]["计划竣工月份"]) == (None, None)
+    letter = sheet.cell(row=1, column=headers.index("计划开工月份") + 1).column_letter
+    months = [v for v in sheet.data_validations.dataValidation if (v.formula1, v.formula2) == ("1", "12")]
+    assert months and any(letter in str(v.sqref) for v in months)
+    assert "竣工月份不能早于开工月份" in xlsx_text(content)
+
+
+def test_round_trip_with_plan_months_changes_nothing(world, projects):
+    plan = _plan(world, projects[0], "100", MONTHS, start_month=3, finish_month=11)
+    content = plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR)
+    report = plan_excel.parse_plan_workbook(content, actor=world.reporter_a)
+    assert not report.errors, report.errors
+    assert report.count("unchanged") == 1 and report.count("update") == 0
+    assert plan_excel.apply_plan_import(report, actor=world.reporter_a) == (0, 0)
+    plan.refresh_from_db()
+    assert (plan.version, plan.planned_start_month, plan.planned_finish_month) == (1, 3, 11)
+
+
+def test_import_sets_and_clears_plan_months(world, projects):
+    plan = _plan(world, projects[0], "100", MONTHS, start_month=3, finish_month=11)
+    book, sheet = _sheet(plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR))
+    _set(sheet, "计划甲项目", "计划开工月份", None)  # a blank stays blank: cleared, not defaulted
+    _set(sheet, "计划甲项目", "计划竣工月份", None)
+    _set(sheet, "计划甲二项目", "年度计划投资（万元）", 20)
+    _set(sheet, "计划甲二项目", "计划开工月份", "3月")
+    _set(sheet, "计划甲二项目", "计划竣工月份", "12")
+    report = plan_excel.parse_plan_workbook(workbook_bytes(book), actor=world.reporter_a)
+    assert not report.errors, report.errors
+    assert plan_excel.apply_plan_import(report, actor=world.reporter_a) == (1, 1)
+    plan.refresh_from_db()
+    assert (plan.planned_start_month, plan.planned_finish_month) == (None, None)
+    created = AnnualPlan.objects.get(project=projects[1], year=YEAR)
+    assert (created.planned_start_month, created.planned_finish_month, created.status) == (3, 12, PlanStatus.DRAFT)
+
+
+def test_a_file_without_the_month_columns_keeps_the_stored_months(world, projects):
+    plan = _plan(world, projects[0], "100", MONTHS, start_month=3, finish_month=11)
+    book, sheet = _sheet(plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR))
+    headers = [c.value for c in sheet[1]]
+    sheet.delete_cols(headers.index("计划开工月份") + 1, 2)  # a template downloaded before the columns existed
+    assert "计划开工月份" not in [c.value for c in sheet[1]]
+    report = plan_excel.parse_plan_workbook(workbook_bytes(book), actor=world.reporter_a)
+    assert not report.errors and report.count("unchanged") == 1
+    _set(sheet, "计划甲项目", "形象进度目标", "完成主体")
+    report = plan_excel.parse_plan_workbook(workbook_bytes(book), actor=world.reporter_a)
+    assert plan_excel.apply_plan_import(report, actor=world.reporter_a) == (0, 1)
+    plan.refresh_from_db()
+    assert (plan.progress_target, plan.planned_start_month, plan.planned_finish_month) == ("完成主体", 3, 11)
+
+
+def test_month_error_names_the_row_and_column(world, projects):
+    _plan(world, projects[0], "100", MONTHS)
+    book, sheet = _sheet(plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR))
+    _set(sheet, "计划甲项目", "计划开工月份", 9)
+    _set(sheet, "计划甲项目", "计划竣工月份", 3)
+    _set(sheet, "计划甲二项目", "计划开工月份", 5)  # months without the annual figure
+    content = workbook_bytes(book)
+    report = plan_excel.parse_plan_workbook(content, actor=world.reporter_a)
+    rows = {name: row for row, name in enumerate((r[1].value for r in sheet.iter_rows(min_row=2)), start=2)}
+    assert {"row": rows["计划甲项目"], "column": "计划竣工月份"} in [
+        {"row": e["row"], "column": e["column"]} for e in report.errors
+    ]
+    assert any("不能早于计划开工月份（9月）" in e["message"] for e in report.errors)
+    assert any(
+        e["row"] == rows["计划甲二项目"] and e["column"] == "年度计划投资（万元）" and "开工/竣工月份" in e["message"]
+        for e in report.errors
+    )
+    _b, marked = _sheet(plan_excel.annotated_plan_copy(content, report.errors))
+    col = [c.value for c in marked[1]].index("计划竣工月份") + 1
+    bad = marked.cell(row=rows["计划甲项目"], column=col)
+    assert bad.comment is not None and "不能早于计划开工月份" in bad.comment.text
+    assert bad.fill.fgColor.rgb in ("00FFC7CE", "FFFFC7CE")
+
+
+def test_a_stored_start_later_than_a_new_finish_is_caught_without_the_start_column(world, projects):
+    _plan(world, projects[0], "100", MONTHS, start_month=9, finish_month=11)
+    book, sheet = _sheet(plan_excel.build_plan_workbook(actor=world.reporter_a, year=YEAR))
+    headers = [c.value for c in sheet[1]]
+    sheet.delete_cols(headers.index("计划开工月份") + 1, 1)
+    _set(sheet, "计划甲项目", "计划竣工月份", 6)
+    report = plan_excel.parse_plan_workbook(workbook_bytes(book), actor=world.reporter_a)
+    assert [(e["column"], "不能早于计划开工月份（9月）" in e["message"]) for e in report.errors] == [
+        ("计划竣工月份", True)
+    ]
