@@ -14,7 +14,12 @@ see, matches rows to existing projects (项目代码, else 项目名称 + 项目
 unexpected failure leaves the database as it was. Lookups are loaded once per import (no per-row lookup queries).
 
 Empty cells: text, numbers, dates and the list columns (级别, 专项名单, 包联领导, 资金来源) are cleared; the choice
-and 是/否 columns keep the current value on update (the model default on create), and so does 项目阶段.
+and 是/否 columns, 项目阶段 and 总投资 keep the current value on update (`KEEP_WHEN_EMPTY`: a blank cell never wipes a
+known value silently). On create a blank is 未填 — 投资领域 / 建设性质 / 投资主体 stay "" and 总投资 None, never a
+default. Writing “未填” clears those four on update. 总投资 reads "约20亿元" (`partial.parse_amount`), the four
+计划/实际 开工/竣工 dates read "2024年3月" / "2022年" (`partial.parse_partial_date`); the export writes an estimate as
+"约…" text and a partly known date as "2024年3月" / "2022年", so export → import is unchanged. 区外属地 and 备注
+are optional headers (a file from the earlier template without them still imports and leaves them as they are).
 """
 
 import copy
@@ -45,6 +50,7 @@ from tuijin.utilities.excel import is_formula_cell, neutralize, open_xlsx, unneu
 from . import services
 from .choices import (
     ConstructionNature,
+    DatePrecision,
     FundingSourceKind,
     InvestmentSubject,
     ProjectDomain,
@@ -63,6 +69,7 @@ from .models import (
     ProjectSpecialList,
     SpecialList,
 )
+from .partial import Amount, PartialDate, format_partial_date, parse_amount, parse_partial_date
 from .validators import normalize_project_code
 from .yearly import yearly_category
 
@@ -112,6 +119,8 @@ TEXT, DECIMAL, INT, DATE, MONTH, BOOL, CHOICE, STAGE = (
     "choice",
     "stage",
 )
+AMOUNT, PARTIAL_DATE = "amount", "partial_date"  # "约20亿元"; "2024-03-15" / "2024年3月" / "2022年"
+UNKNOWN_WORD = "未填"  # written in a choice column or 总投资 to clear a known value on update
 UNIT, INDUSTRY, CHAIN, LEVELS, SPECIAL, PERSONS, FUNDING = (
     "unit",
     "industry",
@@ -289,12 +298,19 @@ COLUMNS: list[Column] = [
         width=18,
     ),
     Column(
+        "locality_text",
+        "区外属地",
+        TEXT,
+        meaning=gettext_lazy("项目不在本区时的所在地（与“属地”二选一）"),
+        fmt=gettext_lazy("文本，最多100字，如“新乡市牧野区”"),
+        width=18,
+    ),
+    Column(
         "total_investment",
         "总投资（万元）",
-        DECIMAL,
-        True,
-        gettext_lazy("项目总投资"),
-        gettext_lazy("数字，单位万元，不小于0，最多2位小数"),
+        AMOUNT,
+        meaning=gettext_lazy("项目总投资；不知道可留空（未填）"),
+        fmt=gettext_lazy("单位万元，如 12000；也可写“20亿元”；估算的写“约20亿元”；清空已有值写“未填”"),
     ),
     Column(
         "funding",
@@ -328,30 +344,30 @@ COLUMNS: list[Column] = [
     Column(
         "planned_start",
         "计划开工日期",
-        DATE,
+        PARTIAL_DATE,
         meaning=gettext_lazy("计划开工日期"),
-        fmt=gettext_lazy("日期，如 2025-03-15"),
+        fmt=gettext_lazy("日期，如 2025-03-15；只知道月份写“2025-03”或“2025年3月”，只知道年份写“2025年”"),
     ),
     Column(
         "planned_finish",
         "计划竣工日期",
-        DATE,
+        PARTIAL_DATE,
         meaning=gettext_lazy("计划竣工日期"),
-        fmt=gettext_lazy("日期，如 2027-12-31"),
+        fmt=gettext_lazy("日期，如 2027-12-31；只知道月份写“2027-12”或“2027年12月”，只知道年份写“2027年”"),
     ),
     Column(
         "actual_start",
         "实际开工日期",
-        DATE,
+        PARTIAL_DATE,
         meaning=gettext_lazy("实际开工日期；在建项目必填"),
-        fmt=gettext_lazy("日期，不晚于今天"),
+        fmt=gettext_lazy("日期，不晚于今天；只知道月份写“2024-03”，只知道年份写“2024年”"),
     ),
     Column(
         "actual_finish",
         "实际竣工日期",
-        DATE,
+        PARTIAL_DATE,
         meaning=gettext_lazy("实际竣工日期；竣工/投产项目必填"),
-        fmt=gettext_lazy("日期，不晚于今天"),
+        fmt=gettext_lazy("日期，不晚于今天；只知道月份写“2024-03”，只知道年份写“2024年”"),
     ),
     Column(
         "stage",
@@ -438,11 +454,17 @@ COLUMNS: list[Column] = [
         meaning=gettext_lazy("土地成交/出让合同日期"),
         fmt=gettext_lazy("日期，不晚于今天"),
     ),
+    Column("remarks", "备注", TEXT, meaning=gettext_lazy("其他需要说明的情况"), fmt=gettext_lazy("文本"), width=30),
 ]
 
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 MODEL_FIELD_KEYS = [column.key for column in COLUMNS if column.key in services.PROJECT_FIELDS]
-KEEP_WHEN_EMPTY = {column.key for column in COLUMNS if column.kind in (CHOICE, BOOL, STAGE)}
+# A blank cell on update keeps the project's value in these columns (a new project gets 未填 / the model default,
+# never an invented value); writing 未填 clears 投资领域 / 建设性质 / 投资主体 / 总投资.
+KEEP_WHEN_EMPTY = {column.key for column in COLUMNS if column.kind in (CHOICE, BOOL, STAGE, AMOUNT)}
+BLANKABLE_CHOICES = {"domain", "construction_nature", "investment_subject"}
+# Columns added after the first template: a file without them still imports (their values are left as they are).
+OPTIONAL_HEADERS = {"locality_text", "remarks"}
 
 
 def _norm_header(value: Any) -> str:
@@ -517,6 +539,29 @@ def _date(value: Any) -> date:
         except ValueError:
             pass
     raise CellError(_("“%(v)s”不是有效日期，应为日期格式或“YYYY-MM-DD”文本。") % {"v": _text(value)})
+
+
+def _partial_date(value: Any) -> PartialDate:
+    """A date as far as it is known (`partial.parse_partial_date`): a spreadsheet date is a whole day."""
+    try:
+        known = parse_partial_date(value if isinstance(value, date) else _text(value))
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from exc
+    if known is None:  # pragma: no cover - blank cells never reach here
+        raise CellError(_("不能为空。"))
+    return known
+
+
+def _amount(value: Any) -> Amount | None:
+    """An amount in 万元 (`partial.parse_amount`): 12000, "1,234.5", "20亿元", "约20亿元"; "未填" clears it."""
+    if isinstance(value, datetime | date):
+        raise CellError(_("“%(v)s”不是金额。") % {"v": _text(value)})
+    if isinstance(value, str) and _text(value) == UNKNOWN_WORD:
+        return None
+    try:
+        return parse_amount(value if isinstance(value, int | float | Decimal) else _text(value))
+    except ValidationError as exc:
+        raise CellError(exc.messages[0]) from exc
 
 
 def _month(value: Any) -> date:
@@ -654,6 +699,8 @@ class _Lookups:
         lists = list(SpecialList.objects.all())
         self.special_lists = {s.name: s for s in lists} | {s.code: s for s in lists}
         self.choice_maps = {c.key: _choice_map(c.choices) for c in COLUMNS if c.choices is not None}
+        for key in BLANKABLE_CHOICES:
+            self.choice_maps[key][UNKNOWN_WORD] = ""
         self.funding_kinds = _choice_map(FundingSourceKind)
         self.by_code: dict[str, tuple[int, int]] = {}
         self.by_name_owner: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
@@ -770,6 +817,10 @@ class _Lookups:
             return _int(value)
         if kind == DATE:
             return _date(value)
+        if kind == PARTIAL_DATE:
+            return _partial_date(value)
+        if kind == AMOUNT:
+            return _amount(value)
         if kind == MONTH:
             return _month(value)
         if kind == BOOL:
@@ -777,11 +828,12 @@ class _Lookups:
         if kind in (CHOICE, STAGE):
             text = _text(value)
             mapping = self.choice_maps[column.key]
-            if text in mapping or text.lower() in mapping:
-                return mapping.get(text) or mapping[text.lower()]
-            raise CellError(
-                _("“%(v)s”不是可选值，可选：%(all)s。") % {"v": text, "all": "、".join(_labels(column.choices))}
-            )
+            if text in mapping:
+                return mapping[text]
+            if text.lower() in mapping:
+                return mapping[text.lower()]
+            allowed = _labels(column.choices) + ([UNKNOWN_WORD] if column.key in BLANKABLE_CHOICES else [])
+            raise CellError(_("“%(v)s”不是可选值，可选：%(all)s。") % {"v": text, "all": "、".join(allowed)})
         if kind == UNIT:
             return self.unit(value)
         if kind == INDUSTRY:
@@ -832,6 +884,7 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     total_rows: int = 0
     fatal: str = ""  # the whole file was refused (not an xlsx, zip bomb, external links, wrong headers …)
+    absent: set[str] = field(default_factory=set)  # optional columns (OPTIONAL_HEADERS) the file does not have
 
     @property
     def has_errors(self) -> bool:
@@ -916,7 +969,12 @@ def _read_rows(data: bytes, report: ImportReport) -> list[tuple[int, dict[str, t
                 )
             else:
                 positions[index] = key
-        missing = [column.header for column in COLUMNS if column.key not in positions.values()]
+        report.absent = {key for key in OPTIONAL_HEADERS if key not in positions.values()}
+        missing = [
+            column.header
+            for column in COLUMNS
+            if column.key not in positions.values() and column.key not in OPTIONAL_HEADERS
+        ]
         if missing or unknown or report.errors:
             if missing:
                 report.add_error(1, "", _("缺少表头：%(h)s。请使用下载的导入模板。") % {"h": "、".join(missing)})
@@ -1189,6 +1247,8 @@ def parse_workbook(data: bytes, *, actor) -> ImportReport:
         values: dict[str, Any] = {}
         cell_errors: dict[str, str] = {}
         for column in COLUMNS:
+            if column.key in report.absent:
+                continue
             value, is_formula = raw.get(column.key, (None, False))
             if is_formula:
                 cell_errors[column.key] = _("单元格含有公式，请复制后“选择性粘贴为数值”再导入。")
@@ -1278,6 +1338,19 @@ def parse_workbook(data: bytes, *, actor) -> ImportReport:
     return report
 
 
+def _expand_partial(fields: dict[str, Any]) -> None:
+    """An Amount → 总投资 + its 约 flag; a PartialDate → the date + its precision (blank: None, 日)."""
+    if "total_investment" in fields:
+        amount = fields["total_investment"]
+        fields["total_investment"] = amount.value if amount is not None else None
+        fields["total_investment_approx"] = bool(amount is not None and amount.approx)
+    for key in services.PARTIAL_DATE_FIELDS:
+        if key in fields:
+            known = fields[key]
+            fields[key] = known.value if known is not None else None
+            fields[f"{key}_precision"] = known.precision if known is not None else DatePrecision.DAY
+
+
 class _RowValidator:
     """The services' validation of one row, with everything it needs loaded once for the whole file."""
 
@@ -1298,6 +1371,7 @@ class _RowValidator:
         fields = {key: values[key] for key in MODEL_FIELD_KEYS if key in values and key not in bad}
         if "code" in fields:
             fields["code"] = fields["code"] or None
+        _expand_partial(fields)
         stage = values.get("stage") if "stage" not in bad else None
         reason = values.get("stage_reason", "") if "stage_reason" not in bad else ""
         data = services.ProjectInput(
@@ -1316,6 +1390,11 @@ class _RowValidator:
         transition: tuple[str, str] | None = None
         original: Project | None = None
 
+        chain = fields.get("chain")
+        if chain is not None and not chain.is_active:
+            current_chain = self.projects[match[0]].chain_id if match and match[0] in self.projects else None
+            if chain.pk != current_chain:
+                errors.append(("chain", _("主导产业/产业链“%(v)s”已停用，请选择其他产业链。") % {"v": chain.name}))
         if match is None:
             if not self.add_scope.permitted:
                 errors.append((id_column, _("未找到可更新的已有项目，且您无权新增项目。")))
@@ -1662,9 +1741,9 @@ def _option_lists(actor) -> dict[str, list[str]]:
     ]
     return {
         "stage": _labels(Stage),
-        "domain": _labels(ProjectDomain),
-        "construction_nature": _labels(ConstructionNature),
-        "investment_subject": _labels(InvestmentSubject),
+        "domain": [*_labels(ProjectDomain), UNKNOWN_WORD],
+        "construction_nature": [*_labels(ConstructionNature), UNKNOWN_WORD],
+        "investment_subject": [*_labels(InvestmentSubject), UNKNOWN_WORD],
         "stats_status": _labels(StatsStatus),
         "bool": [YES, NO],
         "levels": list(ProjectLevel.objects.values_list("name", flat=True)),
@@ -1796,7 +1875,13 @@ def _write_notes(notes) -> None:
         ),
         _(
             "4. 更新已有项目时，本表各列内容整体覆盖原值：文本、数字、日期和多值列留空即清空；"
-            "选择类列（投资领域、建设性质、投资主体、纳统状态、是/否、项目阶段）留空则保持原值，新项目取默认值。"
+            "选择类列（投资领域、建设性质、投资主体、纳统状态、是/否、项目阶段）和总投资留空则保持原值，"
+            "要清空投资领域、建设性质、投资主体或总投资请填写“未填”。新项目留空即为“未填”，不会自动取默认值"
+            "（纳统状态为未纳统，是/否为否，项目阶段为前期）。"
+        ),
+        _(
+            "4a. 不确切的信息照实填写：总投资可写“20亿元”，估算的写“约20亿元”；计划/实际开工、竣工日期只知道月份写"
+            "“2024-03”或“2024年3月”，只知道年份写“2024年”。项目不在本区的，属地留空，在“区外属地”填写所在地。"
         ),
         _("5. 不要使用公式或指向其他文件的链接；数字和日期请直接填写数值（可“选择性粘贴为数值”）。"),
         _("6. 单位、包联领导只能填写您权限范围内的；金额单位为万元，最多2位小数，不能为负数。单个文件最多 %(n)d 行。")
@@ -1866,6 +1951,15 @@ def _export_value(project: Project, column: Column) -> Any:
             or None
         )
     value = getattr(project, key)
+    if kind == AMOUNT:  # exact: a number; an estimate: "约200000.00" (imports back as the same value and flag)
+        if value is None or not project.total_investment_approx:
+            return value
+        return f"约{value}"
+    if kind == PARTIAL_DATE:  # a whole day: a date; otherwise "2024年3月" / "2024年" (imports back unchanged)
+        precision = getattr(project, f"{key}_precision")
+        if value is None or precision == DatePrecision.DAY:
+            return value
+        return format_partial_date(value, precision)
     if kind in (CHOICE, STAGE):
         return _label_of(column.choices, value) if value else None
     if kind == BOOL:
@@ -1950,11 +2044,13 @@ def export_projects_xlsx(queryset, *, columns: list[str] | None = None, year: in
                 value = _export_value(project, column)
                 if value is None or value == "":
                     out.append(None)
-                elif column.kind == DECIMAL:
+                elif column.kind in (AMOUNT, PARTIAL_DATE) and isinstance(value, str):
+                    out.append(neutralize(value))
+                elif column.kind in (DECIMAL, AMOUNT):
                     out.append(number(value, column.places))
                 elif column.kind == INT:
                     out.append(number(value, 0))
-                elif column.kind == DATE:
+                elif column.kind in (DATE, PARTIAL_DATE):
                     out.append(day(value, DATE_FORMAT))
                 elif column.kind == MONTH:
                     out.append(day(value, MONTH_FORMAT))

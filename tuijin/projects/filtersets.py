@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import F, OrderBy, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +31,16 @@ def register_filter(name: str, factory: Callable[[], django_filters.Filter]) -> 
 # scope has thousands.
 UNIT_PICKERS = {"responsible_unit": "responsible", "locality": "locality"}
 
-SORTS = {
+UNKNOWN = "none"  # the 未填 option of a choice filter (the field is "")
+
+SORTS: dict[str, str | OrderBy] = {
     "name": "name",
     "-name": "-name",
-    "total": "total_investment",
-    "-total": "-total_investment",
-    "start": "actual_start",
-    "-start": "-actual_start",
+    # unknown totals / start dates (未填) last in both directions
+    "total": F("total_investment").asc(nulls_last=True),
+    "-total": F("total_investment").desc(nulls_last=True),
+    "start": F("actual_start").asc(nulls_last=True),
+    "-start": F("actual_start").desc(nulls_last=True),
     "code": "code",
     "-code": "-code",
     "ndl": "ndl_days_to_permit",
@@ -92,7 +95,9 @@ class ProjectFilterSet(django_filters.FilterSet):
     industry = django_filters.ModelChoiceFilter(
         queryset=IndustryCategory.objects.filter(parent__isnull=True), label=_("行业门类"), method="filter_industry"
     )
-    domain = django_filters.ChoiceFilter(choices=ProjectDomain.choices, label=_("投资领域"))
+    domain = django_filters.ChoiceFilter(
+        choices=[*ProjectDomain.choices, (UNKNOWN, _("未填"))], label=_("投资领域"), method="filter_domain"
+    )
     special_list = django_filters.ModelChoiceFilter(
         queryset=SpecialList.objects.all(), field_name="special_lists", label=_("专项名单")
     )
@@ -171,6 +176,9 @@ class ProjectFilterSet(django_filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         return queryset.filter(responsible_unit__path__startswith=value.path)
+
+    def filter_domain(self, queryset, name, value):
+        return queryset.filter(domain="" if value == UNKNOWN else value)
 
     def filter_industry(self, queryset, name, value):
         return queryset.filter(Q(industry=value) | Q(industry__parent=value))

@@ -11,11 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from tuijin.org.models import OrgUnit, Person
 from tuijin.org.selectors import unit_choices, units_or_picker
 
-from .choices import ApprovalStatus, AttachmentKind, FundingSourceKind, Stage
+from .choices import ApprovalStatus, AttachmentKind, DatePrecision, FundingSourceKind, Stage
 from .models import AnnualPlan, ApprovalItem, IndustryCategory, IndustryChain, Project, SpecialList
-from .services import PROJECT_FIELDS
+from .partial import Amount, PartialDate, format_partial_date, parse_amount, parse_partial_date
+from .services import PARTIAL_DATE_FIELDS, PROJECT_FIELDS
 
 __all__ = [
+    "AmountField",
     "AnnualPlanForm",
     "ApprovalItemForm",
     "AttachmentForm",
@@ -23,6 +25,7 @@ __all__ = [
     "FundingFormSet",
     "FundingRowForm",
     "ImportUploadForm",
+    "PartialDateField",
     "PlanChangeForm",
     "PlanImportForm",
     "ProjectForm",
@@ -52,6 +55,53 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+BLANK_CHOICE_LABEL = _("（未填）")
+# Set by the form from the text typed into 总投资 and the four dates, not fields of their own.
+DERIVED_FIELDS = {"total_investment_approx", *(f"{name}_precision" for name in PARTIAL_DATE_FIELDS)}
+
+
+class PartialDateField(forms.CharField):
+    """A date as far as it is known ("2024-03-15", "2024-03", "2024年3月", "2024年", "2022年开工"): a PartialDate."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 40}))
+        kwargs.setdefault("help_text", _("如 2024-03-15；只知道月份写 2024-03，只知道年份写 2024年"))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> PartialDate | None:  # type: ignore[override]
+        return parse_partial_date(super().to_python(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, PartialDate):
+            return partial_date_input(value.value, value.precision)
+        return partial_date_input(value, DatePrecision.DAY) if hasattr(value, "isoformat") else value
+
+
+def partial_date_input(value, precision: str) -> str:
+    """How a stored partly-known date is written back into a text input (and read again unchanged)."""
+    if value is None:
+        return ""
+    if precision == DatePrecision.DAY:
+        return value.isoformat()
+    return format_partial_date(value, precision)
+
+
+class AmountField(forms.CharField):
+    """An amount in 万元 as people write it ("12000", "1,234.5", "20亿元", "约20亿元"): an Amount."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"maxlength": 40}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> Amount | None:  # type: ignore[override]
+        return parse_amount(super().to_python(value))
+
+    def prepare_value(self, value):
+        if isinstance(value, Amount):
+            return str(value)
+        return value
+
+
 class ProjectForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     construction_start = YearMonthField(label=_("建设起始年月"), required=False)
@@ -60,18 +110,24 @@ class ProjectForm(forms.ModelForm):
     special_lists_text = forms.CharField(
         label=_("专项名单"), required=False, help_text=_("多个用“、”分隔，期次用冒号，例如：两重、专项债:2026年第一批")
     )
+    total_investment = AmountField(
+        label=_("总投资（万元）"),
+        required=False,
+        help_text=_("单位万元，如 12000；也可写“20亿元”；估算的写“约20亿元”；不知道就留空（未填）"),
+    )
+    planned_start = PartialDateField(label=_("计划开工日期"), required=False)
+    planned_finish = PartialDateField(label=_("计划竣工日期"), required=False)
+    actual_start = PartialDateField(label=_("实际开工日期"), required=False)
+    actual_finish = PartialDateField(label=_("实际竣工日期"), required=False)
 
     class Meta:
         model = Project
         # the same fields the services accept (one list: PROJECT_FIELDS), in form order, plus the relations
-        fields = [f for f in PROJECT_FIELDS if f != "is_demo"] + ["levels", "sponsors"]
+        fields = [f for f in PROJECT_FIELDS if f != "is_demo" and f not in DERIVED_FIELDS] + ["levels", "sponsors"]
         widgets = {
             "scale_content": forms.Textarea(attrs={"rows": 3}),
             "funding_note": forms.Textarea(attrs={"rows": 2}),
-            "planned_start": DateInput(),
-            "planned_finish": DateInput(),
-            "actual_start": DateInput(),
-            "actual_finish": DateInput(),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
             "land_deal_date": DateInput(),
             "levels": forms.CheckboxSelectMultiple,
             "sponsors": forms.SelectMultiple(attrs={"size": 5}),
@@ -88,12 +144,43 @@ class ProjectForm(forms.ModelForm):
         # a deactivated chain (产业链 catalogue) is not offered to new choices; a project keeps the one it has
         self.fields["chain"].queryset = IndustryChain.objects.filter(Q(is_active=True) | Q(pk=self.instance.chain_id))
         self.fields["code"].help_text = _("24位，如 2403-410702-04-01-12345X；旧版代码可录入并标记")
+        for name in ("domain", "construction_nature", "investment_subject"):
+            field = self.fields[name]
+            field.choices = [("", BLANK_CHOICE_LABEL), *[c for c in field.choices if c[0] != ""]]  # type: ignore[attr-defined]
         if self.instance.pk:
+            instance = self.instance
+            if instance.total_investment is not None:
+                self.initial["total_investment"] = Amount(instance.total_investment, instance.total_investment_approx)
+            for name in PARTIAL_DATE_FIELDS:
+                value = getattr(instance, name)
+                if value is not None:
+                    self.initial[name] = PartialDate(value, getattr(instance, f"{name}_precision"))
             self.fields["version"].initial = self.instance.version
             self.fields["special_lists_text"].initial = "、".join(
                 f"{e.special_list.name}:{e.batch}" if e.batch else e.special_list.name
                 for e in self.instance.special_list_entries.select_related("special_list")
             )
+
+    def clean(self):
+        """The typed 总投资 and dates become the stored value plus its 约 flag / precision."""
+        data = super().clean()
+        if "total_investment" in data:
+            amount = data["total_investment"]
+            data["total_investment"] = amount.value if amount else None
+            data["total_investment_approx"] = bool(amount and amount.approx)
+        for name in PARTIAL_DATE_FIELDS:
+            if name in data:
+                known = data[name]
+                data[name] = known.value if known else None
+                data[f"{name}_precision"] = known.precision if known else DatePrecision.DAY
+        return data
+
+    def _post_clean(self):
+        super()._post_clean()
+        # construct_instance only copies Meta.fields: the derived flags go onto the instance here
+        for name in DERIVED_FIELDS:
+            if name in self.cleaned_data:
+                setattr(self.instance, name, self.cleaned_data[name])
 
     def clean_special_lists_text(self):
         text = self.cleaned_data.get("special_lists_text", "")
@@ -158,7 +245,17 @@ class AnnualPlanForm(forms.ModelForm):
 
     class Meta:
         model = AnnualPlan
-        fields = ["planned_investment", "progress_target", "planned_start_quarter"]
+        fields = [
+            "planned_investment",
+            "progress_target",
+            "planned_start_quarter",
+            "planned_start_month",
+            "planned_finish_month",
+        ]
+        help_texts = {
+            "planned_start_month": _("1～12，本年度计划开工的月份，可留空"),
+            "planned_finish_month": _("1～12，本年度计划竣工的月份，不早于开工月份，可留空"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +267,16 @@ class AnnualPlanForm(forms.ModelForm):
     def clean_monthly_text(self):
         text = self.cleaned_data.get("monthly_text", "").replace("，", ",").strip()
         return [part.strip() for part in text.split(",")] if text else None
+
+    def clean(self):
+        data = super().clean()
+        start, finish = data.get("planned_start_month"), data.get("planned_finish_month")
+        if start is not None and finish is not None and finish < start:
+            self.add_error(
+                "planned_finish_month",
+                _("计划竣工月份（%(f)d月）不能早于计划开工月份（%(s)d月）。") % {"f": finish, "s": start},
+            )
+        return data
 
 
 class PlanChangeForm(forms.Form):

@@ -1,7 +1,7 @@
 """Writes for key projects. Views, the API, the Excel import and commands all come through here."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,7 @@ from tuijin.core.locking import bump_version, changes_since
 from tuijin.core.permissions import check_scope
 from tuijin.utilities.uploads import check_upload
 
-from .choices import ApprovalStatus, PlanStatus, ProjectEventType, Stage, StatsStatus
+from .choices import ApprovalStatus, DatePrecision, PlanStatus, ProjectEventType, Stage, StatsStatus
 from .constants import ALLOWED_TRANSITIONS, ATTACHMENT_TYPES, PERMIT_ITEM_CODE
 from .models import (
     AnnualPlan,
@@ -56,6 +56,9 @@ __all__ = [
     "region_codes_for_unit",
 ]
 
+# The dates that may be known only to the month or the year (each with a `<name>_precision` field beside it).
+PARTIAL_DATE_FIELDS = ("planned_start", "planned_finish", "actual_start", "actual_finish")
+
 PROJECT_FIELDS = [
     "code",
     "name",
@@ -73,7 +76,9 @@ PROJECT_FIELDS = [
     "investment_subject",
     "responsible_unit",
     "locality",
+    "locality_text",
     "total_investment",
+    "total_investment_approx",
     "funding_note",
     "construction_start",
     "construction_end",
@@ -81,6 +86,11 @@ PROJECT_FIELDS = [
     "planned_finish",
     "actual_start",
     "actual_finish",
+    "planned_start_precision",
+    "planned_finish_precision",
+    "actual_start_precision",
+    "actual_finish_precision",
+    "remarks",
     "is_industrial",
     "land_area_mu",
     "floor_area_m2",
@@ -136,6 +146,15 @@ def _add_error(errors: dict[str, list[str]], key: str, message: str) -> None:
     errors.setdefault(key, []).append(str(message))
 
 
+def _with_precisions(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` plus 日 precision for each partly-known date given without one (callers that know only days)."""
+    result = dict(fields)
+    for name in PARTIAL_DATE_FIELDS:
+        if name in result and f"{name}_precision" not in result:
+            result[f"{name}_precision"] = DatePrecision.DAY
+    return result
+
+
 def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[str]]:
     """Cross-field rules beyond the model's field and constraint checks; returns errors by field."""
     errors: dict[str, list[str]] = {}
@@ -154,6 +173,7 @@ def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[st
         project.owner_credit_code = validate_credit_code(project.owner_credit_code)
     except ValidationError as exc:
         _add_error(errors, "owner_credit_code", exc.messages[0])
+    _normalize_partial(project)
     today = timezone.localdate()
     for name, label in (
         ("actual_start", _("实际开工日期")),
@@ -163,12 +183,21 @@ def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[st
         value = getattr(project, name)
         if value and value > today:
             _add_error(errors, name, _("%(label)s不能晚于今天。") % {"label": label})
+    begin, end_ = project.construction_start, project.construction_end
+    if begin and end_ and end_ < begin:
+        _add_error(errors, "construction_end", _("建设截止年月不能早于起始年月。"))
     for start, end, label in (
-        ("construction_start", "construction_end", _("建设截止年月不能早于起始年月。")),
         ("planned_start", "planned_finish", _("计划竣工日期不能早于计划开工日期。")),
+        ("actual_start", "actual_finish", _("实际竣工日期不能早于实际开工日期")),  # the constraint's words
     ):
-        if getattr(project, start) and getattr(project, end) and getattr(project, end) < getattr(project, start):
-            _add_error(errors, end, label)
+        if message := _order_error(project, start, end, label):
+            _add_error(errors, end, message)
+    if project.locality_id and (project.locality_text or "").strip():
+        _add_error(
+            errors,
+            "locality_text",
+            _("“属地”和“区外属地”只能填一个：本区的项目选属地单位，区外的项目只填区外属地。"),
+        )
     if project.stats_status == StatsStatus.COUNTED and not project.stats_month:
         _add_error(errors, "stats_month", _("已纳统的项目须填写入库月份。"))
     enterprise = project.owner_enterprise if project.owner_enterprise_id else None
@@ -189,6 +218,48 @@ def _validate_project(project: Project, data: ProjectInput) -> dict[str, list[st
                 % {"sum": total, "total": project.total_investment},
             )
     return errors
+
+
+def _normalize_partial(project: Project) -> None:
+    """Store a partly known date as the first day of what is known (the month's 1st, 1 January); no date, no
+    precision (back to 日). An unknown total investment is not an estimate either."""
+    for name in PARTIAL_DATE_FIELDS:
+        value, precision = getattr(project, name), getattr(project, f"{name}_precision")
+        if value is None or precision not in DatePrecision.values:
+            setattr(project, f"{name}_precision", DatePrecision.DAY)
+        elif precision == DatePrecision.MONTH:
+            setattr(project, name, value.replace(day=1))
+        elif precision == DatePrecision.YEAR:
+            setattr(project, name, value.replace(month=1, day=1))
+    if project.total_investment is None:
+        project.total_investment_approx = False
+    project.locality_text = (project.locality_text or "").strip()
+
+
+def _period_end(value: date, precision: str) -> date:
+    """The last day a partly known date may be."""
+    if precision == DatePrecision.YEAR:
+        return value.replace(month=12, day=31)
+    if precision == DatePrecision.MONTH:
+        following = value.replace(day=28) + timedelta(days=4)
+        return following - timedelta(days=following.day)
+    return value
+
+
+def _order_error(project: Project, start: str, end: str, label: str) -> str:
+    """A finish before its start. With partly known dates, a finish that may lie before the start (e.g. 开工
+    2024年3月15日, 竣工 2024年3月) cannot be checked — and would be stored before it — so it asks for the day."""
+    first, last = getattr(project, start), getattr(project, end)
+    if not first or not last:
+        return ""
+    if _period_end(last, getattr(project, f"{end}_precision")) < first:
+        return label
+    if last < first:
+        return _("%(label)s（竣工日期只精确到%(p)s，无法判断先后，请填写更精确的竣工日期。）") % {
+            "label": label.rstrip("。"),
+            "p": DatePrecision(getattr(project, f"{end}_precision")).label,
+        }
+    return ""
 
 
 # The form field each model constraint belongs to (Django reports check constraints as non-field errors).
@@ -321,7 +392,7 @@ def _check_scope(actor, project: Project, action: str) -> None:
 
 @transaction.atomic
 def project_create(*, actor, data: ProjectInput) -> Project:
-    project = Project(**{k: v for k, v in data.fields.items() if k in PROJECT_FIELDS})
+    project = Project(**{k: v for k, v in _with_precisions(data.fields).items() if k in PROJECT_FIELDS})
     if data.stage:
         project.stage, project.stage_reason = data.stage, data.stage_reason
     _full_clean(project, data)
@@ -349,9 +420,10 @@ def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = ""
 
     projects = []
     for data in inputs:
-        project = Project(**{k: v for k, v in data.fields.items() if k in PROJECT_FIELDS})
+        project = Project(**{k: v for k, v in _with_precisions(data.fields).items() if k in PROJECT_FIELDS})
         if data.stage:
             project.stage, project.stage_reason = data.stage, data.stage_reason
+        _normalize_partial(project)
         if project.code:
             parsed = parse_project_code(project.code)
             project.code, project.code_is_legacy = parsed.value, parsed.is_legacy
@@ -408,8 +480,9 @@ def projects_bulk_create(*, actor, inputs: list[ProjectInput], message: str = ""
 
 @transaction.atomic
 def project_update(*, actor, project: Project, version: int, data: ProjectInput) -> Project:
-    """Apply `data` if the project is still at `version`; otherwise raise ConflictError and write nothing."""
-    for key, value in data.fields.items():
+    """Apply `data` if the project is still at `version`; otherwise raise ConflictError and write nothing.
+    A date given without its precision (`<name>_precision`) is a whole day."""
+    for key, value in _with_precisions(data.fields).items():
         if key in PROJECT_FIELDS:
             setattr(project, key, value)
     _full_clean(project, data)
@@ -508,6 +581,27 @@ def monthly_plan_clean(values, total: Decimal) -> list[str] | None:
     return [str(a) for a in amounts]
 
 
+KEEP: Any = object()  # "not given: leave the stored value as it is"
+
+
+def _plan_months_check(plan: AnnualPlan) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, label in (("planned_start_month", _("计划开工月份")), ("planned_finish_month", _("计划竣工月份"))):
+        value = getattr(plan, name)
+        if value is not None and not (isinstance(value, int) and 1 <= value <= 12):
+            message = _("%(label)s须为1～12之间的整数（填写的是 %(v)s）。") % {"label": label, "v": value}
+            _add_error(errors, name, message)
+    start, finish = plan.planned_start_month, plan.planned_finish_month
+    if not errors and start is not None and finish is not None and finish < start:
+        _add_error(
+            errors,
+            "planned_finish_month",
+            _("计划竣工月份（%(f)d月）不能早于计划开工月份（%(s)d月）。") % {"f": finish, "s": start},
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def annual_plan_save(
     *,
@@ -519,9 +613,12 @@ def annual_plan_save(
     monthly_plan=None,
     planned_start_quarter: int | None = None,
     version: int | None = None,
+    planned_start_month: Any = KEEP,
+    planned_finish_month: Any = KEEP,
 ) -> AnnualPlan:
     """Create the year's draft plan, or change it while it is a draft. `version`: the plan version the user edited
-    (None: the one just read); a plan changed or approved meanwhile is a ConflictError."""
+    (None: the one just read); a plan changed or approved meanwhile is a ConflictError. 计划开工/竣工月份
+    (`planned_start_month` / `planned_finish_month`, 1–12 or None): left as they are when not passed."""
     plan = AnnualPlan.objects.filter(project=project, year=year).first()
     if plan is not None and plan.status != PlanStatus.DRAFT:
         raise ApplicationError(
@@ -533,6 +630,11 @@ def annual_plan_save(
     plan.progress_target = progress_target
     plan.monthly_plan = monthly_plan_clean(monthly_plan, planned_investment)
     plan.planned_start_quarter = planned_start_quarter
+    if planned_start_month is not KEEP:
+        plan.planned_start_month = planned_start_month
+    if planned_finish_month is not KEEP:
+        plan.planned_finish_month = planned_finish_month
+    _plan_months_check(plan)
     plan.full_clean()
     if created:
         try:

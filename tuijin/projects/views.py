@@ -271,7 +271,13 @@ def _plan_conflict(request, exc: ConflictError, form, project: Project, year: in
     resubmit = None
     label = None
     if current is not None:
-        fields = ["planned_investment", "progress_target", "planned_start_quarter"]
+        fields = [
+            "planned_investment",
+            "progress_target",
+            "planned_start_quarter",
+            "planned_start_month",
+            "planned_finish_month",
+        ]
         rows = list(submitted_rows(current, form.cleaned_data, fields))
         now = [str(v) for v in current.monthly_plan or []]
         mine = form.cleaned_data.get("monthly_text") or []
@@ -327,6 +333,8 @@ def plan_edit(request, pk: int, year: int):
                 progress_target=form.cleaned_data["progress_target"],
                 monthly_plan=form.cleaned_data["monthly_text"],
                 planned_start_quarter=form.cleaned_data["planned_start_quarter"],
+                planned_start_month=form.cleaned_data["planned_start_month"],
+                planned_finish_month=form.cleaned_data["planned_finish_month"],
                 version=version,
             )
             messages.success(request, _("%(y)d 年计划已保存。") % {"y": year})

@@ -1,6 +1,10 @@
 """/api/projects/projects/: list, detail, create, update — same services, scoping and optimistic locking as the
 pages. Reads return an ETag of the project version; writes require `If-Match` with that ETag (missing → 428,
-stale → 412). Service errors are translated by `tuijin.api.exceptions.exception_handler`."""
+stale → 412). Service errors are translated by `tuijin.api.exceptions.exception_handler`.
+
+What is not known stays so: 投资领域 / 建设性质 / 投资主体 take "" or null (未填); `total_investment` is nullable
+and takes a number or text ("20亿元", "约20亿元" — 约 sets `total_investment_approx`); the four 开工/竣工 dates
+take "2024-03-15", "2024-03", "2024年" … and come back as the first day plus `<name>_precision` (day/month/year)."""
 
 import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -144,6 +148,8 @@ class AnnualPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             progress_target=data.get("progress_target", ""),
             monthly_plan=data.get("monthly_plan"),
             planned_start_quarter=data.get("planned_start_quarter"),
+            planned_start_month=data.get("planned_start_month"),
+            planned_finish_month=data.get("planned_finish_month"),
             version=0,  # a plan of that year created meanwhile (or already there) is a conflict, never overwritten
         )
         return self._respond(plan, status.HTTP_201_CREATED)
@@ -157,6 +163,8 @@ class AnnualPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             "planned_investment": plan.planned_investment,
             "monthly_plan": plan.monthly_plan,
             "planned_start_quarter": plan.planned_start_quarter,
+            "planned_start_month": plan.planned_start_month,
+            "planned_finish_month": plan.planned_finish_month,
             "progress_target": plan.progress_target,
         }
         body = {**current, **request.data} if partial else {**request.data, "project": plan.project_id}
@@ -174,6 +182,8 @@ class AnnualPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             progress_target=data.get("progress_target", ""),
             monthly_plan=data.get("monthly_plan"),
             planned_start_quarter=data.get("planned_start_quarter"),
+            planned_start_month=data.get("planned_start_month"),
+            planned_finish_month=data.get("planned_finish_month"),
             version=version if version is not None else -1,
         )
         return self._respond(plan, status.HTTP_200_OK)

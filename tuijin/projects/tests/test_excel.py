@@ -177,7 +177,7 @@ def test_template_has_headers_notes_and_dropdowns(office):
     sheet = workbook["项目"]
     titles = [cell.value for cell in sheet[1]]
     assert titles[:3] == ["项目代码", "项目名称*", "项目业主*"]
-    assert "责任单位*" in titles and "总投资（万元）*" in titles and "土地成交日期" in titles
+    assert "责任单位*" in titles and "总投资（万元）" in titles and "土地成交日期" in titles
     assert [excel._norm_header(t) for t in titles] == [excel._norm_header(h) for h in HEADERS]
     assert sheet.max_row == 1  # no sample rows that would be imported
     assert workbook["选项"].sheet_state == "hidden"
@@ -328,7 +328,7 @@ def assert_refused(report, office, *, row: int, column: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("values", "column", "text"),
     [
-        ({"总投资（万元）": "一万"}, "总投资（万元）", "“一万”不是数字"),
+        ({"总投资（万元）": "一万"}, "总投资（万元）", "“一万”不是金额"),
         ({"总投资（万元）": 100.123}, "总投资（万元）", "最多 2 位小数"),
         ({"用地面积（亩）": -5}, "用地面积（亩）", "不能为负数"),
         ({"计划开工日期": "2024-13-45"}, "计划开工日期", "不是有效日期"),
@@ -394,11 +394,11 @@ def test_duplicate_codes_in_one_file_flag_every_duplicate_row(office):
 
 
 def test_headers_must_match_the_template(office):
-    headers = [h for h in HEADERS if h != "总投资（万元）"] + ["备注"]
+    headers = [h for h in HEADERS if h != "总投资（万元）"] + ["联系人"]
     report = parse_workbook(workbook_bytes([row()], headers=headers), actor=office)
     assert report.fatal == "表头与导入模板不一致。"
     text = messages_of(report)
-    assert "缺少表头：总投资（万元）" in text and "无法识别的表头：备注" in text
+    assert "缺少表头：总投资（万元）" in text and "无法识别的表头：联系人" in text
     with pytest.raises(ApplicationError):
         apply_import(report, actor=office)
     # column order does not matter; "*" and half-width brackets are tolerated
@@ -511,7 +511,7 @@ def test_zip_bomb_is_small_on_disk():
 def test_formula_cells_are_refused(office):
     def add_formulas(workbook):
         sheet = workbook["项目"]
-        sheet["S2"] = "=5000+5000"  # 总投资
+        sheet["T2"] = "=5000+5000"  # 总投资
         sheet["B3"] = ArrayFormula("B3", "=CONCAT(C2:C3)")
 
     rows = [row(), row(**{"项目代码": "2403-410702-04-01-00003C"})]
@@ -593,7 +593,7 @@ def test_annotated_copy_marks_bad_cells_and_explains_each_row(office):
     sheet = workbook["项目"]
     titles = [cell.value for cell in sheet[1]]
     sheet.cell(row=3, column=titles.index("责任单位*") + 1, value="乙街道办事处")
-    sheet.cell(row=3, column=titles.index("总投资（万元）*") + 1, value=5000)
+    sheet.cell(row=3, column=titles.index("总投资（万元）") + 1, value=5000)
     buffer = io.BytesIO()
     workbook.save(buffer)
     fixed = parse_workbook(buffer.getvalue(), actor=office)
@@ -634,7 +634,7 @@ def test_export_neutralises_formulas_and_keeps_numbers(world):
     assert [cell.value for cell in names] == ["'=1+1", "'+cmd", "'-x", "'@SUM(A1:A2)"]
     assert all(cell.data_type == "s" for cell in names)
     assert sheet.cell(row=2, column=titles.index("建设地点") + 1).value.startswith("'=HYPERLINK")
-    money = sheet.cell(row=2, column=titles.index("总投资（万元）*") + 1)
+    money = sheet.cell(row=2, column=titles.index("总投资（万元）") + 1)
     assert money.data_type == "n" and money.value == pytest.approx(1234.56) and money.number_format == "#,##0.00"
     assert sheet.cell(row=2, column=titles.index("资金来源") + 1).value == "企业自筹:1234.56"
 

@@ -510,7 +510,7 @@ def test_validation_errors_are_chinese_and_keep_input(client, world):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "请输入一个数字" in body or "输入一个数字" in body
+    assert "“abc”不是金额" in body  # 总投资 is read as people write it (partial.parse_amount)
     assert 'value="新项目甲"' in body
     assert not Project.objects.filter(name="新项目甲").exists()
 
