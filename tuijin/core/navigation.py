@@ -15,12 +15,21 @@ class NavItem:
     permission: str
     icon: str = "circle"
     group: Any = ""
+    requires: tuple[str, ...] = ()  # further permissions the user must also hold
 
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("项目库"), "projects:project_list", "projects.view_project", "kanban", _("重点项目")),
     NavItem(
         _("项目导入"), "projects:project_import", "projects.import_project", "file-earmark-arrow-up", _("重点项目")
+    ),
+    NavItem(
+        _("历史数据导入"),
+        "progress:history",
+        "progress.officeapprove_progressreport",
+        "clock-history",
+        _("重点项目"),
+        requires=("projects.import_project", "projects.approve_annualplan"),
     ),
     NavItem(_("驾驶舱"), "dispatch:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
     NavItem(_("本单位月报"), "dispatch:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
@@ -61,6 +70,6 @@ def nav_for(user) -> list[tuple[str, list[NavItem]]]:
     perms = user.get_all_permissions()
     groups: dict[str, list[NavItem]] = {}
     for item in NAV_ITEMS:
-        if item.permission in perms:
+        if item.permission in perms and all(p in perms for p in item.requires):
             groups.setdefault(str(item.group), []).append(item)
     return list(groups.items())

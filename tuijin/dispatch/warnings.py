@@ -22,6 +22,7 @@ Rules (domain.md §3.6, 银川 2025; boundaries decided here, all configurable):
   submitted after it → yellow (逾期提交); no report or still a draft after the closing day → red (逾期未报); the
   window not closed yet → green (explanation says it is not yet submitted). Applies to projects in construction and
   to 前期 projects with an annual plan for the year.
+  A month whose report is 历史数据 (imported by the project office, facts.migrated) gets no reporting light.
 - stalled 停滞 ``{"months": 2}``: projects in construction; the run of consecutive months up to the period
   (counting from the start month) without investment (no counted report, or month_investment ≤ 0): ≥ 2 → red,
   1 → yellow, 0 → green.
@@ -171,6 +172,7 @@ class _Facts:
     start_quarter: int | None = None  # the annual plan's planned start quarter (used when no planned date)
     region_path: str = ""  # the responsible unit's region (whose 序时进度 schedule applies)
     light: str | None = None  # the facts row's light as stored (None: the project has no row that month)
+    migrated: bool = False  # the month's report is 历史数据 (imported): no lateness is judged on it
 
 
 @dataclass
@@ -231,6 +233,7 @@ _FACT_FIELDS = (
     "stats_counted",
     "start_quarter",
     "light",
+    "migrated",
 )
 
 
@@ -294,6 +297,7 @@ def _load(period: date, projects, *, today: date | None) -> _Context:
             facts.stats_counted,
             facts.start_quarter,
             facts.light,
+            facts.migrated,
         ) = row
     return ctx
 
@@ -388,8 +392,8 @@ def _rule_progress(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
 
 
 def _rule_reporting(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
-    if not _expects_report(facts, ctx):
-        return None
+    if not _expects_report(facts, ctx) or facts.migrated:
+        return None  # 历史数据: imported as already approved, never submitted on the platform — no lateness to judge
     closes = ctx.window.closes_on
     values = {"p": ym(ctx.period), "c": ymd(closes)}
     if facts.report_status in COUNTED:

@@ -5,6 +5,7 @@ reviewers (a conditional UPDATE on status + version: one wins, the other gets Co
 report's timeline and the change log.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -89,13 +90,14 @@ def period_for_reporting(today: date | None = None) -> date:
 
 @dataclass
 class ReportFigures:
-    """Computed, never typed: year-to-date, % of the annual plan, cumulative since start, % of total investment."""
+    """Computed, never typed: year-to-date, % of the annual plan, cumulative since start, % of total investment
+    (None when the project's total investment is not known)."""
 
     ytd: Decimal
     annual_plan: Decimal | None
     ytd_rate: Decimal | None
     cumulative: Decimal
-    total_investment: Decimal
+    total_investment: Decimal | None
     cumulative_rate: Decimal | None
 
 
@@ -147,6 +149,54 @@ def report_figures_bulk(reports: list[ProgressReport]) -> dict[int, ReportFigure
         total = report.project.total_investment
         result[report.pk] = ReportFigures(
             y, plan, (y * 100 / plan) if plan else None, c, total, (c * 100 / total) if total else None
+        )
+    return result
+
+
+def report_figures_many(reports: Sequence[ProgressReport]) -> list[ReportFigures]:
+    """`report_figures` of each report (saved or not, of any months), in two queries for all of them: the sheet
+    and the bulk create validate thousands of rows with it. Each report's own stored amount is replaced by the
+    one it carries, exactly as `report_figures` does."""
+    from tuijin.projects.models import AnnualPlan
+
+    if not reports:
+        return []
+    project_ids = {r.project_id for r in reports}
+    last = max(r.period for r in reports)
+    counted: dict[int, list[tuple[date, int, Decimal]]] = {}
+    for pid, period, pk, amount in (
+        ProgressReport.objects.filter(project_id__in=project_ids, status__in=COUNTED, period__lte=last)
+        .order_by()
+        .values_list("project_id", "period", "pk", "month_investment")
+    ):
+        counted.setdefault(pid, []).append((period, pk, Decimal(amount or 0)))
+    years = {r.period.year for r in reports}
+    plans = {
+        (plan.project_id, plan.year): plan
+        for plan in AnnualPlan.objects.filter(project_id__in=project_ids, year__in=years).order_by()
+    }
+    result = []
+    for report in reports:
+        this = report.month_investment or Decimal("0")
+        ytd = cumulative = Decimal("0")
+        for period, pk, amount in counted.get(report.project_id, ()):
+            if period <= report.period and pk != report.pk:
+                cumulative += amount
+                if period.year == report.period.year:
+                    ytd += amount
+        ytd, cumulative = ytd + this, cumulative + this
+        plan = plans.get((report.project_id, report.period.year))
+        annual = plan.ranking_investment if plan else None
+        total = report.project.total_investment
+        result.append(
+            ReportFigures(
+                ytd,
+                annual,
+                (ytd * 100 / annual) if annual else None,
+                cumulative,
+                total,
+                (cumulative * 100 / total) if total else None,
+            )
         )
     return result
 
@@ -277,13 +327,122 @@ def report_create(
     return report
 
 
+@dataclass
+class NewReport:
+    """One report for `reports_create_bulk`: the project (its responsible unit and total loaded), the form's values
+    and the problem rows (None: none)."""
+
+    project: object
+    data: dict
+    problems: list[dict] | None = None
+
+
+@transaction.atomic
+def reports_create_bulk(
+    *,
+    actor,
+    period: date,
+    rows: Sequence[NewReport],
+    on_behalf_reason: str | None = None,
+    at_row: Callable[[int], None] | None = None,
+) -> list[ProgressReport]:
+    """`report_create` for many projects of one month with a fixed number of queries per batch (the 调度表 import):
+    the same permission and scope checks, the same validation (figures computed in bulk), the same history,
+    timeline (创建草稿, 保存, 代填) and facts, written with bulk inserts. Nothing is written unless every row passes.
+    `at_row(i)` is called with the index of the row being checked, so the caller can name it in an error.
+    A report that exists already raises ConflictError, as `report_create` does."""
+    from tuijin.core.changelog import object_changes_bulk_record
+    from tuijin.core.choices import ChangeAction
+    from tuijin.core.figures_cache import figures_changed
+
+    period = month_start(period)
+    if not rows:
+        return []
+    if period > month_start(timezone.localdate()):
+        raise ApplicationError(_("不能填报未来月份的月报。"), code="future_period")
+    reason = _on_behalf_reason(actor, on_behalf_reason)
+    if reason is None and actor is not None and not actor.has_perm("progress.change_progressreport"):
+        raise PermissionDenied(_("您没有执行此操作的权限。"))
+    project_ids = [row.project.pk for row in rows]
+    existing = ProgressReport.objects.filter(project_id__in=project_ids, period=period).order_by("project_id").first()
+    if existing is not None:
+        if at_row is not None:
+            at_row(project_ids.index(existing.project_id))
+        raise _existing_conflict(actor, existing)
+    reports = []
+    for row in rows:
+        report = ProgressReport(project=row.project, period=period)
+        for key, value in row.data.items():
+            if key in EDITABLE_FIELDS:
+                setattr(report, key, value)
+        reports.append(report)
+    for i, (report, figures) in enumerate(zip(reports, report_figures_many(reports), strict=True)):
+        if at_row is not None:
+            at_row(i)
+        report.full_clean(exclude=["project", "period"], validate_constraints=False)
+        _validate(report, figures)  # the check constraints' rules, exactly (the database stays the backstop)
+    ProgressReport.objects.bulk_create(reports, batch_size=500)
+    created = [r.pk for r in reports]
+    if actor is not None:
+        if reason is None:
+            needed = [("add", _("该项目不在您的管理范围内。")), ("change", _("该月报不在您的管理范围内。"))]
+            for action, message in needed:
+                allowed = set(
+                    ProgressReport.objects.restrict(actor, action).filter(pk__in=created).values_list("pk", flat=True)
+                )
+                refused = next((i for i, pk in enumerate(created) if pk not in allowed), None)
+                if refused is not None:
+                    if at_row is not None:
+                        at_row(refused)
+                    check_scope(actor, reports[refused], action, message=message)  # denial audited, raises
+        else:
+            allowed = set()
+            for action in ON_BEHALF_ACTIONS:
+                if actor.has_perm(f"progress.{action}_progressreport"):
+                    allowed |= set(
+                        ProgressReport.objects.restrict(actor, action)
+                        .filter(pk__in=created)
+                        .values_list("pk", flat=True)
+                    )
+            refused = next((i for i, pk in enumerate(created) if pk not in allowed), None)
+            if refused is not None:
+                if at_row is not None:
+                    at_row(refused)
+                _check_on_behalf(actor, reports[refused])  # raises
+    message = _("代填：%(r)s") % {"r": reason[:100]} if reason is not None else ""
+    object_changes_bulk_record(reports, ChangeAction.CREATE, message)
+    problems = [
+        ReportProblem(report=report, category=c, description=d, help_requested=h)
+        for report, row in zip(reports, rows, strict=True)
+        for problem_row in row.problems or []
+        if not problem_row.get("DELETE")
+        for c, d, h in [_problem_values(problem_row)]
+        if d
+    ]
+    ReportProblem.objects.bulk_create(problems, batch_size=500)
+    object_changes_bulk_record(problems, ChangeAction.CREATE, message)
+    events = []
+    for report in reports:
+        events.append(ReportEvent(report=report, actor=actor, type=ReportEventType.CREATED, data={}))
+        events.append(ReportEvent(report=report, actor=actor, type=ReportEventType.SAVED, data={}))
+        if reason is not None:
+            events.append(
+                ReportEvent(report=report, actor=actor, type=ReportEventType.PROXY_FILLED, data={"reason": reason})
+            )
+    ReportEvent.objects.bulk_create(events, batch_size=1000)
+    figures_changed(project_ids, since=period)
+    return reports
+
+
 def _wan(value) -> str:
     """An amount in 万元 as people write it in a message: thousands separated, two decimals (SQLite sums come back
     with many trailing zeros)."""
     return f"{Decimal(value or 0).quantize(Decimal('0.01')):,}"
 
 
-def _validate(report: ProgressReport) -> None:
+def _validate(report: ProgressReport, figures: ReportFigures | None = None) -> None:
+    """The report's own rules beyond its fields (`full_clean`): breakdown, 核减 reason, start date, 超总投资 reason.
+    `figures`: the report's `report_figures` when the caller computed them in bulk (`report_figures_many`)."""
     errors: dict[str, list[str]] = {}
     parts = (report.construction_install or 0) + (report.equipment or 0) + (report.other_cost or 0)
     if parts != report.month_investment:
@@ -297,8 +456,9 @@ def _validate(report: ProgressReport) -> None:
         errors.setdefault("started_on", []).append(_("已开工的项目须填写开工日期。"))
     if report.started_on and report.started_on > timezone.localdate():
         errors.setdefault("started_on", []).append(_("开工日期不能晚于今天。"))
-    figures = report_figures(report)
-    if figures.cumulative > figures.total_investment and not report.over_total_reason.strip():
+    figures = figures if figures is not None else report_figures(report)
+    total = figures.total_investment
+    if total is not None and figures.cumulative > total and not report.over_total_reason.strip():
         errors.setdefault("over_total_reason", []).append(
             _("累计完成投资 %(cum)s 万元已超过总投资 %(total)s 万元，请说明原因。")
             % {"cum": _wan(figures.cumulative), "total": _wan(figures.total_investment)}
@@ -329,6 +489,7 @@ def report_save(
         _check(actor, report, "change")
     else:
         _check_on_behalf(actor, report)
+    _refuse_migrated(report)
     if report.status != ReportStatus.DRAFT:
         raise ApplicationError(_("月报已提交，不能修改；如需修改请联系审核人退回。"), code="not_draft")
     for key, value in data.items():
@@ -357,6 +518,12 @@ def report_save(
     return report
 
 
+def _problem_values(row: dict) -> tuple[str, str, str]:
+    """(category, description, help requested) of a problem row as stored: trimmed, 其他 when no category."""
+    description = (row.get("description") or "").strip()
+    return (row.get("category") or _("其他"), description, (row.get("help_requested") or "").strip())
+
+
 def _problems_apply(report: ProgressReport, rows: list[dict]) -> None:
     """Bring the report's problem rows to `rows` in place: a row with the `id` of an existing problem updates it
     (saved only when something changed), a row without one first takes an existing problem with the same content
@@ -366,8 +533,8 @@ def _problems_apply(report: ProgressReport, rows: list[dict]) -> None:
     wanted: list[tuple[ReportProblem | None, tuple[str, str, str]]] = []
     claimed: set[int] = set()
     for row in rows:
-        description = (row.get("description") or "").strip()
-        values = (row.get("category") or _("其他"), description, (row.get("help_requested") or "").strip())
+        values = _problem_values(row)
+        description = values[1]
         raw = row.get("id")
         pk: int | None = None
         if raw is not None and raw != "":
@@ -411,6 +578,22 @@ def _bump(report: ProgressReport, version: int | None, *, expected_status: str) 
         expected_version=version,
         status=expected_status,
         message=_("该月报刚被他人处理（当前状态：%(status)s），您的操作未生效，请刷新后查看。"),
+    )
+
+
+def _refuse_migrated(report: ProgressReport) -> None:
+    """历史数据 is locked: never edited, withdrawn or returned; the project office corrects it (report_correct)."""
+    if report.migration_job_id is None:
+        return
+    job = report.migration_job
+    assert job is not None
+    raise ApplicationError(
+        _(
+            "该月报为历史数据（由 %(who)s 于 %(when)s 导入），已锁定，不能修改、撤回或退回；"
+            "如需修改，请由项目办走更正流程。"
+        )
+        % {"who": _who(job.created_by), "when": f"{timezone.localtime(job.created):%Y-%m-%d %H:%M}"},
+        code="migrated",
     )
 
 
@@ -487,6 +670,7 @@ def report_withdraw(*, actor, report: ProgressReport, version: int) -> ProgressR
     """The reporter takes a submitted report back to 草稿 until the unit approver has acted on it (then it can
     only be returned by a reviewer). Refused once reviewed; a concurrent review wins (version and status check)."""
     _check(actor, report, "submit")
+    _refuse_migrated(report)
     if report.status != ReportStatus.SUBMITTED:
         raise ConflictError(
             _("该月报当前状态为“%(s)s”，审核人已处理，不能撤回；如需修改请联系审核人退回。")
@@ -585,6 +769,9 @@ def _notify_office_approved(reports: list[ProgressReport], actor) -> None:
 @transaction.atomic
 def report_return(*, actor, report: ProgressReport, version: int, reason: str) -> ProgressReport:
     """Either reviewer sends a submitted (or unit-approved) report back to draft, with a reason."""
+    if report.migration_job_id is not None:
+        _check(actor, report, "view")
+        _refuse_migrated(report)
     if report.status == ReportStatus.SUBMITTED:
         action = (
             "unitapprove" if actor is None or actor.has_perm("progress.unitapprove_progressreport") else "officeapprove"

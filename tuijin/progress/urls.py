@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_sheet
+from . import views, views_history, views_sheet
 
 app_name = "progress"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("sheet/import/", views_sheet.sheet_import, name="sheet_import"),
     path("sheet/import/<str:token>/annotated.xlsx", views_sheet.sheet_annotated, name="sheet_annotated"),
     path("sheet/submit/", views_sheet.sheet_submit, name="sheet_submit"),
+    path("history/", views_history.history_page, name="history"),
+    path("history/template/<str:kind>.xlsx", views_history.history_template, name="history_template"),
+    path("history/upload/<str:kind>/", views_history.history_upload, name="history_upload"),
+    path("history/jobs/<int:pk>/apply/", views_history.history_apply, name="history_apply"),
+    path("history/jobs/<int:pk>/annotated.xlsx", views_history.history_annotated, name="history_annotated"),
 ]
