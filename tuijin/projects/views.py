@@ -551,13 +551,14 @@ def project_import(request):
                 },
             )
             return redirect("projects:import_job", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+    jobs = ImportJob.objects.filter(created_by=request.user, kind="projects", historical=False)[:10]
     return render(request, "projects/import.html", {"form": form, "jobs": jobs})
 
 
 def _own_job(request, pk: int) -> ImportJob:
     require(request, "import", Project)
-    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    # the 历史数据 files (tuijin.progress.history) have their own page and reader
+    return get_object_or_404(ImportJob, pk=pk, created_by=request.user, kind="projects", historical=False)
 
 
 @login_required
