@@ -11,6 +11,7 @@ DEMO_STEPS = [
     "tuijin.progress.demo.load_reports",
     "tuijin.dispatch.demo.load_lights",
     "tuijin.tickets.demo.load_tickets",
+    "tuijin.investment.demo.load_leads",
 ]
 
 

@@ -31,6 +31,8 @@ NAV_ITEMS: list[NavItem] = [
         _("重点项目"),
         requires=("projects.import_project", "projects.approve_annualplan"),
     ),
+    NavItem(_("招商项目"), "investment:lead_list", "investment.view_lead", "briefcase", _("招商引资")),
+    NavItem(_("登记招商项目"), "investment:lead_add", "investment.add_lead", "plus-square", _("招商引资")),
     NavItem(_("驾驶舱"), "dispatch:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
     NavItem(_("本单位月报"), "dispatch:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
     NavItem(_("月报审核"), "progress:report_list", "progress.view_progressreport", "check2-square", _("月度调度")),
@@ -46,6 +48,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("预警规则"), "dispatch:config_rules", "progress.change_warningrule", "sliders", _("基础配置")),
     NavItem(_("填报期"), "dispatch:config_windows", "progress.change_reportingperiod", "calendar-check", _("基础配置")),
     NavItem(
+        _("通报模板"), "dispatch:notice_template", "dispatch.change_noticetemplate", "file-earmark-word", _("基础配置")
+    ),
+    NavItem(
         _("审批事项目录"),
         "projects:catalogue_approval_list",
         "projects.view_approvalitemtype",
@@ -53,7 +58,7 @@ NAV_ITEMS: list[NavItem] = [
         _("基础配置"),
     ),
     NavItem(_("产业链"), "projects:catalogue_chain_list", "projects.view_industrychain", "diagram-2", _("基础配置")),
-    NavItem(_("办理时限"), "tickets:sla_list", "tickets.view_categorysla", "stopwatch", _("基础配置")),
+    NavItem(_("工单类别与办理时限"), "tickets:sla_list", "tickets.view_categorysla", "stopwatch", _("基础配置")),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),
     NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),
     NavItem(_("领导与人员"), "org:person_list", "org.view_person", "people", _("组织机构")),

@@ -93,6 +93,7 @@ _TICKET_UNIT = {
 _TICKET_OFFICE = {
     "tickets.dispatch_ticket",
     "tickets.close_ticket",
+    "tickets.add_categorysla",
     "tickets.change_categorysla",
     "tickets.view_categorysla",
 }
@@ -108,6 +109,11 @@ _TICKET_ENTERPRISE = {
     "tickets.add_quietperiod",
     "tickets.delete_quietperiod",
 }
+_LEAD_READ = {"investment.view_lead", "investment.view_leadevent"}
+# a unit tracks its own leads (跟踪单位): registers them, edits them and submits their stages
+_LEAD_UNIT = {"investment.add_lead", "investment.change_lead"}
+# reviews every stage submission and turns signed leads into key projects
+_LEAD_OFFICE = {"investment.review_lead", "investment.convert_lead"}
 _PROJECT_OFFICE = {
     # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
     "projects.view_approvalitemtype",
@@ -144,6 +150,9 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _TICKET_UNIT
             | _TICKET_OFFICE
             | {"tickets.dashboard_ticket"}
+            | _LEAD_READ
+            | _LEAD_UNIT
+            | _LEAD_OFFICE
         ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
@@ -157,6 +166,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _REPORT_FILL
             | _TICKET_READ
             | _TICKET_UNIT
+            | _LEAD_READ
+            | _LEAD_UNIT
         ),
     ),
     Role.UNIT_APPROVER: RoleSpec(
@@ -170,6 +181,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _REPORT_FILL
             | _TICKET_READ
             | _TICKET_UNIT
+            | _LEAD_READ
+            | _LEAD_UNIT
             | {"progress.unitapprove_progressreport"}
         ),
     ),
@@ -181,9 +194,15 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _PROJECT_READ
             | _REPORT_READ
             | _TICKET_READ
+            | _LEAD_READ
             | {"tickets.add_ticket", "tickets.dashboard_ticket"}
         ),
-        scope_overrides={"projects.dashboard_project": ScopeKind.REGION, "tickets.dashboard_ticket": ScopeKind.REGION},
+        # leaders read every lead of the district (a lead has no sponsor yet)
+        scope_overrides={
+            "projects.dashboard_project": ScopeKind.REGION,
+            "tickets.dashboard_ticket": ScopeKind.REGION,
+            **dict.fromkeys(_LEAD_READ, ScopeKind.REGION),
+        },
     ),
     Role.DISTRICT_LEADER: RoleSpec(
         ScopeKind.REGION,
@@ -193,6 +212,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _PROJECT_READ
             | _REPORT_READ
             | _TICKET_READ
+            | _LEAD_READ
             | {"tickets.add_ticket", "tickets.dashboard_ticket"}
         ),
     ),

@@ -674,8 +674,6 @@ def _apply_plans(check: HistoryCheck, job: ImportJob, actor) -> tuple[int, int]:
 
 
 def _apply_reports(check: HistoryCheck, job: ImportJob, actor) -> tuple[int, int]:
-    from tuijin.dispatch.warnings import evaluate_period
-
     rows = [row for row in check.report.rows if row.action == "create"]
     now = timezone.now()
     reports = []
@@ -710,9 +708,10 @@ def _apply_reports(check: HistoryCheck, job: ImportJob, actor) -> tuple[int, int
     )
     object_changes_bulk_record(reports, ChangeAction.CREATE, str(_("历史数据导入：%(f)s") % {"f": job.original_name}))
     project_ids = sorted({row.project.pk for row in rows})
-    figures_changed(project_ids)  # bulk_create sends no signals: the facts of these projects are rebuilt once here
-    for period in sorted({row.period for row in rows}):
-        evaluate_period(period, projects=project_ids)
+    # bulk_create sends no signals: the facts of these projects are rebuilt once here, and once the import commits
+    # the lights engine re-evaluates the covered months (from the first one) for them (dispatch.warnings.relight)
+    if rows:
+        figures_changed(project_ids, since=min(row.period for row in rows))
     return len(reports), 0
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -332,7 +333,7 @@ class NewReport:
     """One report for `reports_create_bulk`: the project (its responsible unit and total loaded), the form's values
     and the problem rows (None: none)."""
 
-    project: object
+    project: Any  # projects.Project
     data: dict
     problems: list[dict] | None = None
 

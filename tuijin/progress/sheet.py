@@ -657,6 +657,7 @@ def apply_sheet(report: SheetReport, *, actor, proxy_reason: str = "") -> list[P
         )
         for row in changed:
             at.row = row.row
+            assert row.report is not None  # `changed` holds existing drafts only
             written.append(
                 services.report_save(
                     actor=actor,

@@ -64,7 +64,7 @@ class InvestmentSubject(models.TextChoices):
 
 
 class DatePrecision(models.TextChoices):
-    """How much of a date is known: a day, only its month (stored as the 1st), or only its year (stored as 1 January)."""
+    """How much of a date is known: a day, only its month (stored as the 1st), or its year (stored as 1 January)."""
 
     DAY = "day", _("日")
     MONTH = "month", _("月")

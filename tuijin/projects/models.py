@@ -197,9 +197,7 @@ class Project(ChangeLoggedModel):
         _("区外属地"), max_length=100, blank=True, help_text=_("项目不在本区时，填写所在地（如“新乡市牧野区”）")
     )
     # None = 未填 (unknown): sums leave it out and say how many projects lack it, never count it as 0.
-    total_investment = models.DecimalField(
-        _("总投资（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
-    )
+    total_investment = models.DecimalField(_("总投资（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
     total_investment_approx = models.BooleanField(_("总投资为约数"), default=False)
     funding_note = models.TextField(_("资金来源说明"), blank=True)
     construction_start = models.DateField(_("建设起始年月"), null=True, blank=True)

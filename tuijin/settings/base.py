@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tuijin.tickets",
     "tuijin.facts",
     "tuijin.dispatch",
+    "tuijin.investment",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

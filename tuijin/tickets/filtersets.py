@@ -10,7 +10,7 @@ from tuijin.org.choices import UnitType
 from tuijin.org.models import OrgUnit
 from tuijin.org.scoping import user_memberships
 
-from .choices import TicketCategory, TicketSource, TicketStatus
+from .choices import TicketSource, TicketStatus
 from .models import Ticket
 from .selectors import TODO_CHOICES, ticket_todo
 
@@ -39,7 +39,7 @@ def lead_unit_choices(user):
 class TicketFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("编号/标题/项目/企业"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status", label=_("状态"))
-    category = django_filters.ChoiceFilter(choices=TicketCategory.choices, label=_("类别"))
+    category = django_filters.ChoiceFilter(choices=[], label=_("类别"))  # the catalogue, set per instance
     source = django_filters.ChoiceFilter(choices=TicketSource.choices, label=_("来源"))
     lead_unit = django_filters.ModelChoiceFilter(
         queryset=OrgUnit.objects.none(), method="filter_lead_unit", label=_("牵头单位")
@@ -55,6 +55,9 @@ class TicketFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        from .selectors import category_filter_choices
+
+        self.filters["category"].extra["choices"] = category_filter_choices()
         user = getattr(request, "user", None)
         if is_enterprise_user(user):  # the units are not theirs to browse
             self.filters.pop("lead_unit")

@@ -13,12 +13,13 @@ from tuijin.projects.models import Project
 from tuijin.utilities.excel import XLSX_CONTENT_TYPE
 from tuijin.utilities.uploads import check_upload
 
-from .choices import Rating, TicketCategory, TicketSource
+from .choices import Rating, TicketSource
 from .filtersets import is_enterprise_user, lead_unit_choices
 
 __all__ = [
     "ACTIONS",
     "TICKET_ATTACHMENT_TYPES",
+    "CategoryAddForm",
     "CategorySLAForm",
     "TicketActionForm",
     "TicketForm",
@@ -79,7 +80,9 @@ class TicketForm(forms.Form):
     project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False, label=_("项目"))
     enterprise = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False, label=_("企业"))
     source = forms.ChoiceField(choices=UNIT_SOURCES, label=_("来源"), initial=TicketSource.OTHER)
-    category = forms.ChoiceField(choices=TicketCategory.choices, label=_("问题类别"))
+    category = forms.ChoiceField(
+        choices=[], label=_("问题类别"), error_messages={"invalid_choice": _("该工单类别不存在或已停用，请重新选择。")}
+    )
     title = forms.CharField(label=_("标题"), max_length=100)
     description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     help_requested = forms.CharField(
@@ -89,6 +92,9 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        from .selectors import active_category_choices
+
+        self.fields["category"].choices = [("", _("请选择类别")), *active_category_choices()]
         self.is_enterprise = is_enterprise_user(user)
         projects = Project.objects.restrict(user, "view").order_by("name", "pk")
         self.fields["project"].queryset = projects
@@ -171,37 +177,105 @@ class TicketActionForm(forms.Form):
         return "；".join(parts)
 
 
-class CategorySLAForm(forms.Form):
-    """A category's time limits in working days; the rules (range, response ≤ resolution) are services.sla_validate."""
+def _days_field(label, required_message, invalid_message, help_text=""):
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        error_messages={"required": required_message, "invalid": invalid_message},
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
+    )
 
-    response_days = forms.IntegerField(
-        label=_("首次响应时限（工作日）"),
-        error_messages={"required": _("请填写首次响应时限。"), "invalid": _("首次响应时限请填写整数个工作日。")},
-        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
+
+class _CategoryFields(forms.Form):
+    """A category's name, order and time limits in working days; the rules (name unique and not blank, range,
+    response ≤ resolution) are services.category_validate and services.sla_validate."""
+
+    name = forms.CharField(
+        label=_("类别名称"),
+        max_length=30,
+        strip=True,
+        error_messages={"required": _("请填写类别名称。"), "max_length": _("类别名称不能超过 30 个字。")},
+        widget=forms.TextInput(attrs={"class": "form-control", "maxlength": 30}),
     )
-    resolution_days = forms.IntegerField(
-        label=_("办结时限（工作日）"),
-        error_messages={"required": _("请填写办结时限。"), "invalid": _("办结时限请填写整数个工作日。")},
-        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
+    sort_order = forms.IntegerField(
+        label=_("排序"),
+        min_value=0,
+        max_value=32767,
+        help_text=_("数字小的排在前面。"),
+        error_messages={
+            "invalid": _("排序请填写整数。"),
+            "min_value": _("排序不能小于 0。"),
+            "max_value": _("排序不能大于 32767。"),
+        },
+        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric", "class": "form-control"}),
     )
-    escalation_step_days = forms.IntegerField(
-        label=_("升级间隔（工作日）"),
+    response_days = _days_field(
+        _("首次响应时限（工作日）"), _("请填写首次响应时限。"), _("首次响应时限请填写整数个工作日。")
+    )
+    resolution_days = _days_field(_("办结时限（工作日）"), _("请填写办结时限。"), _("办结时限请填写整数个工作日。"))
+    escalation_step_days = _days_field(
+        _("升级间隔（工作日）"),
+        _("请填写升级间隔。"),
+        _("升级间隔请填写整数个工作日。"),
         help_text=_("超期后每隔多少个工作日升级一级（第1级在超期第1个工作日）。"),
-        error_messages={"required": _("请填写升级间隔。"), "invalid": _("升级间隔请填写整数个工作日。")},
-        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric", "class": "form-control"}),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    category_pk: int | None = None
+    check_code = False
 
     def clean(self):
-        from .services import sla_validate
+        from .services import category_validate, sla_validate
 
         data = super().clean()
         names = ("response_days", "resolution_days", "escalation_step_days")
+        checks = []
+        if "name" in data:
+            code = (data.get("category") or "").strip().lower() or None if self.check_code else None
+            checks.append(lambda: category_validate(name=data["name"], code=code, exclude_pk=self.category_pk))
         if all(data.get(n) is not None for n in names):
+            checks.append(lambda: sla_validate(*(data[n] for n in names)))
+        for check in checks:
             try:
-                sla_validate(*(data[n] for n in names))
+                check()
             except ValidationError as exc:
                 for name, errors in exc.message_dict.items():
                     for error in errors:
-                        self.add_error(name, error)
+                        self.add_error(name if name in self.fields else None, error)
         return data
+
+
+class CategorySLAForm(_CategoryFields):
+    """Edit a category: name, order, active flag and limits, on the version the user opened."""
+
+    is_active = forms.BooleanField(
+        label=_("启用"),
+        required=False,
+        help_text=_("停用后新工单不能再选该类别；已有工单保留该类别并照常显示其名称。"),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, category_pk: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category_pk = category_pk
+
+
+class CategoryAddForm(_CategoryFields):
+    """A new category: an optional code (generated when blank), its name, order and limits."""
+
+    category = forms.CharField(
+        label=_("类别代码"),
+        required=False,
+        max_length=20,
+        help_text=_("小写英文字母开头的简短代码，如 bridge；留空由系统生成。保存后不能修改。"),
+        error_messages={"max_length": _("类别代码不超过 20 个字符。")},
+        widget=forms.TextInput(attrs={"class": "form-control", "maxlength": 20, "autocapitalize": "off"}),
+    )
+    check_code = True
+
+    field_order = ["name", "category", "sort_order", "response_days", "resolution_days", "escalation_step_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sort_order"].required = False
+        self.fields["sort_order"].help_text = _("数字小的排在前面；留空排在最后。")

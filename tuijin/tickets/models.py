@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.models import BaseModel, ChangeLoggedModel
 
-from .choices import Rating, TicketCategory, TicketEventType, TicketSource, TicketStatus
+from .choices import Rating, TicketEventType, TicketSource, TicketStatus
 
 __all__ = [
     "CategorySLA",
@@ -31,23 +31,29 @@ TICKET_SCOPE: dict[str, str | tuple[str, ...]] = {
 
 
 class CategorySLA(ChangeLoggedModel):
-    """A category's time limits in working days: first response, resolution, and the step between escalation levels.
+    """A ticket category (工单类别) and its time limits in working days: first response, resolution, and the step
+    between escalation levels.
 
-    A category without a row uses TUIJIN_TICKET_RESPONSE_DAYS, 15 and TUIJIN_TICKET_ESCALATION_STEP_DAYS. The 项目办
-    edits them at /tickets/sla/ (services.category_sla_set); the categories themselves are the fixed TicketCategory."""
+    The catalogue is the 项目办's (/tickets/sla/, services.category_add / category_sla_set): it adds categories,
+    renames and reorders them, sets their limits, and deactivates them. A deactivated category is not offered on new
+    tickets, but old tickets keep its code and show its (current) name. The built-in codes of TicketCategory are
+    seeded by migration 0004. Names are shown through selectors.category_names(), never the enum labels."""
 
-    category = models.CharField(_("类别"), max_length=20, choices=TicketCategory.choices, unique=True)
+    category = models.CharField(_("类别代码"), max_length=20, unique=True)
+    name = models.CharField(_("类别名称"), max_length=30)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
     response_days = models.PositiveSmallIntegerField(_("首次响应时限（工作日）"), default=1)
     resolution_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"), default=15)
     escalation_step_days = models.PositiveSmallIntegerField(_("升级间隔（工作日）"), default=3)
 
     class Meta:
-        verbose_name = _("办理时限")
-        verbose_name_plural = _("办理时限")
-        ordering = ["category"]
+        verbose_name = _("工单类别与办理时限")
+        verbose_name_plural = _("工单类别与办理时限")
+        ordering = ["sort_order", "category"]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} {self.resolution_days}"
+        return self.name or self.category
 
 
 class Ticket(ChangeLoggedModel):
@@ -71,7 +77,7 @@ class Ticket(ChangeLoggedModel):
         related_name="enterprise_tickets",
         verbose_name=_("企业"),
     )
-    category = models.CharField(_("类别"), max_length=20, choices=TicketCategory.choices)
+    category = models.CharField(_("类别"), max_length=20)  # a CategorySLA code (the 项目办's catalogue)
     title = models.CharField(_("标题"), max_length=100)
     description = models.TextField(_("问题描述"))
     help_requested = models.TextField(_("需协调事项"), blank=True)
@@ -147,6 +153,12 @@ class Ticket(ChangeLoggedModel):
 
     def changelog_parent(self):
         return self.project
+
+    def get_category_display(self) -> str:
+        """The category's current name from the catalogue (the code itself if it has no catalogue row)."""
+        from .selectors import category_name
+
+        return category_name(self.category)
 
     @property
     def is_open(self) -> bool:

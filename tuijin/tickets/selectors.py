@@ -24,6 +24,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from asgiref.local import Local
 from django.db.models import (
     Avg,
     Count,
@@ -45,8 +46,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from tuijin.core.periods import Period
 
-from .choices import Rating, TicketCategory, TicketEventType, TicketStatus
-from .models import Ticket, TicketEscalation, TicketEvent
+from .choices import Rating, TicketEventType, TicketStatus
+from .models import CategorySLA, Ticket, TicketEscalation, TicketEvent
 from .services import OPEN
 
 __all__ = [
@@ -60,7 +61,12 @@ __all__ = [
     "SLAPreview",
     "SLARow",
     "TicketStats",
+    "active_category_choices",
     "awaiting_rating",
+    "categories",
+    "category_filter_choices",
+    "category_name",
+    "category_names",
     "dashboard_tickets",
     "escalated_for",
     "notice_problems",
@@ -71,6 +77,64 @@ __all__ = [
     "ticket_url",
     "todo_condition",
 ]
+
+# --- the category catalogue (CategorySLA): the one place category names are read ------------------------------
+
+_memo = Local()  # per request: {"names": {code: name} | None}, set up by request_started (see apps.py)
+
+
+def start_request_memo(**_kwargs) -> None:
+    """request_started: names read during this request are read once."""
+    _memo.active, _memo.names = True, None
+
+
+def end_request_memo(**_kwargs) -> None:
+    """request_finished: outside a request every call reads the catalogue again (a task or a test sees changes)."""
+    _memo.active, _memo.names = False, None
+
+
+def forget_category_names(**_kwargs) -> None:
+    """post_save / post_delete of CategorySLA: the rest of this request sees the new name."""
+    _memo.names = None
+
+
+def category_names() -> dict[str, str]:
+    """{code: current name} of every category, active or not (one small query, once per request)."""
+    names = getattr(_memo, "names", None)
+    if names is None:
+        names = dict(CategorySLA.objects.order_by().values_list("category", "name"))
+        if getattr(_memo, "active", False):
+            _memo.names = names
+    return names
+
+
+def category_name(code: str) -> str:
+    """A category's current name; a code without a catalogue row shows as itself."""
+    return category_names().get(code) or code
+
+
+def categories(*, active_only: bool = False) -> list[CategorySLA]:
+    """The catalogue in its display order (sort order, then code)."""
+    rows = CategorySLA.objects.all()
+    if active_only:
+        rows = rows.filter(is_active=True)
+    return list(rows.order_by("sort_order", "category"))
+
+
+def active_category_choices() -> list[tuple[str, str]]:
+    """(code, name) of the categories offered on a new ticket."""
+    return [(row.category, row.name) for row in categories(active_only=True)]
+
+
+def category_filter_choices() -> list[tuple[str, str]]:
+    """(code, name) for filtering ticket lists: the active categories, then the deactivated ones marked as such
+    (their old tickets must stay findable)."""
+    rows = categories()
+    stopped = _("（已停用）")
+    return [(r.category, r.name) for r in rows if r.is_active] + [
+        (r.category, f"{r.name}{stopped}") for r in rows if not r.is_active
+    ]
+
 
 BLOCKER_COUNT = 5
 ESCALATED_LIMIT = 20
@@ -278,9 +342,13 @@ def _by_unit(tickets: QuerySet[Ticket], today: date) -> list[CountRow]:
 
 def _by_category(tickets: QuerySet[Ticket], today: date) -> list[CountRow]:
     rows = {r["category"]: r for r in _open_counts(tickets, today, "category")}
+    catalogue = categories()
+    names = {row.category: row.name for row in catalogue}
+    ordered = [row.category for row in catalogue]
+    ordered += sorted(set(rows) - set(ordered))  # a code without a catalogue row (none expected) still counts
     return [
-        CountRow(code, str(label), rows[code]["open"], rows[code]["overdue"])
-        for code, label in TicketCategory.choices
+        CountRow(code, names.get(code) or code, rows[code]["open"], rows[code]["overdue"])
+        for code in ordered
         if code in rows
     ]
 
@@ -302,13 +370,14 @@ def _average_workdays(pairs: Iterable[dict[str, Any]]) -> tuple[int, Decimal | N
 
 def _escalated(tickets: QuerySet[Ticket], limit: int | None) -> list[EscalatedTicket]:
     labels = dict(TicketEscalation.LEVELS)
-    categories = dict(TicketCategory.choices)
     statuses = dict(TicketStatus.choices)
     rows = (
         tickets.filter(status__in=OPEN, escalation_level__gte=1)
         .annotate(
             unit_label=_unit_label("lead_unit"),
             subject=Coalesce("project__name", "enterprise__name"),
+            # the category's current name in the same query (the 驾驶舱 reads this list on every view)
+            category_name=Subquery(CategorySLA.objects.filter(category=OuterRef("category")).values("name")[:1]),
         )
         .order_by("-escalation_level", "resolution_due", "pk")
         .values(
@@ -316,6 +385,7 @@ def _escalated(tickets: QuerySet[Ticket], limit: int | None) -> list[EscalatedTi
             "number",
             "title",
             "category",
+            "category_name",
             "status",
             "unit_label",
             "subject",
@@ -330,7 +400,7 @@ def _escalated(tickets: QuerySet[Ticket], limit: int | None) -> list[EscalatedTi
             pk=r["pk"],
             number=r["number"],
             title=r["title"],
-            category=str(categories.get(r["category"], r["category"])),
+            category=r["category_name"] or r["category"],
             status=str(statuses.get(r["status"], r["status"])),
             unit=r["unit_label"] or _("待交办"),
             subject=r["subject"] or "",
@@ -414,9 +484,10 @@ def notice_problems(user, year: int, month: int, *, today: date | None = None) -
     Responsible unit = the lead unit, else the project's responsible unit, else 待交办 (one query)."""
     p = Period(int(year), int(month))
     today = today or timezone.localdate()
-    categories = dict(TicketCategory.choices)
     statuses = dict(TicketStatus.choices)
-    order = {code: i for i, (code, _label) in enumerate(TicketCategory.choices)}
+    catalogue = categories()
+    order = {row.category: i for i, row in enumerate(catalogue)}
+    names = {row.category: row.name for row in catalogue}
     new = Q(raised_at__date__gte=p.start, raised_at__date__lte=p.end)
     rows = (
         dashboard_tickets(user)
@@ -452,7 +523,7 @@ def notice_problems(user, year: int, month: int, *, today: date | None = None) -
                 project_pk=r["project_id"] or 0,
                 project=r["subject"] or "",
                 unit=r["unit_label"] or _("待交办"),
-                category=str(categories.get(r["category"], r["category"])),
+                category=names.get(r["category"]) or r["category"],
                 description=r["description"] or r["title"],
                 help_requested=r["help_requested"],
                 ticket_pk=r["pk"],
@@ -477,31 +548,42 @@ class SLARow:
     sla: Any  # services.SLA
     open: int = 0
     overdue: int = 0
+    is_active: bool = True
+    sort_order: int = 0
+    tickets: int = 0  # every ticket of the category in the user's view scope, whatever its state
 
 
 def sla_rows(user, today: date | None = None) -> list[SLARow]:
-    """Every category (the fixed TicketCategory list) with its limits and its open / overdue tickets in the user's
-    view scope: two queries."""
-    from .services import category_slas
+    """Every category of the catalogue (active first in their order, then the deactivated ones) with its limits and
+    its tickets / open / overdue tickets in the user's view scope: two queries."""
+    from .services import as_sla
 
     today = today or timezone.localdate()
-    slas = category_slas()
     counts = {
         row["category"]: row
         for row in Ticket.objects.restrict(user, "view")
-        .filter(status__in=OPEN)
+        .order_by()
         .values("category")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(resolution_due__lt=today)))
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(status__in=OPEN)),
+            overdue=Count("pk", filter=Q(status__in=OPEN, resolution_due__lt=today)),
+        )
     }
+    rows = categories()
+    rows.sort(key=lambda r: not r.is_active)  # stable: the order within each group is kept
     return [
         SLARow(
-            category=value,
-            label=str(label),
-            sla=slas[value],
-            open=counts.get(value, {}).get("open", 0),
-            overdue=counts.get(value, {}).get("overdue", 0),
+            category=row.category,
+            label=row.name,
+            sla=as_sla(row),
+            open=counts.get(row.category, {}).get("open", 0),
+            overdue=counts.get(row.category, {}).get("overdue", 0),
+            is_active=row.is_active,
+            sort_order=row.sort_order,
+            tickets=counts.get(row.category, {}).get("total", 0),
         )
-        for value, label in TicketCategory.choices
+        for row in rows
     ]
 
 

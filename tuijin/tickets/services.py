@@ -2,6 +2,7 @@
 rating (an unsatisfied rating reopens the ticket for a return visit), escalation of overdue tickets, and the
 inspection registry. Deadlines are in working days on the shared calendar (tuijin.workdays)."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,11 +13,11 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.exceptions import ApplicationError
 from tuijin.core.locking import bump_version
 from tuijin.core.permissions import check_scope
 
-from .choices import Rating, TicketCategory, TicketEventType, TicketSource, TicketStatus
+from .choices import Rating, TicketEventType, TicketSource, TicketStatus
 from .models import CategorySLA, InspectionVisit, QuietPeriod, Ticket, TicketEscalation, TicketEvent
 
 __all__ = [
@@ -24,13 +25,17 @@ __all__ = [
     "OPEN",
     "SLA",
     "SLA_FIELDS",
+    "as_sla",
+    "category_add",
     "category_sla",
     "category_sla_set",
     "category_slas",
+    "category_validate",
     "default_sla",
     "escalate_overdue",
     "inspection_visit_register",
     "open_tickets_with_start",
+    "problem_category",
     "quiet_period_set",
     "recomputed_deadlines",
     "sla_deadlines",
@@ -72,6 +77,9 @@ class SLA:
 
 SLA_FIELDS = ("response_days", "resolution_days", "escalation_step_days")
 SLA_MAX_DAYS = 250  # about a working year
+CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
+RESERVED_CODES = frozenset({"new", "add"})  # would read as a page of /tickets/sla/
+NAME_MAX = 30
 
 
 def default_sla(category: str) -> SLA:
@@ -83,19 +91,19 @@ def default_sla(category: str) -> SLA:
     )
 
 
-def _as_sla(row: CategorySLA) -> SLA:
+def as_sla(row: CategorySLA) -> SLA:
     return SLA(row.category, row.response_days, row.resolution_days, row.escalation_step_days, row.version)
 
 
 def category_slas() -> dict[str, SLA]:
-    """Every category's limits (one query): its CategorySLA row, else the defaults."""
-    rows = {row.category: _as_sla(row) for row in CategorySLA.objects.all()}
-    return {value: rows.get(value) or default_sla(value) for value in TicketCategory.values}
+    """Every catalogue category's limits (one query), active or not."""
+    return {row.category: as_sla(row) for row in CategorySLA.objects.all()}
 
 
 def category_sla(category: str) -> SLA:
+    """A category's limits: its catalogue row, else (a code without a row, none expected) the defaults."""
     row = CategorySLA.objects.filter(category=category).first()
-    return _as_sla(row) if row else default_sla(category)
+    return as_sla(row) if row else default_sla(category)
 
 
 def sla_deadlines(sla: SLA, raised_on: date, started_on: date | None = None, calendar=None) -> tuple[date, date]:
@@ -167,41 +175,158 @@ def recomputed_deadlines(tickets, sla: SLA) -> dict[int, tuple[date, date]]:
     return result
 
 
+def _normalised_name(name) -> str:
+    return " ".join(str(name or "").split())
+
+
+def category_validate(*, name, code: str | None = None, exclude_pk: int | None = None) -> str:
+    """The category's name (required, at most NAME_MAX characters, unique among all categories, deactivated ones
+    included, ignoring spaces) and, for a new category, its code; returns the cleaned name. A ValidationError keyed
+    by field, in Chinese."""
+    errors: dict[str, str] = {}
+    cleaned = _normalised_name(name)
+    if not cleaned:
+        errors["name"] = _("请填写类别名称。")
+    elif len(cleaned) > NAME_MAX:
+        errors["name"] = _("类别名称不能超过 %(n)d 个字。") % {"n": NAME_MAX}
+    else:
+        others = CategorySLA.objects.exclude(pk=exclude_pk) if exclude_pk else CategorySLA.objects.all()
+        taken = {_normalised_name(n).casefold(): n for n in others.values_list("name", flat=True)}
+        if cleaned.casefold() in taken:
+            errors["name"] = _("已有名为“%(n)s”的工单类别（含已停用的类别），请换一个名称。") % {"n": cleaned}
+    if code is not None:
+        if not CODE_RE.match(code) or code in RESERVED_CODES:
+            errors["category"] = _(
+                "类别代码须以小写英文字母开头，由小写字母、数字、“-”或“_”组成，不超过 20 个字符（不能为 new、add）；"
+                "也可以留空，由系统生成。"
+            )
+        elif CategorySLA.objects.filter(category=code).exists():
+            errors["category"] = _("类别代码“%(c)s”已被使用，请换一个。") % {"c": code}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _generated_code() -> str:
+    codes = set(CategorySLA.objects.values_list("category", flat=True))
+    n = len(codes) + 1
+    while f"c{n:02d}" in codes:
+        n += 1
+    return f"c{n:02d}"
+
+
+@transaction.atomic
+def category_add(
+    *,
+    actor,
+    name: str,
+    code: str = "",
+    sort_order: int | None = None,
+    response_days: int,
+    resolution_days: int,
+    escalation_step_days: int,
+) -> CategorySLA:
+    """A new, active ticket category (项目办, `tickets.add_categorysla`) with its limits. `code` is the short code
+    stored on tickets; blank → generated (c16, c17, …). `sort_order` blank → after the last category."""
+    if actor is not None and not actor.has_perm("tickets.add_categorysla"):
+        raise PermissionDenied(_("您没有新增工单类别的权限。"))
+    code = (code or "").strip().lower()
+    errors: dict[str, list[str]] = {}
+    try:
+        name = category_validate(name=name, code=code or None)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        sla_validate(response_days, resolution_days, escalation_step_days)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    if sort_order is None:
+        last = CategorySLA.objects.aggregate(m=Max("sort_order"))["m"] or 0
+        sort_order = last + 10
+    row = CategorySLA(
+        category=code or _generated_code(),
+        name=name,
+        sort_order=sort_order,
+        is_active=True,
+        response_days=response_days,
+        resolution_days=resolution_days,
+        escalation_step_days=escalation_step_days,
+    )
+    row._changelog_message = _("新增工单类别")
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # the same code saved meanwhile
+        raise ValidationError({"category": _("类别代码“%(c)s”已被使用，请换一个。") % {"c": row.category}}) from None
+    return row
+
+
 @transaction.atomic
 def category_sla_set(
-    *, actor, category: str, version, response_days: int, resolution_days: int, escalation_step_days: int
+    *,
+    actor,
+    category: str,
+    version,
+    response_days: int,
+    resolution_days: int,
+    escalation_step_days: int,
+    name: str | None = None,
+    sort_order: int | None = None,
+    is_active: bool | None = None,
 ) -> tuple[CategorySLA, int]:
-    """Save a category's limits (项目办, `tickets.change_categorysla`) on the version the user edited (0: the category
-    had no row yet), and recompute the deadlines of every open ticket of the category under them. Returns the row
-    and how many open tickets' deadlines moved. Escalation levels already fired stay."""
+    """Save a category (项目办, `tickets.change_categorysla`) on the version the user edited: its limits and, when
+    given, its name, order and active flag. New limits recompute the deadlines of every open ticket of the category.
+    Returns the row and how many open tickets' deadlines moved. Escalation levels already fired stay.
+
+    Deactivating keeps the category and its tickets: it is no longer offered on new tickets; old ones keep it and
+    show its name. At least one category stays active."""
     if actor is not None and not actor.has_perm("tickets.change_categorysla"):
-        raise PermissionDenied(_("您没有修改办理时限的权限。"))
-    if category not in TicketCategory.values:
+        raise PermissionDenied(_("您没有修改工单类别与办理时限的权限。"))
+    row = CategorySLA.objects.filter(category=category).first()
+    if row is None:
         raise ValidationError({"category": _("没有这个工单类别。")})
-    sla_validate(response_days, resolution_days, escalation_step_days)
-    fields = {
+    errors: dict[str, list[str]] = {}
+    if name is not None:
+        try:
+            name = category_validate(name=name, exclude_pk=row.pk)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    try:
+        sla_validate(response_days, resolution_days, escalation_step_days)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if is_active is False and row.is_active:
+        if not CategorySLA.objects.filter(is_active=True).exclude(pk=row.pk).exists():
+            errors["is_active"] = [_("至少要保留一个启用的工单类别。")]
+    if errors:
+        raise ValidationError(errors)
+    limits = {
         "response_days": response_days,
         "resolution_days": resolution_days,
         "escalation_step_days": escalation_step_days,
     }
-    row = CategorySLA.objects.filter(category=category).first()
-    message = _("该类别的办理时限已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版），您的修改未保存。")
-    if row is None:
-        if str(version) != "0":
-            raise ConflictError(_("该类别的办理时限已被删除，您的修改未保存。"), current=None)
-        try:
-            with transaction.atomic():
-                row = CategorySLA.objects.create(category=category, **fields)
-        except IntegrityError:  # someone created it meanwhile: a conflict like any other stale save
-            row = CategorySLA.objects.get(category=category)
-            bump_version(row, expected_version=0, message=message)
-    else:
-        for name, value in fields.items():
-            setattr(row, name, value)
-        row._changelog_message = _("修改办理时限")
-        bump_version(row, expected_version=version, message=message)
+    limits_changed = any(getattr(row, k) != v for k, v in limits.items())
+    fields: dict[str, object] = dict(limits)
+    if name is not None:
+        fields["name"] = name
+    if sort_order is not None:
+        fields["sort_order"] = sort_order
+    if is_active is not None:
+        fields["is_active"] = is_active
+    for key, value in fields.items():
+        setattr(row, key, value)
+    row._changelog_message = _("修改工单类别与办理时限")
+    bump_version(
+        row,
+        expected_version=version,
+        message=_("该类别已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版），您的修改未保存。"),
+    )
+    if not limits_changed:
+        return row, 0
     tickets = list(open_tickets_with_start(Ticket.objects.filter(category=category)))
-    deadlines = recomputed_deadlines(tickets, _as_sla(row))
+    deadlines = recomputed_deadlines(tickets, as_sla(row))
     moved = 0
     for ticket in tickets:
         response_due, resolution_due = deadlines[ticket.pk]
@@ -280,7 +405,10 @@ def ticket_raise(
             raise PermissionDenied(_("只能就本企业的项目提出诉求。"))
     if project is None and enterprise is None:
         raise ValidationError({"project": _("请选择项目或企业。")})
-    response_due, resolution_due = ticket_deadlines(category, _today())
+    row = CategorySLA.objects.filter(category=category).first()
+    if row is None or not row.is_active:
+        raise ValidationError({"category": _("工单类别不存在或已停用，请重新选择。")})
+    response_due, resolution_due = sla_deadlines(as_sla(row), _today())
     ticket = Ticket(
         number=_number(),
         source=source,
@@ -308,22 +436,39 @@ def ticket_raise(
     return ticket
 
 
-def ticket_from_problem(*, actor, problem) -> Ticket:
-    """A problem raised in a monthly report becomes a ticket (once)."""
+def problem_category(problem_category_name: str) -> str:
+    """The active category for a report problem's category (stored as its Chinese name): the active category of that
+    name; else the built-in category with that original name (if renamed but active); else 其他 (other) if active;
+    else the first active category."""
+    from django.utils import translation
+
     from .choices import TicketCategory
 
+    active = CategorySLA.objects.filter(is_active=True).order_by("sort_order", "category")
+    rows = list(active.values_list("category", "name"))
+    if not rows:
+        raise ValidationError({"category": _("没有启用的工单类别，请先在“工单类别与办理时限”中启用一个。")})
+    wanted = _normalised_name(problem_category_name)
+    by_name = {_normalised_name(name): code for code, name in rows}
+    if wanted in by_name:
+        return by_name[wanted]
+    codes = {code for code, _name in rows}
+    with translation.override("zh-hans"):  # report problems store the Chinese name
+        built_in = {str(label): value for value, label in TicketCategory.choices}
+    if built_in.get(wanted) in codes:
+        return built_in[wanted]
+    return TicketCategory.OTHER.value if TicketCategory.OTHER.value in codes else rows[0][0]
+
+
+def ticket_from_problem(*, actor, problem) -> Ticket:
+    """A problem raised in a monthly report becomes a ticket (once), in the active category of the same name."""
     existing = Ticket.objects.filter(from_problem=problem).first()
     if existing is not None:
         return existing
-    from django.utils import translation
-
-    with translation.override("zh-hans"):  # report problems store the Chinese category name
-        labels = {str(label): value for value, label in TicketCategory.choices}
-    category = labels.get(problem.category, TicketCategory.OTHER)
     return ticket_raise(
         actor=actor,
         source=TicketSource.REPORT,
-        category=category,
+        category=problem_category(problem.category),
         title=problem.description[:60],
         description=problem.description,
         help_requested=problem.help_requested,

@@ -20,7 +20,8 @@ urlpatterns: list = [
     path("quiet/", views_service.quiet_list, name="quiet_list"),
     path("quiet/<int:pk>/delete/", views_service.quiet_delete, name="quiet_delete"),
     path("dashboard/", views_service.TicketDashboardView.as_view(), name="ticket_dashboard"),
-    # --- 办理时限 configuration (views_sla.py) ---
+    # --- 工单类别与办理时限 configuration (views_sla.py) ---
     path("sla/", views_sla.sla_list, name="sla_list"),
+    path("sla/new/", views_sla.sla_add, name="sla_add"),
     path("sla/<slug:category>/", views_sla.sla_edit, name="sla_edit"),
 ]

@@ -498,7 +498,7 @@ def tickets_xlsx(queryset) -> bytes:
                 t.number,
                 neutralize(t.title),
                 str(t.get_source_display()),
-                str(t.get_category_display()),
+                neutralize(t.get_category_display()),  # the 项目办 names categories
                 str(t.get_status_display()),
                 "是" if overdue else "否",
                 t.escalation_level,

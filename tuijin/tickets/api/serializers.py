@@ -8,13 +8,15 @@ names a user account: people are shown by unit (提出单位, 牵头单位)."""
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from tuijin.org.choices import UnitType
 from tuijin.org.models import OrgUnit
 from tuijin.projects.models import Project
 
-from ..choices import Rating, TicketCategory, TicketSource
+from ..choices import Rating, TicketSource
 from ..models import InspectionVisit, Ticket
 from ..views_service import enterprise_only, visitable_enterprises, visiting_units
 
@@ -117,7 +119,9 @@ class TicketInputSerializer(serializers.Serializer):
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[c for c in TicketSource.choices if c[0] != TicketSource.REPORT], default=TicketSource.OTHER
     )
-    category = serializers.ChoiceField(choices=TicketCategory.choices)
+    category = serializers.CharField(
+        max_length=20, help_text=gettext_lazy("工单类别代码：/tickets/sla/ 中启用的类别（停用的类别不能用于新工单）。")
+    )
     title = serializers.CharField(max_length=100)
     description = serializers.CharField()
     help_requested = serializers.CharField(required=False, allow_blank=True, default="")
@@ -129,6 +133,17 @@ class TicketInputSerializer(serializers.Serializer):
         user = _user(self)
         self.fields["project"].queryset = Project.objects.restrict(user, "view")  # type: ignore[attr-defined]
         self.fields["enterprise"].queryset = visitable_enterprises(user)  # type: ignore[attr-defined]
+
+    def validate_category(self, value: str) -> str:
+        from ..selectors import active_category_choices
+
+        active = dict(active_category_choices())
+        if value not in active:
+            codes = "、".join(f"{code}（{name}）" for code, name in active.items())
+            raise serializers.ValidationError(
+                _("工单类别“%(c)s”不存在或已停用。可用的类别：%(list)s。") % {"c": value, "list": codes}
+            )
+        return value
 
 
 class TicketActionSerializer(serializers.Serializer):

@@ -341,12 +341,12 @@ def test_deadlines_across_holidays(world, raised, response, resolution):
 
 
 def test_category_sla(world):
-    CategorySLA.objects.create(category="power", resolution_days=5)
+    CategorySLA.objects.filter(category="power").update(resolution_days=5)  # the seeded row (migration 0004)
     with at(date(2024, 9, 30)):
         power = make_ticket(actor=world.office, enterprise=world.enterprise_a, category="power")
         land = make_ticket(actor=world.office, enterprise=world.enterprise_a, category="land")
     assert power.resolution_due == date(2024, 10, 12)  # the Saturday make-up workday
-    assert land.resolution_due == date(2024, 10, 25)  # no SLA row: the default 15 working days
+    assert land.resolution_due == date(2024, 10, 25)  # the seeded default: 15 working days
 
 
 # --- escalation of overdue tickets ------------------------------------------------------------------------------

@@ -39,9 +39,22 @@ def edit_url(category=LAND) -> str:
     return reverse("tickets:sla_edit", args=[category])
 
 
-def values(response=1, resolution=10, step=3, version=0, **extra) -> dict:
+def values(response=1, resolution=10, step=3, version=1, name="用地", order=10, active=True, **extra) -> dict:
     data = {"response_days": response, "resolution_days": resolution, "escalation_step_days": step}
+    data |= {"name": name, "sort_order": order, **({"is_active": "on"} if active else {})}
     return {**data, "version": version, **extra}
+
+
+def land_unchanged() -> bool:
+    """The seeded 用地 row (migration 0004) as it was: nothing saved."""
+    row = CategorySLA.objects.get(category=LAND)
+    return (row.name, row.version, row.response_days, row.resolution_days, row.escalation_step_days) == (
+        "用地",
+        1,
+        1,
+        15,
+        3,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -90,19 +103,19 @@ def test_a_bad_limit_shows_the_form_again_with_everything_typed(world):
     page = response.content.decode()
     assert "首次响应时限请填写整数个工作日" in page and "请填写办结时限" in page
     assert 'value="两天"' in page
-    assert not CategorySLA.objects.exists()
+    assert land_unchanged()
 
 
 def test_service_refuses_bad_limits_and_users_without_the_permission(world):
     with pytest.raises(ValidationError):
         services.category_sla_set(
-            actor=world.office, category=LAND, version=0, response_days=5, resolution_days=3, escalation_step_days=1
+            actor=world.office, category=LAND, version=1, response_days=5, resolution_days=3, escalation_step_days=1
         )
     with pytest.raises(Exception, match="权限"):
         services.category_sla_set(
-            actor=world.reporter_a, category=LAND, version=0, response_days=1, resolution_days=3, escalation_step_days=1
+            actor=world.reporter_a, category=LAND, version=1, response_days=1, resolution_days=3, escalation_step_days=1
         )
-    assert not CategorySLA.objects.exists()
+    assert land_unchanged()
 
 
 # --- preview ----------------------------------------------------------------------------------------------------
@@ -146,7 +159,7 @@ def test_the_confirm_step_shows_the_preview_and_saves_nothing(world, projects, d
     page = response.content.decode()
     assert "按新时限，当前 6 张未办结工单将变为超期，0 张不再超期。" in page
     assert 'name="confirm"' in page and 'name="back"' in page
-    assert not CategorySLA.objects.exists()
+    assert land_unchanged()
     assert set(Ticket.objects.values_list("resolution_due", flat=True)) == {date(2025, 3, 24)}
 
     response = client.post(edit_url(), values(response=2, resolution=10, step=4, back="1"))
@@ -170,7 +183,7 @@ def test_saving_recomputes_open_tickets_and_drives_the_next_ticket(world, projec
     assert response.status_code == 200
     assert "1 张未办结工单的时限已按新标准重算" in response.content.decode()
     sla = CategorySLA.objects.get(category=LAND)
-    assert (sla.response_days, sla.resolution_days, sla.escalation_step_days, sla.version) == (2, 7, 2, 1)
+    assert (sla.response_days, sla.resolution_days, sla.escalation_step_days, sla.version) == (2, 7, 2, 2)
 
     open_ticket.refresh_from_db()
     assert open_ticket.response_due == add_workdays(RAISED, 2)
@@ -192,7 +205,7 @@ def test_saving_recomputes_open_tickets_and_drives_the_next_ticket(world, projec
 
 def test_the_category_escalation_step_drives_escalation(world, projects):
     services.category_sla_set(
-        actor=world.office, category=LAND, version=0, response_days=1, resolution_days=5, escalation_step_days=1
+        actor=world.office, category=LAND, version=1, response_days=1, resolution_days=5, escalation_step_days=1
     )
     with at(RAISED):
         t = make_ticket(actor=world.office, project=projects[0])
@@ -213,7 +226,7 @@ def test_a_reopened_ticket_counts_from_its_return_visit(world, projects):
         )
     assert t.status == TicketStatus.IN_PROGRESS
     services.category_sla_set(
-        actor=world.office, category=LAND, version=0, response_days=1, resolution_days=5, escalation_step_days=3
+        actor=world.office, category=LAND, version=1, response_days=1, resolution_days=5, escalation_step_days=3
     )
     t.refresh_from_db()
     assert t.resolution_due == add_workdays(date(2025, 3, 10), 5)
@@ -228,13 +241,13 @@ def hidden_fields(page: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
 
 
-@pytest.mark.parametrize("first_exists", [False, True])
-def test_a_stale_save_gets_the_conflict_page_and_can_post_again(world, first_exists):
-    if first_exists:
+@pytest.mark.parametrize("edited_before", [False, True])
+def test_a_stale_save_gets_the_conflict_page_and_can_post_again(world, edited_before):
+    if edited_before:
         services.category_sla_set(
-            actor=world.office, category=LAND, version=0, response_days=1, resolution_days=20, escalation_step_days=3
+            actor=world.office, category=LAND, version=1, response_days=1, resolution_days=20, escalation_step_days=3
         )
-    opened = CategorySLA.objects.filter(category=LAND).values_list("version", flat=True).first() or 0
+    opened = CategorySLA.objects.get(category=LAND).version
     other_office = make_user("office2", role=Role.PROJECT_OFFICE, unit=world.office_unit)
     first, second = Client(), Client()
     first.force_login(other_office)
@@ -244,7 +257,7 @@ def test_a_stale_save_gets_the_conflict_page_and_can_post_again(world, first_exi
     response = second.post(edit_url(), values(resolution=30, step=5, version=opened, confirm="1"))
     assert response.status_code == 409
     page = response.content.decode()
-    assert "办理时限已被他人修改" in page
+    assert "工单类别“用地”已被他人修改" in page
     assert "30" in page
     sla = CategorySLA.objects.get(category=LAND)
     assert sla.resolution_days == 12  # the first save stands; nothing of the second was written
@@ -258,12 +271,12 @@ def test_a_stale_save_gets_the_conflict_page_and_can_post_again(world, first_exi
 
 def test_service_conflict_on_a_stale_version(world):
     services.category_sla_set(
-        actor=world.office, category=LAND, version=0, response_days=1, resolution_days=20, escalation_step_days=3
+        actor=world.office, category=LAND, version=1, response_days=1, resolution_days=20, escalation_step_days=3
     )
     with pytest.raises(ConflictError):
         services.category_sla_set(
-            actor=world.office, category=LAND, version=0, response_days=1, resolution_days=9, escalation_step_days=3
-        )
+            actor=world.office, category=LAND, version=1, response_days=1, resolution_days=9, escalation_step_days=3
+        )  # the first save made it version 2
     assert CategorySLA.objects.get(category=LAND).resolution_days == 20
 
 
@@ -294,9 +307,9 @@ class TestSLAEdit(ViewMatrix):
         return Case(allowed=world.office, denied=world.leader)
 
 
-def test_list_shows_every_fixed_category_and_its_limits(world):
+def test_list_shows_every_seeded_category_and_its_limits(world):
     services.category_sla_set(
-        actor=world.office, category=LAND, version=0, response_days=2, resolution_days=9, escalation_step_days=3
+        actor=world.office, category=LAND, version=1, response_days=2, resolution_days=9, escalation_step_days=3
     )
     client = Client()
     client.force_login(world.office)
@@ -306,7 +319,7 @@ def test_list_shows_every_fixed_category_and_its_limits(world):
     row = page[page.index('id="tj-sla-land"') :]
     row = row[: row.index("</tr>")]
     assert ">9<" in row and ">2<" in row
-    assert "不能在此增删" in page and "未办结工单的时限都按新标准重算" in page
+    assert "只能停用、不能删除" in page and "未办结工单的时限都按新标准重算" in page
 
 
 @pytest.mark.parametrize("who", ["reporter_a", "leader", "ent_user_a", "sysadmin"])
@@ -315,7 +328,7 @@ def test_posting_without_the_permission_is_403_and_saves_nothing(world, who):
     client.force_login(getattr(world, who))
     assert client.post(edit_url(), values(confirm="1")).status_code == 403
     assert client.post(edit_url(), values()).status_code == 403  # nor a preview
-    assert not CategorySLA.objects.exists()
+    assert land_unchanged()
 
 
 def test_anonymous_post_goes_to_login_and_an_unknown_category_is_404(world):
@@ -325,4 +338,4 @@ def test_anonymous_post_goes_to_login_and_an_unknown_category_is_404(world):
     client.force_login(world.office)
     assert client.get(edit_url("nosuch")).status_code == 404
     assert client.post(edit_url("nosuch"), values(confirm="1")).status_code == 404
-    assert not CategorySLA.objects.exists()
+    assert land_unchanged()

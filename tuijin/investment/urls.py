@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "investment"
+
+urlpatterns = [
+    path("", views.LeadListView.as_view(), name="lead_list"),
+    path("new/", views.lead_edit, name="lead_add"),
+    path("<int:pk>/", views.LeadView.as_view(), name="lead"),
+    path("<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+    path("<int:pk>/action/", views.lead_action, name="lead_action"),
+    path("<int:pk>/convert/", views.lead_convert, name="lead_convert"),
+]
