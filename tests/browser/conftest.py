@@ -2,6 +2,7 @@
 Debian's Chromium. Screenshots go to var/screenshots/ for a person to look at."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -40,22 +41,33 @@ def server_env(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_url(server_env):
-    yield from _serve(server_env)
+def demo_var_dir(server_env, tmp_path_factory) -> Path:
+    """A var directory (SQLite database, static files) migrated and loaded with the demo ONCE per test process;
+    every server starts from a copy of it, so a fresh server costs a file copy instead of a demo load."""
+    var_dir = tmp_path_factory.mktemp("tuijin-var-template")
+    env = dict(server_env, TUIJIN_VAR_DIR=str(var_dir))
+    manage = [sys.executable, str(REPO / "manage.py")]
+    for args in (["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"], ["load_demo"]):
+        subprocess.run(manage + args, env=env, check=True, cwd=REPO, capture_output=True)
+    return var_dir
+
+
+@pytest.fixture(scope="session")
+def live_url(server_env, demo_var_dir):
+    yield from _serve(server_env, demo_var_dir)
 
 
 @pytest.fixture(scope="module")
-def fresh_live_url(server_env, tmp_path_factory):
+def fresh_live_url(server_env, demo_var_dir, tmp_path_factory):
     """A server of its own with a freshly loaded demo, for a test whose counts must not depend on what the other
     browser tests (sharing `live_url`) already filled in, approved or locked."""
     env = dict(server_env, TUIJIN_VAR_DIR=str(tmp_path_factory.mktemp("tuijin-var-fresh")))
-    yield from _serve(env)
+    yield from _serve(env, demo_var_dir)
 
 
-def _serve(server_env):
+def _serve(server_env, template: Path):
     manage = [sys.executable, str(REPO / "manage.py")]
-    for args in (["migrate", "--no-input", "-v", "0"], ["collectstatic", "--no-input", "-v", "0"], ["load_demo"]):
-        subprocess.run(manage + args, env=server_env, check=True, cwd=REPO, capture_output=True)
+    shutil.copytree(template, server_env["TUIJIN_VAR_DIR"], dirs_exist_ok=True)
     port = _free_port()
     log = open(Path(server_env["TUIJIN_VAR_DIR"]) / "server.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(

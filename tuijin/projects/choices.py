@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "ApprovalPhase",
@@ -66,9 +67,9 @@ class InvestmentSubject(models.TextChoices):
 class DatePrecision(models.TextChoices):
     """How much of a date is known: a day, only its month (stored as the 1st), or its year (stored as 1 January)."""
 
-    DAY = "day", _("日")
-    MONTH = "month", _("月")
-    YEAR = "year", _("年")
+    DAY = "day", pgettext_lazy("date precision", "日")
+    MONTH = "month", pgettext_lazy("date precision", "月")
+    YEAR = "year", pgettext_lazy("date precision", "年")
 
 
 class FundingSourceKind(models.TextChoices):
