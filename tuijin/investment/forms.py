@@ -5,7 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.org.choices import ScopeKind
 from tuijin.org.models import OrgUnit
+from tuijin.org.roles import ROLE_SPECS
+from tuijin.org.scoping import user_memberships
 from tuijin.projects.forms import AmountField, DateInput
 from tuijin.projects.models import IndustryCategory, IndustryChain
 from tuijin.projects.partial import Amount
@@ -14,7 +17,9 @@ from .choices import ContractKind, InvestorTag, LeadStage
 from .models import Lead
 from .services import LEAD_FIELDS
 
-__all__ = ["ACTIONS", "LeadActionForm", "LeadForm", "tracking_unit_choices"]
+__all__ = ["ACTIONS", "LeadActionForm", "LeadForm", "own_tracking_unit", "tracking_unit_choices"]
+
+ADD_LEAD = "investment.add_lead"
 
 ACTIONS = [
     ("submit", _("提交阶段")),
@@ -33,6 +38,22 @@ def tracking_unit_choices(user):
         .exclude(unit_type__in=["enterprise", "university"])
         .order_by("sort_order", "name", "pk")
     )
+
+
+def own_tracking_unit(user, units) -> OrgUnit | None:
+    """The unit a new lead defaults to: the user's own unit when every membership that may register a lead is scoped
+    to one and the same unit (a unit reporter). Region-wide roles (项目办) choose themselves: None."""
+    own = set()
+    for membership in user_memberships(user):
+        spec = ROLE_SPECS.get(membership.role)
+        if spec is None or ADD_LEAD not in spec.permissions:
+            continue
+        if spec.scope_for(ADD_LEAD) != ScopeKind.UNIT:
+            return None
+        own.add(membership.unit_id)
+    if len(own) != 1:
+        return None
+    return units.filter(pk=own.pop()).first()
 
 
 def _style(form: forms.Form) -> None:
@@ -69,6 +90,10 @@ class LeadForm(forms.ModelForm):
         self.fields["tracking_unit"].error_messages["required"] = _("请选择跟踪单位。")
         self.fields["name"].error_messages["required"] = _("请填写项目名称。")
         self.fields["investor"].error_messages["required"] = _("请填写投资方。")
+        if not self.instance.pk and not self.instance.tracking_unit_id and not self.is_bound:
+            own = own_tracking_unit(user, self.fields["tracking_unit"].queryset)
+            if own is not None:
+                self.initial["tracking_unit"] = own.pk
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             if self.instance.planned_investment is not None:
@@ -150,9 +175,3 @@ class LeadActionForm(forms.Form):
             if value not in (None, ""):
                 data[name] = value
         return data
-
-    def error_text(self) -> str:
-        return "；".join(
-            f"{self.fields[k].label if k in self.fields else ''}：{' '.join(str(m) for m in v)}"
-            for k, v in self.errors.items()
-        )

@@ -8,7 +8,7 @@ out of scope → 404. The services check the permission and scope of every step 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,8 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tuijin.core.conflicts import conflict_response, submitted_rows
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.history import object_history
 from tuijin.core.permissions import DenialReason, denial_record, deny, require, scoped_object_or_404
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.projects.models import Project
 
 from . import services
 from .choices import ContractKind, LeadEventType, LeadStage, ReviewStatus
@@ -111,31 +113,64 @@ class LeadListView(ObjectListView):
         return context
 
 
+DETAIL_RELATED = (*LIST_RELATED, "industry", "project__responsible_unit")
+ACTION_INPUTS = ("to_stage", *LeadActionForm.STAGE_DATA, "opinion", "reason", "note")
+
+
+def _action_state(lead: Lead, form: LeadActionForm | None) -> dict:
+    """What the action forms of the page show: the stored stage data, or — after a refused step — exactly what was
+    posted (nothing typed is lost), the errors next to their fields and the version the user was working from."""
+    if form is None:
+        values: dict[str, str] = {name: "" for name in ACTION_INPUTS}
+        for name in LeadActionForm.STAGE_DATA:
+            value = getattr(lead, name)
+            values[name] = "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return {"action": "", "values": values, "errors": {}, "non_field": [], "version": lead.version}
+    return {
+        "action": form.data.get("action", ""),
+        "values": {name: form.data.get(name, "") for name in ACTION_INPUTS},
+        "errors": {k: v for k, v in form.errors.items() if k != NON_FIELD_ERRORS},
+        "non_field": list(form.non_field_errors()),
+        "version": form.data.get("version", lead.version),
+    }
+
+
+def lead_page_context(user, lead: Lead, form: LeadActionForm | None = None) -> dict:
+    """The detail page beyond the lead itself: timeline, the user's actions and the state of the action forms."""
+    events = list(lead.events.select_related("actor"))
+    for event in events:
+        event.detail = event_detail(event)
+    ok, why = services.convertible(lead)
+    return {
+        "events": events,
+        "actions": lead_actions(user, lead),
+        "targets": [(t, STAGE_LABELS[t]) for t in services.allowed_targets(lead)],
+        "open_stages": services.open_stages(lead),
+        "contract_kinds": ContractKind.choices,
+        "not_convertible": why if user.has_perm("investment.convert_lead") and not ok and not lead.project_id else "",
+        "project_visible": bool(lead.project_id)
+        and Project.objects.restrict(user, "view").filter(pk=lead.project_id).exists(),
+        "act": _action_state(lead, form),
+    }
+
+
 class LeadView(ObjectDetailView):
-    queryset = Lead.objects.select_related(*LIST_RELATED, "industry", "project__responsible_unit")
+    queryset = Lead.objects.select_related(*DETAIL_RELATED)
 
     template_name = "investment/lead.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lead, user = self.object, self.request.user
-        events = list(lead.events.select_related("actor"))
-        for event in events:
-            event.detail = event_detail(event)
-        actions = lead_actions(user, lead)
-        targets = services.allowed_targets(lead)
-        ok, why = services.convertible(lead)
-        context.update(
-            events=events,
-            actions=actions,
-            targets=[(t, STAGE_LABELS[t]) for t in targets],
-            open_stages=services.open_stages(lead),
-            contract_kinds=ContractKind.choices,
-            not_convertible=why if user.has_perm("investment.convert_lead") and not ok and not lead.project_id else "",
-            project_visible=bool(lead.project_id)
-            and lead.project.__class__.objects.restrict(user, "view").filter(pk=lead.project_id).exists(),
-        )
+        context.update(lead_page_context(self.request.user, self.object))
         return context
+
+
+def _action_refused(request, lead: Lead, form: LeadActionForm):
+    """A refused step: the lead page again (400), the bound form's values and errors in place, nothing written."""
+    lead = Lead.objects.select_related(*DETAIL_RELATED).get(pk=lead.pk)
+    context = {"object": lead, "lead": lead, "history": object_history(lead)}
+    context.update(lead_page_context(request.user, lead, form))
+    return render(request, "investment/lead.html", context, status=400)
 
 
 def _apply_service_errors(form, exc: ValidationError) -> None:
@@ -271,15 +306,18 @@ def lead_action(request, pk: int):
     if not form.is_valid():
         if "action" in form.errors or "version" in form.errors:
             messages.error(request, _("请求无效，请刷新页面后重试。"))
-        else:
-            messages.error(request, form.error_text())
-        return redirect(lead)
+            return redirect(lead)
+        return _action_refused(request, lead, form)
     try:
         done = _perform(request.user, lead, form)
     except ConflictError as exc:
         return _action_conflict(request, exc, form)
-    except (ApplicationError, ValidationError) as exc:
-        messages.error(request, _messages_of(exc))
+    except ValidationError as exc:
+        _apply_service_errors(form, exc)
+        return _action_refused(request, lead, form)
+    except ApplicationError as exc:
+        form.add_error(None, _messages_of(exc))
+        return _action_refused(request, lead, form)
     except PermissionDenied as exc:
         deny(
             request,

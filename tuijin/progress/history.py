@@ -461,6 +461,7 @@ class PreviewGroup:
     unit: str
     count: int
     amount: Decimal | None = None
+    blank: int = 0  # records without an amount (总投资 未填): left out of `amount`, shown as "另有 N 个未填"
 
 
 @dataclass
@@ -511,7 +512,9 @@ def _grouped(items: Sequence[tuple[str, str, Decimal | None]]) -> tuple[list[Pre
         total = totals.setdefault(key, PreviewGroup(key, "", 0, ZERO))
         for target in (group, total):
             target.count += 1
-            if amount is not None and target.amount is not None:
+            if amount is None:
+                target.blank += 1
+            elif target.amount is not None:
                 target.amount += amount
     return sorted(by.values(), key=lambda g: (g.key, g.unit)), sorted(totals.values(), key=lambda g: g.key)
 

@@ -2,6 +2,7 @@
 the list's pipeline strip, filters and query budget, the form (Chinese errors, nothing lost, the conflict page),
 the detail page's actions, the workflow endpoint and the conversion."""
 
+import re
 from decimal import Decimal
 from typing import ClassVar
 
@@ -14,6 +15,8 @@ from tuijin.core.attention import attention_for
 from tuijin.investment import services
 from tuijin.investment.choices import LeadStage, ReviewStatus
 from tuijin.investment.models import Lead
+from tuijin.org.choices import Role
+from tuijin.org.models import Membership
 from tuijin.projects.models import Project
 from tuijin.utilities.testing.matrix import Case, PostMatrix, ViewMatrix
 
@@ -343,6 +346,32 @@ def test_add_offers_only_units_in_scope(client, world):
     assert "tracking_unit" in response.context["form"].errors
 
 
+def _selected_unit(page: str) -> list[str]:
+    select = re.search(r'<select name="tracking_unit".*?</select>', page, re.S)
+    assert select is not None
+    return re.findall(r'<option value="(\d*)" selected>', select.group(0))
+
+
+def test_add_preselects_the_unit_of_a_unit_reporter(client, world):
+    client.force_login(world.reporter_a)
+    response = client.get(reverse("investment:lead_add"))
+    assert response.status_code == 200
+    assert _selected_unit(response.content.decode()) == [str(world.unit_a.pk)]
+
+
+def test_add_leaves_the_unit_empty_for_the_project_office(client, world):
+    client.force_login(world.office)
+    page = client.get(reverse("investment:lead_add")).content.decode()
+    assert _selected_unit(page) == [""]
+
+
+def test_add_leaves_the_unit_empty_for_a_reporter_of_two_units(client, world):
+    Membership.objects.create(user=world.reporter_a, unit=world.unit_b, role=Role.UNIT_REPORTER)
+    client.force_login(world.reporter_a)
+    page = client.get(reverse("investment:lead_add")).content.decode()
+    assert _selected_unit(page) == [""]
+
+
 def test_stale_edit_shows_the_conflict_page(client, world, leads):
     lead = leads[0]
     services.lead_update(actor=world.office, lead=lead, version=lead.version, data={"tracking_person": "他人"})
@@ -385,10 +414,119 @@ def test_submit_without_data_says_what_is_missing(client, world, leads):
     response = client.post(
         reverse("investment:lead_action", args=[lead.pk]),
         {"action": "submit", "version": lead.version, "to_stage": "signed"},
-        follow=True,
     )
+    assert response.status_code == 400
     assert "进入“签约”阶段须填写签约时间" in response.content.decode()
     assert _fresh(lead).stage == LeadStage.NEGOTIATING
+
+
+def _unchanged(lead, before_events: int) -> None:
+    fresh = _fresh(lead)
+    assert fresh.version == lead.version and fresh.stage == lead.stage and fresh.review_status == lead.review_status
+    assert fresh.signed_total is None and fresh.registered_name == ""
+    assert fresh.events.count() == before_events
+
+
+def test_bad_stage_submit_is_shown_again_with_everything_typed(client, world, leads):
+    client.force_login(world.reporter_a)
+    lead = leads[0]
+    events = lead.events.count()
+    response = client.post(
+        reverse("investment:lead_action", args=[lead.pk]),
+        {
+            "action": "submit",
+            "version": lead.version,
+            "to_stage": "registered",
+            "signed_date": "2025-03-01",
+            "contract_kind": "contract",
+            "signed_total": "很多",
+            "phase1_investment": "8000",
+            "registered_name": "保留的本地企业有限公司",
+            "registered_date": "2025-04-02",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“很多”不是金额" in page and 'id="tj-action-errors"' in page and "您填写的内容已保留" in page
+    assert 'value="很多"' in page and 'value="8000"' in page and 'value="保留的本地企业有限公司"' in page
+    assert 'value="2025-03-01"' in page and 'value="2025-04-02"' in page
+    assert '<option value="registered" selected>' in page and '<option value="signed" selected>' not in page
+    assert '<option value="contract" selected>' in page
+    assert 'id="tj-signed-total" class="form-control form-control-sm mb-1 is-invalid"' in page
+    assert 'data-stage-fields="registered"' in page and 'select.addEventListener("change", sync)' in page
+    _unchanged(lead, events)
+
+
+def test_stage_refused_by_the_service_keeps_everything_typed(client, world, leads):
+    client.force_login(world.reporter_a)
+    lead = leads[0]
+    events = lead.events.count()
+    response = client.post(
+        reverse("investment:lead_action", args=[lead.pk]),
+        {
+            "action": "submit",
+            "version": lead.version,
+            "to_stage": "registered",
+            "signed_date": "2025-03-01",
+            "contract_kind": "contract",
+            "signed_total": "3亿元",
+            "credit_code": "保留的代码",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "进入“注册”阶段须填写在本地注册企业名称" in page
+    assert 'value="3亿元"' in page and 'value="保留的代码"' in page and '<option value="registered" selected>' in page
+    _unchanged(lead, events)
+
+
+def test_terminate_without_reason_is_shown_again(client, world, leads):
+    client.force_login(world.reporter_a)
+    lead = leads[0]
+    events = lead.events.count()
+    url = reverse("investment:lead_action", args=[lead.pk])
+    response = client.post(url, {"action": "terminate", "version": lead.version, "reason": " "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "终止须填写原因。" in page and '<details class="mb-2" open>' in page
+    _unchanged(lead, events)
+
+
+def test_return_without_opinion_is_shown_again(client, world, leads):
+    lead = advance(leads[0], "signed", actor=world.reporter_a)
+    events = lead.events.count()
+    client.force_login(world.office)
+    response = client.post(
+        reverse("investment:lead_action", args=[lead.pk]), {"action": "return", "version": lead.version, "opinion": ""}
+    )
+    assert response.status_code == 400
+    assert "退回须填写审核意见" in response.content.decode()
+    fresh = _fresh(lead)
+    assert fresh.review_status == ReviewStatus.PENDING and fresh.version == lead.version
+    assert fresh.events.count() == events
+
+
+def test_bad_input_on_a_stale_version_keeps_the_version_seen(client, world, leads):
+    """Fixing the input later must still meet the conflict page, not overwrite the other person's change."""
+    lead = leads[0]
+    services.lead_update(actor=world.office, lead=lead, version=lead.version, data={"tracking_person": "他人"})
+    client.force_login(world.reporter_a)
+    response = client.post(
+        reverse("investment:lead_action", args=[lead.pk]),
+        {"action": "submit", "version": 1, "to_stage": "signed", "signed_total": "很多"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<input type="hidden" name="version" value="1">' in page
+    submit_form = page.split('id="tj-submit-form"')[1].split("</form>")[0]
+    assert f'name="version" value="{_fresh(lead).version}"' not in submit_form
+
+
+def test_stage_heading_does_not_read_as_the_current_stage(client, world, leads):
+    lead = advance(leads[0], "signed", actor=world.reporter_a, reviewer=world.office)
+    client.force_login(world.reporter_a)
+    page = client.get(lead.get_absolute_url()).content.decode()
+    assert "项目信息（在谈阶段登记）" in page and "项目信息（在谈）" not in page
 
 
 def test_stale_action_shows_the_conflict_page(client, world, leads):

@@ -126,6 +126,14 @@ def live(world, office):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def test_projects_preview_sums_known_totals_and_counts_the_blank_ones(world, office):
+    blank = {**project_row(2), "总投资（万元）": None, "资金来源": None}
+    content = fill(project_excel.build_template(actor=office), [project_row(1), blank])
+    _job, check = history.history_job_create(actor=office, kind="projects", uploaded=upload("p.xlsx", content))
+    assert check.errors == []
+    assert [(t.count, t.amount, t.blank) for t in check.totals] == [(2, D("5000"), 1)]
+
+
 def test_projects_step_creates_live_projects_marked_with_the_job(world, office):
     content = fill(project_excel.build_template(actor=office), [project_row(1), project_row(2, "乙街道办事处")])
     job, check = history.history_job_create(actor=office, kind="projects", uploaded=upload("p.xlsx", content))

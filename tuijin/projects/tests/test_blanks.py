@@ -164,6 +164,9 @@ def test_sorting_by_total_puts_unknown_totals_last(client, world):
     for sort in ("total", "-total"):
         body = client.get(reverse("projects:project_list"), {"sort": sort}).content.decode()
         assert body.index(known.name) < body.index(unknown.name), sort
+    for ordering in ("total_investment", "-total_investment"):  # the API too, on SQLite as on PostgreSQL
+        names = [row["name"] for row in client.get(API, {"ordering": ordering}).json()["results"]]
+        assert names.index(known.name) < names.index(unknown.name), ordering
 
 
 def test_history_names_the_new_fields(client, world):
