@@ -138,6 +138,18 @@ def _insert(rows: list[dict[str, Any]]) -> None:
 KEPT_FIELDS = ("light",)
 
 
+def _delete(project_ids: list[int]) -> None:
+    """Delete these projects' rows, one statement per 500 projects. (`QuerySet.delete` would load every row as an
+    instance to send delete signals, because a global change-log receiver listens to all models; nothing listens
+    for derived rows, and a district workbook rewrites tens of thousands of them.)"""
+    table = connection.ops.quote_name(ProjectMonth._meta.db_table)
+    column = connection.ops.quote_name(ProjectMonth._meta.get_field("project").column)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(project_ids, 500):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)  # noqa: S608 - model names
+
+
 def _write(project_ids: list[int], rows: list[dict[str, Any]]) -> None:
     """Replace these projects' rows by `rows`, keeping each (project, month)'s light."""
     existing = ProjectMonth.objects.filter(project_id__in=project_ids)
@@ -145,7 +157,7 @@ def _write(project_ids: list[int], rows: list[dict[str, Any]]) -> None:
         (pid, period): light
         for pid, period, light in existing.exclude(light="").order_by().values_list("project_id", "period", "light")
     }
-    existing.delete()
+    _delete(project_ids)
     if kept:
         for row in rows:
             row["light"] = kept.get((row["project_id"], row["period"]), "")
