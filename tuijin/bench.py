@@ -57,6 +57,7 @@ Size = tuple[str, int, int]  # (db, projects, months)
 # From this many SQLite projects on, a size measures only the month's district 调度表 (the 10,000-row file:
 # about half of the synthetic projects are expected to report in a month).
 WORKBOOK_ONLY_PROJECTS = 20000
+DISTRICT_ROWS = 10000  # the district workbook's rows at most
 FULL: list[Size] = [
     ("sqlite", 1000, 12),
     ("sqlite", 10000, 12),
@@ -312,6 +313,8 @@ def _bench_sheet(actor, period, rows: int | None) -> dict[str, Any]:
                     .first()
                 )
                 projects = projects.filter(responsible_unit=unit)[:rows]
+            else:  # the district: every expected project, up to the 10,000 rows
+                projects = projects.order_by("pk")[:DISTRICT_ROWS]
             chosen = {p.pk: p for p in projects}
             ProgressReport.objects.filter(project_id__in=list(chosen), period=period).delete()
             source = load_workbook(io.BytesIO(sheet.build_sheet(actor=actor, period=period)), read_only=True)
