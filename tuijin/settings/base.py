@@ -291,6 +291,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # one name per choice set used by several fields
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "tuijin.projects.choices.DatePrecision",
+        "LeadStageEnum": "tuijin.investment.choices.LeadStage",
+        "LeadReviewStatusEnum": "tuijin.investment.choices.ReviewStatus",
+        "ProjectStageEnum": "tuijin.projects.choices.Stage",
+        "ReportStatusEnum": "tuijin.progress.choices.ReportStatus",
+    },
 }
 
 # ---------------------------------------------------------------------------------------------------------------

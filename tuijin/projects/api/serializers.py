@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tuijin.org.models import OrgUnit, Person
@@ -69,6 +70,7 @@ class SpecialListIn(serializers.Serializer):
     batch = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
 
 
+@extend_schema_field({"type": "string", "example": "2024-03"})
 class PartialDateIn(serializers.Field):
     """A date as far as it is known: "2024-03-15" (日), "2024-03" / "2024年3月" (月), "2024" / "2024年" (年);
     null or "" = 未填. An explicit `<name>_precision` next to it wins over what the text says."""
@@ -95,6 +97,7 @@ class PartialDateIn(serializers.Field):
         return value.isoformat() if value is not None else None
 
 
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string", "example": "约20亿元"}], "nullable": True})
 class AmountIn(serializers.Field):
     """An amount in 万元: a number, or text as people write it ("1,234.5", "20亿元", "约20亿元" — 约 sets
     `total_investment_approx`); null or "" = 未填."""
