@@ -128,14 +128,17 @@ def _check_units_leaders_and_enterprise():
 
 def _check_money_codes_and_lists():
     projects = Project.objects.filter(is_demo=True).annotate(funded=Sum("funding_sources__amount"))
-    gaps = 0
+    gaps = unfunded = 0
     for p in projects:
-        if p.funding_note:
+        if p.funded is None and not p.funding_note:
+            unfunded += 1  # a 招商 lead converted into a project: no funding breakdown yet
+        elif p.funding_note:
             gaps += 1
             assert p.funded is not None and p.funded < p.total_investment
         else:
             assert p.funded == p.total_investment, p.name
     assert 2 <= gaps <= 6
+    assert unfunded == 3  # the three leads tuijin.investment.demo converts
     totals = [p.total_investment for p in projects]
     assert sum(1 for t in totals if t >= 100000) >= 3
     assert sum(1 for t in totals if 1000 <= t <= 20000) >= len(totals) / 2
@@ -178,6 +181,8 @@ def _check_plans_approvals_and_fast_track():
     assert all(not c.requested_by.memberships.filter(role="project_office").exists() for c in pending)
 
     built = Project.objects.filter(is_demo=True, stage__in=[Stage.CONSTRUCTION, Stage.COMPLETED, Stage.OPERATING])
+    # the 招商 leads converted by tuijin.investment.demo start without funding rows or finished approvals
+    built = built.exclude(funding_sources__isnull=True, funding_note="")
     for project in built.exclude(construction_nature="tech_renovation"):
         items = {i.item_type.code: i for i in project.approval_items.select_related("item_type")}
         assert items["project_approval"].status == ApprovalStatus.DONE and items["project_approval"].permit_no
