@@ -23,7 +23,6 @@ Permissions: `projects.import_project`, `projects.approve_annualplan` and `progr
 """
 
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -153,37 +152,6 @@ class ReportsCheck:
 KEY_COLUMNS = {sheet.H_CODE, sheet.H_NAME, sheet.H_UNIT, sheet.H_PERIOD}
 
 
-class _ScopedProjects:
-    """The projects in the importer's scope, by code and by name (loaded once)."""
-
-    def __init__(self, actor):
-        self.by_code: dict[str, Project] = {}
-        self.by_name: dict[str, list[Project]] = defaultdict(list)
-        for project in Project.objects.restrict(actor, "view").select_related("responsible_unit"):
-            if project.code:
-                self.by_code[project.code.strip().upper()] = project
-            self.by_name[project.name.strip()].append(project)
-
-    def find(self, code: str, name: str) -> Project:
-        if code:
-            project = self.by_code.get(code.strip().upper())
-            if project is None:
-                raise CellError(_("项目代码“%(c)s”不存在或不在您的管理范围内（请先导入项目）。") % {"c": code})
-            if name and project.name.strip() != name:
-                raise CellError(
-                    _("项目代码“%(c)s”对应的项目是“%(n)s”，与所填项目名称不一致。") % {"c": code, "n": project.name}
-                )
-            return project
-        if not name:
-            raise CellError(_("请填写项目代码或项目名称。"))
-        found = self.by_name.get(name, [])
-        if not found:
-            raise CellError(_("项目“%(n)s”不存在或不在您的管理范围内（请先导入项目）。") % {"n": name})
-        if len(found) > 1:
-            raise CellError(_("有 %(k)d 个项目名为“%(n)s”，请填写项目代码。") % {"k": len(found), "n": name})
-        return found[0]
-
-
 def _period(value: Any) -> date:
     if isinstance(value, date):
         return date(value.year, value.month, 1)
@@ -213,7 +181,11 @@ def parse_history_reports(data: bytes, *, actor) -> ReportsCheck:
     if raw_rows is None:
         return check
     check.total_rows = len(raw_rows)
-    projects = _ScopedProjects(actor)
+    projects = project_excel.ProjectFinder(
+        Project.objects.restrict(actor, "view").select_related("responsible_unit"),
+        not_found_code=gettext_lazy("项目代码“%(c)s”不存在或不在您的管理范围内（请先导入项目）。"),
+        not_found_name=gettext_lazy("项目“%(n)s”不存在或不在您的管理范围内（请先导入项目）。"),
+    )
     today = timezone.localdate()
     this_month = month_start(today)
     parsed: list[tuple[int, Project, date, dict[str, Any], list[str]]] = []

@@ -40,6 +40,7 @@ from tuijin.projects.excel import (
     MONTH_RE,
     CellError,
     KeyedRows,
+    ProjectFinder,
     _acting_as,
     _bool,
     _date,
@@ -430,37 +431,6 @@ def _read(data: bytes, report: SheetReport) -> KeyedRows | None:
     )
 
 
-class _Projects:
-    """The projects the actor may report on, by code and by name (loaded once)."""
-
-    def __init__(self, actor):
-        self.by_code: dict[str, Project] = {}
-        self.by_name: dict[str, list[Project]] = defaultdict(list)
-        for project in Project.objects.restrict(actor, "view").select_related("responsible_unit"):
-            if project.code:
-                self.by_code[project.code.strip().upper()] = project
-            self.by_name[project.name.strip()].append(project)
-
-    def find(self, code: str, name: str) -> Project:
-        if code:
-            project = self.by_code.get(code.strip().upper())
-            if project is None:
-                raise CellError(_("项目代码“%(c)s”不存在或不在您的管理范围内。") % {"c": code})
-            if name and project.name.strip() != name:
-                raise CellError(
-                    _("项目代码“%(c)s”对应的项目是“%(n)s”，与所填项目名称不一致。") % {"c": code, "n": project.name}
-                )
-            return project
-        if not name:
-            raise CellError(_("请填写项目代码或项目名称。"))
-        found = self.by_name.get(name, [])
-        if not found:
-            raise CellError(_("项目“%(n)s”不存在或不在您的管理范围内。") % {"n": name})
-        if len(found) > 1:
-            raise CellError(_("有 %(k)d 个项目名为“%(n)s”，请填写项目代码。") % {"k": len(found), "n": name})
-        return found[0]
-
-
 def _period(value: Any) -> date:
     if isinstance(value, date):
         return date(value.year, value.month, 1)
@@ -496,7 +466,7 @@ def parse_sheet(data: bytes, *, actor) -> SheetReport:
     if raw_rows is None:
         return report
     report.total_rows = len(raw_rows)
-    projects = _Projects(actor)
+    projects = ProjectFinder(Project.objects.restrict(actor, "view").select_related("responsible_unit"))
     today = timezone.localdate()
     parsed: list[tuple[int, Project, date, dict[str, Any], str, dict[str, tuple[Any, bool]]]] = []
     seen: dict[int, int] = {}

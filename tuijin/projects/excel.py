@@ -83,6 +83,7 @@ __all__ = [
     "Column",
     "ImportReport",
     "ImportRow",
+    "ProjectFinder",
     "annotated_copy",
     "apply_import",
     "build_template",
@@ -1614,6 +1615,42 @@ def read_keyed_rows(
 
 
 @dataclass
+class ProjectFinder:
+    """The rows' projects for the keyed imports (plans, 调度表, 历史数据): the projects of `queryset` (the caller's
+    `restrict(actor, action)`), loaded once, found by 项目代码 — which must agree with 项目名称 when both are given —
+    or else by a unique 项目名称. An unknown or out-of-scope project gets one message (`not_found_code` /
+    `not_found_name` may say what to do about it)."""
+
+    def __init__(self, queryset, *, not_found_code: Any = None, not_found_name: Any = None):
+        self.by_code: dict[str, Project] = {}
+        self.by_name: dict[str, list[Project]] = defaultdict(list)
+        self.not_found_code = not_found_code or gettext_lazy("项目代码“%(c)s”不存在或不在您的管理范围内。")
+        self.not_found_name = not_found_name or gettext_lazy("项目“%(n)s”不存在或不在您的管理范围内。")
+        for project in queryset:
+            if project.code:
+                self.by_code[project.code.strip().upper()] = project
+            self.by_name[project.name.strip()].append(project)
+
+    def find(self, code: str, name: str) -> Project:
+        if code:
+            project = self.by_code.get(code.strip().upper())
+            if project is None:
+                raise CellError(str(self.not_found_code) % {"c": code})
+            if name and project.name.strip() != name:
+                raise CellError(
+                    _("项目代码“%(c)s”对应的项目是“%(n)s”，与所填项目名称不一致。") % {"c": code, "n": project.name}
+                )
+            return project
+        if not name:
+            raise CellError(_("请填写项目代码或项目名称。"))
+        found = self.by_name.get(name, [])
+        if not found:
+            raise CellError(str(self.not_found_name) % {"n": name})
+        if len(found) > 1:
+            raise CellError(_("有 %(k)d 个项目名为“%(n)s”，请填写项目代码。") % {"k": len(found), "n": name})
+        return found[0]
+
+
 class RowCursor:
     """The sheet row being written (set by the caller's loop), for `rows_written`'s messages."""
 

@@ -34,6 +34,7 @@ from .excel import (
     MONEY_FORMAT,
     CellError,
     KeyedRows,
+    ProjectFinder,
     _acting_as,
     _decimal,
     _int,
@@ -362,37 +363,6 @@ def _month(value: Any) -> int:
     return month
 
 
-class _Projects:
-    """The projects the actor may change, by code and by name (loaded once)."""
-
-    def __init__(self, actor):
-        self.by_code: dict[str, Project] = {}
-        self.by_name: dict[str, list[Project]] = defaultdict(list)
-        for project in Project.objects.restrict(actor, "change").only("pk", "code", "name", "version"):
-            if project.code:
-                self.by_code[project.code.strip().upper()] = project
-            self.by_name[project.name.strip()].append(project)
-
-    def find(self, code: str, name: str) -> Project:
-        if code:
-            project = self.by_code.get(code.strip().upper())
-            if project is None:
-                raise CellError(_("项目代码“%(c)s”不存在或不在您的管理范围内。") % {"c": code})
-            if name and project.name.strip() != name:
-                raise CellError(
-                    _("项目代码“%(c)s”对应的项目是“%(n)s”，与所填项目名称不一致。") % {"c": code, "n": project.name}
-                )
-            return project
-        if not name:
-            raise CellError(_("请填写项目代码或项目名称。"))
-        found = self.by_name.get(name, [])
-        if not found:
-            raise CellError(_("项目“%(n)s”不存在或不在您的管理范围内。") % {"n": name})
-        if len(found) > 1:
-            raise CellError(_("有 %(k)d 个项目名为“%(n)s”，请填写项目代码。") % {"k": len(found), "n": name})
-        return found[0]
-
-
 def _same(plan: AnnualPlan, row: PlanImportRow) -> bool:
     def months(values):
         return [Decimal(str(v)) for v in values] if values else None
@@ -418,7 +388,7 @@ def parse_plan_workbook(data: bytes, *, actor) -> PlanImportReport:
         return report
     report.total_rows = len(raw_rows)
     present = _present_headers(data)
-    projects = _Projects(actor)
+    projects = ProjectFinder(Project.objects.restrict(actor, "change").only("pk", "code", "name", "version"))
     parsed: list[tuple[int, Project, int, dict[str, Any]]] = []
     seen: dict[tuple[int, int], int] = {}
     for number, values in raw_rows:
