@@ -362,8 +362,10 @@ class _Builder:
             raised_on = self.today - timedelta(days=rng.randint(0, 8))
         else:
             raised_on = self.today - timedelta(days=rng.randint(12, 110))
-        latest = self.now - timedelta(hours=1)  # nothing in the future, whatever the time of day
-        raised_at = min(_aware(raised_on, rng.randint(8, 11), rng.choice([0, 15, 30, 45])), latest)
+        # Nothing in the future, whatever the time of day; a ticket "raised today" just after midnight is raised the
+        # evening before, early enough that its reply and resolution still fit (strictly in order) before now.
+        latest = self.now - timedelta(hours=1)
+        raised_at = min(_aware(raised_on, rng.randint(8, 11), rng.choice([0, 15, 30, 45])), latest - timedelta(hours=8))
         response_due, resolution_due = services.ticket_deadlines(ticket.category, raised_on)
         if plan.overdue:  # exactly `overdue` working days late, whatever the category's SLA rounding
             resolution_due = max(self.workdays_before(plan.overdue), response_due)
@@ -371,7 +373,7 @@ class _Builder:
         fields: dict = {"raised_at": raised_at, "response_due": response_due, "resolution_due": resolution_due}
         if ticket.responded_at is not None:
             hours = rng.choice([1, 2, 3, 5, 8, 20, 26, 50])
-            responded_at = min(raised_at + timedelta(hours=hours), latest + timedelta(minutes=50))
+            responded_at = min(raised_at + timedelta(hours=hours), latest - timedelta(hours=4))
             fields["responded_at"] = responded_at
             moments.append(responded_at)
         if ticket.resolved_at is not None:

@@ -49,7 +49,9 @@ def _future_rows(now, before: dict) -> list[str]:
     "moment",
     [
         datetime(2026, 12, 6, 9, 30, tzinfo=SHANGHAI),  # the day of the issue: reports due 2nd–8th
-        datetime(2026, 11, 1, 8, 15, tzinfo=SHANGHAI),  # the 1st, early: nothing of the new month has happened
+        # the 1st, just after midnight: nothing of the new month has happened, and a ticket "raised today" cannot be
+        # raised, answered and resolved in the 20 minutes since midnight (CI once ran the demo at 00:12)
+        datetime(2026, 11, 1, 0, 20, tzinfo=SHANGHAI),
     ],
     ids=["dec-06", "nov-01"],
 )
@@ -84,6 +86,12 @@ def test_demo_is_never_in_the_future_and_tickets_are_numbered_by_their_month(db,
 
     tickets = list(Ticket.objects.order_by("raised_at", "pk"))
     assert len(tickets) >= 30
+    for ticket in tickets:  # each step strictly after the one before
+        steps = [ticket.raised_at, ticket.responded_at, ticket.resolved_at]
+        steps = [moment for moment in steps if moment is not None]
+        assert steps == sorted(set(steps)), (ticket.number, steps)
+        if ticket.closed_at is not None:
+            assert ticket.closed_at >= steps[-1], ticket.number
     by_month: dict[str, list[int]] = defaultdict(list)
     for ticket in tickets:
         month = f"{timezone.localtime(ticket.raised_at):%Y%m}"
