@@ -12,7 +12,13 @@ class InvestmentConfig(AppConfig):
 
         from tuijin.projects.models import Project
 
-        from . import attention  # noqa: F401  (home-page 待我处理 items)
+        from . import (  # noqa: F401  (their lead-page panels and to-dos)
+            attention,  # noqa: F401  (home-page 待我处理 items)
+            cases,
+            ledger,
+            results,
+            signing,
+        )
         from .project_page import register as register_project_page
         from .sync import project_saved
 

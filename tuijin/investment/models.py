@@ -24,17 +24,39 @@ from .choices import (
     REGISTERED_OR_LATER,
     SIGNED_OR_LATER,
     STARTED_OR_LATER,
+    CaseDecision,
+    CaseStatus,
+    CommitmentCategory,
+    CommitmentSide,
+    CommitmentState,
+    CommitmentStatus,
+    Confirmation,
     ContractKind,
+    EventList,
     LeadEventType,
     LeadStage,
     ReviewStatus,
+    SigningEventKind,
+    SigningKind,
 )
 
-__all__ = ["Lead", "LeadEvent"]
+__all__ = [
+    "Commitment",
+    "CommitmentCase",
+    "EventListEntry",
+    "FairCompetitionCategory",
+    "InvestmentSettings",
+    "Lead",
+    "LeadAttachment",
+    "LeadEvent",
+    "Signing",
+    "SigningEvent",
+    "YearlyResult",
+]
 
 MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
-LEAD_SCOPE = {"unit": "tracking_unit", "region": "tracking_unit"}
+LEAD_SCOPE = {"unit": "tracking_unit", "region": "tracking_unit", "enterprise": "enterprise"}
 
 
 def _non_negative(field: str, label) -> models.CheckConstraint:
@@ -114,6 +136,30 @@ class Lead(ChangeLoggedModel):
     start_date = models.DateField(_("开工时间"), null=True, blank=True)
     production_date = models.DateField(_("投产时间"), null=True, blank=True)
     reached_date = models.DateField(_("达产时间"), null=True, blank=True)
+    # --- registration details, site, funds and output (G3 zc_*, kg_*, tc_*) ---
+    reg_capital = models.DecimalField(_("注册资本（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    legal_person = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    shareholders = models.TextField(_("股东及出资"), blank=True)
+    site = models.CharField(_("建设地点"), max_length=200, blank=True)
+    land_mu = models.DecimalField(
+        _("项目用地（亩）"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    arrived_funds = models.DecimalField(
+        _("累计实际到位资金（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    capacity = models.DecimalField(_("已形成产能（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    monthly_sales = models.DecimalField(
+        _("月度销售收入（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    # the investor's enterprise account (企业用户): it sees this lead's promise ledger and confirms it
+    enterprise = models.ForeignKey(
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investment_leads",
+        verbose_name=_("企业账号"),
+    )
     # --- the key project it became ---
     project = models.OneToOneField(
         "projects.Project",
@@ -141,6 +187,11 @@ class Lead(ChangeLoggedModel):
             _non_negative("land_need_mu", _("用地需求")),
             _non_negative("signed_total", _("合同（协议）投资总额")),
             _non_negative("phase1_investment", _("一期投资额")),
+            _non_negative("reg_capital", _("注册资本")),
+            _non_negative("land_mu", _("项目用地")),
+            _non_negative("arrived_funds", _("累计实际到位资金")),
+            _non_negative("capacity", _("已形成产能")),
+            _non_negative("monthly_sales", _("月度销售收入")),
             models.CheckConstraint(
                 condition=Q(phase1_investment__isnull=True)
                 | Q(signed_total__isnull=True)
@@ -224,3 +275,442 @@ class LeadEvent(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.lead} {self.get_type_display()}"
+
+
+CHILD_SCOPE = {k: f"lead__{v}" for k, v in LEAD_SCOPE.items()}
+
+
+def _gte_0(model: str, field: str, label) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+        name=f"investment_{model}_{field}_gte_0",
+        violation_error_message=_("%(f)s不能为负数") % {"f": label},
+    )
+
+
+def lead_attachment_path(instance, filename: str) -> str:
+    now = timezone.now()
+    return f"investment/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
+
+
+class LeadAttachment(BaseModel):
+    """A file of a lead's stage (合同/营业执照/现场照片), checked like a project's and downloaded through a view."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="attachments")
+    stage = models.CharField(_("阶段"), max_length=20, choices=LeadStage.choices)
+    file = models.FileField(_("文件"), upload_to=lead_attachment_path, max_length=255)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    scope_fields = CHILD_SCOPE
+
+    class Meta:
+        verbose_name = _("招商项目附件")
+        verbose_name_plural = _("招商项目附件")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SigningEvent(ChangeLoggedModel):
+    """A signing event (三个一批 第N期, 投洽会, 专场签约).
+
+    Its lists (签约一批/开工一批/投产一批) are EventListEntry rows."""
+
+    name = models.CharField(_("活动名称"), max_length=200)
+    kind = models.CharField(_("活动类型"), max_length=20, choices=SigningEventKind.choices)
+    batch_no = models.PositiveSmallIntegerField(_("期次"), null=True, blank=True)
+    held_on = models.DateField(_("举办日期"))
+    organiser = models.ForeignKey(
+        "org.OrgUnit", on_delete=models.PROTECT, related_name="signing_events", verbose_name=_("组织单位")
+    )
+    note = models.CharField(_("备注"), max_length=500, blank=True)
+    is_demo = models.BooleanField(_("示例数据"), default=False, editable=False)
+
+    scope_fields = {"unit": "organiser", "region": "organiser"}
+
+    class Meta:
+        verbose_name = _("签约活动")
+        verbose_name_plural = _("签约活动")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "batch_no"],
+                condition=Q(batch_no__isnull=False),
+                name="investment_event_kind_batch_unique",
+                violation_error_message=_("该类活动的这一期次已存在"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Signing(ChangeLoggedModel):
+    """One signing of a lead (签约甄别): the first one counts the project and its total; an upgrade or a capital
+    increase counts only the increment; a change of investor counts as a new signing."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="signings")
+    event = models.ForeignKey(
+        SigningEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signings",
+        verbose_name=_("签约活动"),
+    )
+    kind = models.CharField(_("签约类型"), max_length=20, choices=SigningKind.choices)
+    signed_on = models.DateField(_("签约时间"))
+    contract_kind = models.CharField(_("协议/合同"), max_length=20, choices=ContractKind.choices)
+    investor = models.CharField(_("投资方"), max_length=200)
+    total = models.DecimalField(_("协议（合同）投资总额（万元）"), validators=NON_NEGATIVE, **MONEY)
+    counted_amount = models.DecimalField(_("计入签约额（万元）"), validators=NON_NEGATIVE, **MONEY)
+    counts_project = models.BooleanField(_("计入签约项目数"), default=False)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    scope_fields = CHILD_SCOPE
+
+    class Meta:
+        verbose_name = _("签约记录")
+        verbose_name_plural = _("签约记录")
+        ordering = ["signed_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=Q(kind=SigningKind.FIRST),
+                name="investment_signing_one_first",
+                violation_error_message=_("该招商项目已有首次签约"),
+            ),
+            _gte_0("signing", "total", _("协议（合同）投资总额")),
+            _gte_0("signing", "counted_amount", _("计入签约额")),
+            models.CheckConstraint(
+                condition=Q(counted_amount__lte=F("total")),
+                name="investment_signing_counted_within_total",
+                violation_error_message=_("计入签约额不能大于协议（合同）投资总额"),
+            ),
+            models.CheckConstraint(
+                condition=Q(counts_project=False) | Q(kind__in=[SigningKind.FIRST, SigningKind.NEW_INVESTOR]),
+                name="investment_signing_counts_project_only_new",
+                violation_error_message=_("只有首次签约和更换投资方计入签约项目数"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} {self.get_kind_display()} {self.signed_on}"
+
+
+class EventListEntry(BaseModel):
+    """A lead on one of an event's lists. A lead is on at most one 开工一批 and one 投产一批 list; the 投产 list is
+    drawn from earlier 开工 lists (services check it)."""
+
+    event = models.ForeignKey(SigningEvent, on_delete=models.CASCADE, related_name="entries")
+    list = models.CharField(_("名单"), max_length=20, choices=EventList.choices)
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="event_entries")
+    amount = models.DecimalField(_("投资额（万元）"), null=True, blank=True, **MONEY)
+    created = models.DateTimeField(default=timezone.now)
+
+    scope_fields = CHILD_SCOPE
+
+    class Meta:
+        verbose_name = _("签约活动名单")
+        verbose_name_plural = _("签约活动名单")
+        ordering = ["event", "list", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "list", "lead"],
+                name="investment_entry_unique",
+                violation_error_message=_("该项目已在此名单中"),
+            ),
+            models.UniqueConstraint(
+                fields=["list", "lead"],
+                condition=Q(list__in=[EventList.STARTED, EventList.PRODUCING]),
+                name="investment_entry_once_per_stage_list",
+                violation_error_message=_("该项目已列入过同类名单"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.get_list_display()} {self.lead}"
+
+
+class FairCompetitionCategory(ChangeLoggedModel):
+    """A category of commitment that 公平竞争审查 forbids without a legal basis (data the office edits)."""
+
+    name = models.CharField(_("类别名称"), max_length=100, unique=True)
+    keywords = models.TextField(_("关键词"), help_text=_("每行一个；承诺内容或条款含其一即提示"))
+    commitment_categories = models.JSONField(_("对应承诺类别"), default=list, blank=True)
+    basis = models.CharField(_("审查依据"), max_length=300, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    scope_fields = None  # district-wide configuration
+
+    class Meta:
+        verbose_name = _("公平竞争审查类别")
+        verbose_name_plural = _("公平竞争审查类别")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.replace("，", "\n").replace(",", "\n").splitlines() if k.strip()]
+
+
+class Commitment(ChangeLoggedModel):
+    """One line of the two-way promise ledger (承诺台账): a government or an investor commitment of an agreement."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="commitments")
+    side = models.CharField(_("承诺方"), max_length=20, choices=CommitmentSide.choices)
+    category = models.CharField(_("承诺类别"), max_length=20, choices=CommitmentCategory.choices)
+    content = models.CharField(_("承诺事项"), max_length=500)
+    clause = models.CharField(_("承诺依据（合同条款）"), max_length=200, blank=True)
+    condition = models.CharField(_("兑现条件"), max_length=500, blank=True)
+    due_date = models.DateField(_("计划兑现时间"))
+    amount = models.DecimalField(_("承诺金额（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    target_value = models.DecimalField(_("承诺指标值"), max_digits=16, decimal_places=2, null=True, blank=True)
+    target_unit = models.CharField(_("指标单位"), max_length=20, blank=True)
+    responsible_unit = models.ForeignKey(
+        "org.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="investment_commitments",
+        verbose_name=_("责任单位"),
+    )
+    state = models.CharField(
+        _("签订状态"), max_length=20, choices=CommitmentState.choices, default=CommitmentState.DRAFT
+    )
+    status = models.CharField(
+        _("兑现状态"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_MET, db_index=True
+    )
+    realised_amount = models.DecimalField(
+        _("兑现金额（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    realised_value = models.DecimalField(_("实际完成值"), max_digits=16, decimal_places=2, null=True, blank=True)
+    fulfilled_on = models.DateField(_("兑现日期"), null=True, blank=True)
+    evidence = models.CharField(_("兑现佐证"), max_length=500, blank=True)
+    status_note = models.CharField(_("情况说明"), max_length=500, blank=True)
+    # the enterprise's confirmation
+    confirmation = models.CharField(
+        _("企业确认"), max_length=20, choices=Confirmation.choices, default=Confirmation.PENDING
+    )
+    confirmation_comment = models.CharField(_("企业意见"), max_length=500, blank=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # 公平竞争审查 pre-check: the categories matched, the reason and legal basis given, and the second reviewer
+    fc_flags = models.JSONField(_("公平竞争审查提示"), default=list, blank=True)
+    fc_flagged = models.BooleanField(_("触发公平竞争审查"), default=False, db_index=True)
+    fc_reason = models.CharField(_("保留理由"), max_length=500, blank=True)
+    fc_basis = models.CharField(_("法律依据（文号）"), max_length=300, blank=True)
+    fc_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    fc_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("复核人"),
+    )
+    fc_reviewed_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    # an overdue government commitment is followed up as a 协调工单 (escalated by the ticket machinery)
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitment",
+        editable=False,
+        verbose_name=_("督办工单"),
+    )
+    is_demo = models.BooleanField(_("示例数据"), default=False, editable=False)
+
+    scope_fields = CHILD_SCOPE
+
+    class Meta:
+        verbose_name = _("承诺事项")
+        verbose_name_plural = _("承诺台账")
+        ordering = ["lead", "side", "due_date", "pk"]
+        permissions = [
+            ("confirm_commitment", _("企业确认承诺台账")),
+            ("review_commitment", _("公平竞争审查复核")),
+        ]
+        constraints = [
+            _gte_0("commitment", "amount", _("承诺金额")),
+            _gte_0("commitment", "realised_amount", _("兑现金额")),
+            models.CheckConstraint(
+                condition=~Q(side=CommitmentSide.GOVERNMENT) | Q(responsible_unit__isnull=False),
+                name="investment_commitment_government_has_unit",
+                violation_error_message=_("政府承诺须有责任单位"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CommitmentStatus.FULFILLED) | Q(fulfilled_on__isnull=False),
+                name="investment_commitment_fulfilled_has_date",
+                violation_error_message=_("已兑现须填写兑现日期"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[CommitmentStatus.PARTIAL, CommitmentStatus.UNABLE]) | ~Q(status_note=""),
+                name="investment_commitment_partial_unable_has_note",
+                violation_error_message=_("部分兑现或无法兑现须填写情况说明"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(confirmation=Confirmation.DISPUTED) | ~Q(confirmation_comment=""),
+                name="investment_commitment_dispute_has_comment",
+                violation_error_message=_("有异议须填写企业意见"),
+            ),
+            models.CheckConstraint(
+                condition=~(Q(state=CommitmentState.SIGNED) & Q(fc_flagged=True))
+                | (~Q(fc_reason="") & Q(fc_reviewer__isnull=False)),
+                name="investment_commitment_flag_reviewed",
+                violation_error_message=_("触发公平竞争审查的承诺须填写理由并经第二人复核后才能签订"),
+            ),
+            models.CheckConstraint(
+                condition=Q(fc_reviewer__isnull=True)
+                | Q(fc_requested_by__isnull=True)
+                | ~Q(fc_reviewer=F("fc_requested_by")),
+                name="investment_commitment_second_reviewer",
+                violation_error_message=_("复核人不能是提出保留的本人"),
+            ),
+        ]
+        indexes = [models.Index(fields=["side", "status", "due_date"], name="investment_commit_due_idx")]
+
+    def __str__(self) -> str:
+        return self.content
+
+    def get_absolute_url(self) -> str:
+        return reverse("investment:lead", args=[self.lead_id]) + f"#commitment-{self.pk}"
+
+    def changelog_parent(self):
+        return self.lead
+
+    def is_overdue(self, today) -> bool:
+        from .choices import OUTSTANDING
+
+        return self.state == CommitmentState.SIGNED and self.status in OUTSTANDING and self.due_date < today
+
+
+class CommitmentCase(ChangeLoggedModel):
+    """违约/调整: an investor's shortfall on a commitment, decided by renegotiating (a new due date and target),
+    clawing back (an amount) or excusing it, always with a reason."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="cases")
+    status = models.CharField(_("处理状态"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    shortfall = models.CharField(_("差距说明"), max_length=500)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(_("处理方式"), max_length=20, choices=CaseDecision.choices, blank=True)
+    reason = models.CharField(_("处理理由"), max_length=500, blank=True)
+    new_due_date = models.DateField(_("新的兑现时间"), null=True, blank=True)
+    new_target_value = models.DecimalField(_("新的指标值"), max_digits=16, decimal_places=2, null=True, blank=True)
+    clawback_amount = models.DecimalField(
+        _("追回金额（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    scope_fields = {k: f"commitment__lead__{v}" for k, v in LEAD_SCOPE.items()}
+
+    class Meta:
+        verbose_name = _("违约/调整事项")
+        verbose_name_plural = _("违约/调整事项")
+        ordering = ["-created", "-pk"]
+        permissions = [("decide_commitmentcase", _("处理违约/调整事项"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment"],
+                condition=Q(status=CaseStatus.OPEN),
+                name="investment_case_one_open",
+                violation_error_message=_("该承诺已有待处理的违约/调整事项"),
+            ),
+            _gte_0("commitmentcase", "clawback_amount", _("追回金额")),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.CLOSED) | (~Q(decision="") & ~Q(reason="")),
+                name="investment_case_closed_has_decision",
+                violation_error_message=_("处理违约/调整事项须选择处理方式并填写理由"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=CaseDecision.RENEGOTIATE) | Q(new_due_date__isnull=False),
+                name="investment_case_renegotiate_has_date",
+                violation_error_message=_("重新约定须填写新的兑现时间"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=CaseDecision.CLAW_BACK) | Q(clawback_amount__isnull=False),
+                name="investment_case_clawback_has_amount",
+                violation_error_message=_("追回奖补须填写追回金额"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment} {self.get_status_display()}"
+
+    def changelog_parent(self):
+        return self.commitment.lead
+
+
+class YearlyResult(ChangeLoggedModel):
+    """达产跟踪: a produced lead's output, tax and jobs in one calendar year (the three years after 投产)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="yearly_results")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    output = models.DecimalField(_("产值（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    tax = models.DecimalField(_("税收（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY)
+    jobs = models.PositiveIntegerField(_("就业人数"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    scope_fields = CHILD_SCOPE
+
+    class Meta:
+        verbose_name = _("达产跟踪")
+        verbose_name_plural = _("达产跟踪")
+        ordering = ["lead", "year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "year"], name="investment_result_unique", violation_error_message=_("该年度已填报")
+            ),
+            _gte_0("yearlyresult", "output", _("产值")),
+            _gte_0("yearlyresult", "tax", _("税收")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} {self.year}"
+
+    def changelog_parent(self):
+        return self.lead
+
+
+class InvestmentSettings(ChangeLoggedModel):
+    """The office's thresholds for 招商 (one row): the 低效用地 warning below these 亩均 figures."""
+
+    low_tax_per_mu = models.DecimalField(
+        _("亩均税收预警线（万元/亩）"), max_digits=10, decimal_places=2, default=Decimal("15"), validators=NON_NEGATIVE
+    )
+    low_output_per_mu = models.DecimalField(
+        _("亩均产值预警线（万元/亩）"), max_digits=10, decimal_places=2, default=Decimal("300"), validators=NON_NEGATIVE
+    )
+
+    scope_fields = None
+
+    class Meta:
+        verbose_name = _("招商设置")
+        verbose_name_plural = _("招商设置")
+
+    def __str__(self) -> str:
+        return str(_("招商设置"))
+
+    @classmethod
+    def current(cls) -> "InvestmentSettings":
+        return cls.objects.order_by("pk").first() or cls(pk=None)

@@ -27,6 +27,7 @@ from .choices import ContractKind, LeadEventType, LeadStage, ReviewStatus
 from .filtersets import LeadFilterSet
 from .forms import ACTIONS, LeadActionForm, LeadForm
 from .models import Lead
+from .panels import lead_panels
 from .selectors import stage_counts
 
 __all__ = ["LeadListView", "LeadView", "event_detail", "lead_action", "lead_actions", "lead_convert", "lead_edit"]
@@ -151,6 +152,7 @@ def lead_page_context(user, lead: Lead, form: LeadActionForm | None = None) -> d
         "project_visible": bool(lead.project_id)
         and Project.objects.restrict(user, "view").filter(pk=lead.project_id).exists(),
         "act": _action_state(lead, form),
+        "panels": lead_panels(user, lead),
     }
 
 

@@ -30,6 +30,8 @@ class Role(models.TextChoices):
     SPONSOR_LEADER = "sponsor_leader", _("包联领导")
     DISTRICT_LEADER = "district_leader", _("区领导")
     ENTERPRISE = "enterprise", _("企业用户")
+    INVESTMENT_STAFF = "investment_staff", _("招商专员")
+    INVESTMENT_BUREAU = "investment_bureau", _("招商主管部门")
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")

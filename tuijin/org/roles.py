@@ -109,11 +109,51 @@ _TICKET_ENTERPRISE = {
     "tickets.add_quietperiod",
     "tickets.delete_quietperiod",
 }
-_LEAD_READ = {"investment.view_lead", "investment.view_leadevent"}
-# a unit tracks its own leads (跟踪单位): registers them, edits them and submits their stages
-_LEAD_UNIT = {"investment.add_lead", "investment.change_lead"}
-# reviews every stage submission and turns signed leads into key projects
-_LEAD_OFFICE = {"investment.review_lead", "investment.convert_lead"}
+_LEAD_READ = {
+    "investment.view_lead",
+    "investment.view_leadevent",
+    "investment.view_leadattachment",
+    "investment.view_signingevent",
+    "investment.view_signing",
+    "investment.view_eventlistentry",
+    "investment.view_commitment",
+    "investment.view_commitmentcase",
+    "investment.view_yearlyresult",
+}
+# a unit tracks its own leads (跟踪单位): registers them, edits them and submits their stages, keeps their signings,
+# promise ledger (承诺台账) and 达产 results, and opens 违约/调整 cases
+_LEAD_UNIT = {
+    "investment.add_lead",
+    "investment.change_lead",
+    "investment.add_leadattachment",
+    "investment.add_signing",
+    "investment.add_commitment",
+    "investment.change_commitment",
+    "investment.add_commitmentcase",
+    "investment.add_yearlyresult",
+    "investment.change_yearlyresult",
+}
+# reviews every stage submission, second-reviews flagged clauses (公平竞争审查), decides 违约/调整 cases, keeps the
+# signing events and their lists and the 招商 configuration
+_LEAD_REVIEW = {
+    "investment.review_lead",
+    "investment.review_commitment",
+    "investment.decide_commitmentcase",
+    "investment.delete_leadattachment",
+    "investment.add_signingevent",
+    "investment.change_signingevent",
+    "investment.add_eventlistentry",
+    "investment.delete_eventlistentry",
+    "investment.view_faircompetitioncategory",
+    "investment.add_faircompetitioncategory",
+    "investment.change_faircompetitioncategory",
+    "investment.view_investmentsettings",
+    "investment.change_investmentsettings",
+}
+# … and the 项目办 turns signed leads into key projects
+_LEAD_OFFICE = _LEAD_REVIEW | {"investment.convert_lead"}
+# the investor's enterprise account reads its own promise ledger, both sides, and confirms or disputes each line
+_LEAD_ENTERPRISE = {"investment.view_commitment", "investment.confirm_commitment"}
 _PROJECT_OFFICE = {
     # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
     "projects.view_approvalitemtype",
@@ -227,7 +267,18 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 "projects.view_attachment",
             }
             | _TICKET_ENTERPRISE
+            | _LEAD_ENTERPRISE
         ),
+    ),
+    # 招商专员 of a unit (街道, 红开区 …): the unit's own leads, end to end
+    Role.INVESTMENT_STAFF: RoleSpec(
+        ScopeKind.UNIT,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT),
+    ),
+    # 招商主管部门 (商务局): every lead of the district; reviews, events and configuration
+    Role.INVESTMENT_BUREAU: RoleSpec(
+        ScopeKind.REGION,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT | _LEAD_REVIEW),
     ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
     # cannot read the audit log, holds no business permission.

@@ -9,6 +9,7 @@ class TicketSource(models.TextChoices):
     MEETING = "meeting", _("调度会")
     ENTERPRISE = "enterprise", _("企业诉求")
     LEADER = "leader", _("包联领导")
+    COMMITMENT = "commitment", _("招商承诺超期")
     OTHER = "other", _("其他")
 
 
