@@ -79,7 +79,7 @@ class LeadForm(forms.ModelForm):
     class Meta:
         model = Lead
         fields = [f for f in LEAD_FIELDS if f != "planned_investment_approx"]
-        widgets = {"content": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"content": forms.Textarea(attrs={"rows": 3}), "shareholders": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,7 +100,13 @@ class LeadForm(forms.ModelForm):
                 self.initial["planned_investment"] = Amount(
                     self.instance.planned_investment, self.instance.planned_investment_approx
                 )
-        for name in ("chain", "industry", "tracking_unit"):
+        self.fields["enterprise"].queryset = OrgUnit.objects.filter(
+            Q(unit_type="enterprise", is_active=True) | Q(pk=self.instance.enterprise_id)
+        ).order_by("name", "pk")
+        self.fields["enterprise"].help_text = _(
+            "投资方在本平台的企业账号所属企业；选定后该企业可查看并确认本项目的承诺台账"
+        )
+        for name in ("chain", "industry", "tracking_unit", "enterprise"):
             self.fields[name].empty_label = "—"  # type: ignore[attr-defined]
         self.fields["investor_tags"].widget.attrs["class"] = "form-check-input"
         _style(self)

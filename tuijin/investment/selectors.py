@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from .choices import PIPELINE, LeadStage, SizeBand
 
-__all__ = ["BAND_LIMITS", "band_condition", "stage_counts", "with_amount"]
+__all__ = ["BAND_LIMITS", "band_condition", "project_month", "stage_counts", "with_amount"]
 
 # 万元: 3亿 = 30000万元
 BAND_LIMITS = {
@@ -45,3 +45,16 @@ def stage_counts(queryset: QuerySet) -> list[dict]:
     stages = [*PIPELINE, LeadStage.TERMINATED]
     counts = queryset.order_by().aggregate(**{s.value: Count("pk", filter=Q(stage=s)) for s in stages})
     return [{"stage": s.value, "label": s.label, "count": counts[s.value]} for s in stages]
+
+
+def project_month(lead):
+    """The converted project's latest reported month in the facts layer (its 开工累计完成投资 there), None before
+    any report: the lead shows the project's figures, nobody types them again."""
+    from tuijin.facts.models import ProjectMonth
+
+    return (
+        ProjectMonth.objects.filter(project_id=lead.project_id, reported=True)
+        .order_by("-period")
+        .only("period", "cumulative")
+        .first()
+    )

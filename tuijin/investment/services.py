@@ -59,6 +59,17 @@ LEAD_FIELDS = [
     "contact_position",
     "contact_phone",
     "recommender",
+    # kept up to date by the tracking unit as the lead moves on (registration details, site and land, funds arrived,
+    # output), and the investor's enterprise account that sees and confirms the promise ledger
+    "reg_capital",
+    "legal_person",
+    "shareholders",
+    "site",
+    "land_mu",
+    "arrived_funds",
+    "capacity",
+    "monthly_sales",
+    "enterprise",
 ]
 # The data each stage brings, submitted with it (lead_submit_stage).
 STAGE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -154,6 +165,8 @@ def _clean_lead(lead: Lead, *, chain_before: int | None = None) -> None:
         _add(errors, "chain", _("产业链“%(c)s”已停用，请选择其他产业链。") % {"c": lead.chain})
     if lead.planned_investment is None:
         lead.planned_investment_approx = False
+    if lead.enterprise is not None and lead.enterprise.unit_type != "enterprise":
+        _add(errors, "enterprise", _("企业账号只能选择企业。"))
     if lead.credit_code:
         try:
             lead.credit_code = validate_credit_code(lead.credit_code)
@@ -464,27 +477,43 @@ def lead_to_project(*, actor, lead: Lead, version):
 
 
 def lead_follow_project(*, lead: Lead, project) -> Lead | None:
-    """The project's 实际开工 moves its lead to 开工 (system step, already reviewed on the project's side): from 注册,
-    or from 签约 when the registration is known; otherwise only the start date is noted. None when nothing changes."""
-    start = project.actual_start
-    if start is None or lead.stage not in (LeadStage.SIGNED, LeadStage.REGISTERED):
-        return None
-    moves = bool(lead.registered_name) and lead.review_status != ReviewStatus.PENDING
-    if lead.start_date == start and not moves:
-        return None
+    """The project moves its lead (system steps, already reviewed on the project's side; nobody types them twice):
+
+    - its 实际开工 moves the lead to 开工: from 注册, or from 签约 when the registration is known; otherwise only the
+      start date is noted;
+    - its 实际竣工 moves a lead at 开工 to 投产 (竣工投产) with that date as the production date.
+
+    A lead whose stage data waits for review is left alone. None when nothing changes."""
+    start, finish = project.actual_start, project.actual_finish
     before = lead.stage
-    lead.start_date = start
-    fields = ["start_date"]
-    if moves:
-        lead.stage, lead.review_status, lead.review_opinion = LeadStage.STARTED, ReviewStatus.APPROVED, ""
+    fields: list[str] = []
+    if start is not None and lead.stage in (LeadStage.SIGNED, LeadStage.REGISTERED):
+        moves = bool(lead.registered_name) and lead.review_status != ReviewStatus.PENDING
+        if lead.start_date != start:
+            lead.start_date = start
+            fields.append("start_date")
+        if moves:
+            lead.stage = LeadStage.STARTED
+    if (
+        finish is not None
+        and lead.stage == LeadStage.STARTED
+        and lead.review_status != ReviewStatus.PENDING
+        and (lead.start_date is None or finish >= lead.start_date)
+    ):
+        lead.stage, lead.production_date = LeadStage.PRODUCING, finish
+        fields.append("production_date")
+    if lead.stage != before:
+        lead.review_status, lead.review_opinion = ReviewStatus.APPROVED, ""
         fields += ["stage", "review_status", "review_opinion"]
+    if not fields:
+        return None
     bump_version(lead, expected_version=lead.version, update_fields=fields)
-    lead_event_create(
-        lead=lead,
-        actor=None,
-        type=LeadEventType.SYNCED,
-        data={"from": before, "to": lead.stage, "start_date": start.isoformat(), "project": project.name},
-    )
+    data = {"from": before, "to": lead.stage, "project": project.name}
+    if "start_date" in fields:
+        data["start_date"] = start.isoformat()
+    if "production_date" in fields:
+        data["production_date"] = finish.isoformat()
+    lead_event_create(lead=lead, actor=None, type=LeadEventType.SYNCED, data=data)
     return lead
 
 

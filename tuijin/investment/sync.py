@@ -5,7 +5,7 @@ __all__ = ["project_saved"]
 
 
 def project_saved(sender, instance, created: bool = False, raw: bool = False, **kwargs) -> None:
-    if created or raw or instance.actual_start is None:
+    if created or raw or (instance.actual_start is None and instance.actual_finish is None):
         return
     from .models import Lead
     from .services import lead_follow_project

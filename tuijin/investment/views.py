@@ -22,7 +22,7 @@ from tuijin.core.permissions import DenialReason, denial_record, deny, require, 
 from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.projects.models import Project
 
-from . import services
+from . import selectors, services
 from .choices import ContractKind, LeadEventType, LeadStage, ReviewStatus
 from .filtersets import LeadFilterSet
 from .forms import ACTIONS, LeadActionForm, LeadForm
@@ -47,10 +47,12 @@ def event_detail(event) -> str:
     data = event.data or {}
     if event.type in (LeadEventType.SUBMITTED, LeadEventType.RESUBMITTED, LeadEventType.SYNCED):
         text = f"{STAGE_LABELS.get(data.get('from', ''), '')} → {STAGE_LABELS.get(data.get('to', ''), '')}"
-        if event.type == LeadEventType.SYNCED:
-            text += _("（重点项目“%(p)s”实际开工 %(d)s）") % {
+        if event.type == LeadEventType.SYNCED and data.get("start_date"):
+            text += _("（重点项目“%(p)s”实际开工 %(d)s）") % {"p": data.get("project", ""), "d": data["start_date"]}
+        if event.type == LeadEventType.SYNCED and data.get("production_date"):
+            text += _("（重点项目“%(p)s”实际竣工 %(d)s，视为投产）") % {
                 "p": data.get("project", ""),
-                "d": data.get("start_date", ""),
+                "d": data["production_date"],
             }
         return text
     if event.type in (LeadEventType.APPROVED, LeadEventType.RETURNED):
@@ -153,6 +155,7 @@ def lead_page_context(user, lead: Lead, form: LeadActionForm | None = None) -> d
         and Project.objects.restrict(user, "view").filter(pk=lead.project_id).exists(),
         "act": _action_state(lead, form),
         "panels": lead_panels(user, lead),
+        "project_month": selectors.project_month(lead) if lead.project_id else None,
     }
 
 

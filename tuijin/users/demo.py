@@ -40,6 +40,8 @@ def load_accounts(context: dict, stdout) -> None:
         ("baolian", "郑海峰", Role.SPONSOR_LEADER, units["gov"], people["常务副区长"]),
         ("quling", "吴承远", Role.DISTRICT_LEADER, units["gov"], people["区长"]),
         ("qiye", "示例光电企业用户", Role.ENTERPRISE, units[ENTERPRISES[0]], None),
+        ("swj", "区商务局招商科", Role.INVESTMENT_BUREAU, units["区商务局"], None),
+        ("hongkai_zs", "红开区招商专员", Role.INVESTMENT_STAFF, units["hongkai"], None),
         ("sysadmin", "系统管理员", Role.SYS_ADMIN, units["gov"], None),
         ("secadmin", "安全管理员", Role.SEC_ADMIN, units["gov"], None),
         ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, units["gov"], None),

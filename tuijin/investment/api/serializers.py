@@ -65,6 +65,9 @@ class LeadInputSerializer(serializers.ModelSerializer):
     )
     chain = serializers.PrimaryKeyRelatedField(queryset=IndustryChain.objects.all(), required=False, allow_null=True)
     investor_tags = serializers.MultipleChoiceField(choices=InvestorTag.choices, required=False)
+    enterprise = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.filter(unit_type="enterprise", is_active=True), required=False, allow_null=True
+    )
 
     class Meta:
         model = Lead

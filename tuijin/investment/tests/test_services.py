@@ -356,6 +356,28 @@ def test_project_start_moves_the_registered_lead_to_started(world, lead):
     assert event.actor is None and event.data["to"] == "started"
 
 
+def test_project_finish_moves_the_started_lead_to_producing(world, lead):
+    """竣工投产: the project's 实际竣工 is the lead's 投产 date; nobody types it twice."""
+    from tuijin.projects import services as project_services
+
+    lead = advance(lead, "started", actor=world.reporter_a, reviewer=world.office)
+    project = services.lead_to_project(actor=world.office, lead=lead, version=lead.version)
+    project.refresh_from_db()
+    project_services.project_transition(
+        actor=world.office,
+        project=project,
+        version=project.version,
+        to_stage=Stage.COMPLETED,
+        reason="",
+        actual_start=project.actual_start,
+        actual_finish=date(2025, 12, 20),
+    )
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.PRODUCING and lead.production_date == date(2025, 12, 20)
+    event = lead.events.filter(type=LeadEventType.SYNCED).latest("created")
+    assert event.data["to"] == "producing" and event.data["production_date"] == "2025-12-20"
+
+
 def test_project_page_context_names_the_source_lead(world, lead):
     from tuijin.investment.project_page import project_page_context
 

@@ -19,6 +19,8 @@ DEMO_USERS = [
     "baolian",
     "quling",
     "qiye",
+    "swj",
+    "hongkai_zs",
     "sysadmin",
     "secadmin",
     "auditadmin",
