@@ -452,7 +452,9 @@ def notice_template_check(name: str, data: bytes) -> TemplateReport:
             raise ValidationError(_("文件内部结构异常（条目过多），已拒绝。"))
         names = {info.filename for info in infos}
         types = archive.read("[Content_Types].xml").decode("utf-8", "replace").lower()
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+    except ValidationError:
+        raise
+    except Exception as exc:  # BadZipFile, KeyError, OSError, NotImplementedError (a crafted header) …
         raise ValidationError(not_docx) from exc
     if any(n.lower().endswith("vbaproject.bin") for n in names) or "macroenabled" in types:
         raise ValidationError(_("文件包含宏，已拒绝。请在 Word/WPS 中另存为不含宏的“Word 文档（*.docx）”后上传。"))

@@ -79,9 +79,13 @@ def check_xlsx(data: bytes, *, max_mb: int | None = None) -> None:
         raise ValidationError(not_xlsx, code="not_xlsx")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError (crafted "version needed"), ValueError, EOFError …
         raise ValidationError(not_xlsx, code="not_xlsx") from exc
-    if sniff_type(data) != XLSX_CONTENT_TYPE:  # also refuses zip bombs (size and ratio of every member)
+    try:
+        sniffed = sniff_type(data)
+    except ValidationError as exc:
+        raise ValidationError(not_xlsx, code="not_xlsx") from exc
+    if sniffed != XLSX_CONTENT_TYPE:  # also refuses zip bombs (size and ratio of every member)
         raise ValidationError(not_xlsx, code="not_xlsx")
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
@@ -91,6 +95,12 @@ def check_xlsx(data: bytes, *, max_mb: int | None = None) -> None:
         raise ValidationError(not_xlsx, code="not_xlsx")
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise ValidationError(_("文件包含宏，已拒绝。请另存为不含宏的 .xlsx 文件后上传。"), code="macro")
+    try:  # every member must decompress with a good CRC: a crafted local header would fail later, mid-import
+        broken = archive.testzip()
+    except Exception as exc:
+        raise ValidationError(not_xlsx, code="not_xlsx") from exc
+    if broken is not None:
+        raise ValidationError(_("无法读取文件：文件已损坏或不是有效的 Excel（.xlsx）文件。"), code="corrupt")
     if any(name.startswith("xl/externalLinks/") for name in names):
         raise ValidationError(
             _("文件包含指向其他工作簿的外部链接，已拒绝。请在 Excel 中“断开链接”（或复制后“粘贴为数值”）后再上传。"),

@@ -29,7 +29,9 @@ class CheckedUpload:
 def _check_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    # a crafted header fails in many ways: BadZipFile, NotImplementedError (an impossible "version needed"), ValueError,
+    # EOFError, OSError …; every one is the same clean refusal
+    except Exception as exc:
         raise ValidationError(_("文件已损坏，无法打开。"), code=UPLOAD_INVALID) from exc
     total = 0
     for info in archive.infolist():
