@@ -93,7 +93,8 @@ class TicketViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
         serializer = serializer_class(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        kwargs = {target: data.get(source) for target, source in names.items()}
+        # only what the body gave: an optional field left out takes the service's default (co_units=() …), not None
+        kwargs = {target: data[source] for target, source in names.items() if source in data}
         ticket = service(actor=request.user, ticket=ticket, version=data["version"], **kwargs)
         return self._respond(ticket)
 

@@ -142,6 +142,17 @@ class TestTicketApiAssign(_Action):
             allowed=world.office, denied=world.reporter_a, in_scope=tickets[0], out_of_scope=foreign_ticket(world)
         )
 
+    def test_co_units_may_be_left_out(self, client, world, tickets):
+        """Issue 19 item 5: without `co_units` the assignment went to the service as None (TypeError, 500)."""
+        ticket = tickets[0]
+        services.ticket_accept(actor=world.office, ticket=ticket, version=ticket.version)
+        ticket.refresh_from_db()
+        client.force_login(world.office)
+        response = client.post(self.url_for(ticket), {"version": ticket.version, "lead_unit": world.unit_a.pk}, **JSON)
+        assert response.status_code == 200, response.content
+        ticket.refresh_from_db()
+        assert ticket.lead_unit == world.unit_a and not ticket.co_units.exists() and ticket.status == "assigned"
+
     def test_unknown_lead_unit_is_400(self, client, world, tickets):
         client.force_login(world.office)
         response = client.post(
