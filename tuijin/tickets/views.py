@@ -197,14 +197,17 @@ class TicketView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         ticket, user = self.object, self.request.user
+        portal = is_enterprise_user(user)
         events = list(ticket.events.select_related("actor"))
+        if portal:  # the internal supervision (超期升级, its levels and who was told) is not the enterprise's to read
+            events = [event for event in events if event.type != TicketEventType.ESCALATED]
         for event in events:
             event.detail = event_detail(event)
         actions = ticket_actions(user, ticket, events)
         today = timezone.localdate()
         context.update(
             events=events,
-            escalations=list(ticket.escalations.all()),
+            escalations=[] if portal else list(ticket.escalations.all()),
             escalation_labels=ESCALATION_LABELS,
             attachments=list(ticket.attachments.select_related("uploaded_by")),
             co_units=list(ticket.co_units.all()),
@@ -221,7 +224,7 @@ class TicketView(ObjectDetailView):
             and ticket.responded_at is None
             and ticket.response_due < today,
             resolution_overdue=ticket.is_open and ticket.resolution_due < today,
-            portal=is_enterprise_user(user),
+            portal=portal,
         )
         return context
 
