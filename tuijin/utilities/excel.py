@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .text import strip_control
 from .uploads import sniff_type
 
 __all__ = [
@@ -43,14 +44,18 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def neutralize(value: str) -> str:
-    """`value` prefixed with ' when its first character could start a formula; anything else unchanged."""
+    """`value` prefixed with ' when its first character could start a formula; anything else unchanged. Control
+    characters (which no XLSX can hold: one of them made a whole export fail) are dropped first."""
+    value = strip_control(value)
     if value and value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value
 
 
 def unneutralize(value: str) -> str:
-    """The inverse of `neutralize`, for re-importing an exported file."""
+    """The inverse of `neutralize`, for re-importing an exported file; an imported cell's control characters are
+    dropped (utilities.text)."""
+    value = strip_control(value)
     if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
         return value[1:]
     return value
