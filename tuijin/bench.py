@@ -23,6 +23,12 @@ in a temporary folder, or the scratch PostgreSQL database tuijin_bench_<N>, drop
   (one row per expected project); a SQLite database of 20,000 projects is generated for the workbook alone, whose
   month has about 10,000 expected projects. Targets: < 3 s (200 rows) and < 30 s (10,000 rows).
 
+招商 (`_bench_investment`, on the 1,000-project SQLite database — so also in `--quick` — and the 10,000-project
+PostgreSQL one): 10,000 leads and 50,000 commitments (with signings and open cases) are added by bulk_create, then
+the 招商驾驶舱 and the lead list are measured cold, each printed with its ratio (÷sql) to a hand-written SQL floor
+measured in the same run: the KPI headline (签约项目数, 签约金额, overdue government promises — checked against
+`kpi_summary`) and the list's first page with its count.
+
 Because Django settings are process-wide, each size runs in `python -m tuijin.bench --worker …`, which prints its
 rows as JSON; the parent collects them, prints one table and saves it. The workers share one collectstatic output
 (manifest only: the pages read the manifest; WhiteNoise's compression pass is skipped). `--quick` (make bench
@@ -67,6 +73,8 @@ FULL: list[Size] = [
     ("postgres", 100000, 24),
 ]
 QUICK: list[Size] = [("sqlite", 1000, 12)]
+# The sizes that also measure 招商 (10,000 leads and 50,000 commitments added to their database; always in --quick).
+INVESTMENT_SIZES = {("sqlite", 1000), ("postgres", 10000)}
 
 
 def _log(message: str) -> None:
@@ -392,6 +400,280 @@ def _notice_jobs(user, year: int, month: int, pdf: bool) -> list[dict[str, Any]]
     return jobs
 
 
+# --------------------------------------------------------------------------------------------------------------
+# 招商: 10,000 leads and 50,000 commitments (bulk_create), the dashboard and the lead list, cold, against SQL floors
+
+INVESTMENT_LEADS = 10000
+COMMITMENTS_PER_LEAD = 5  # 50,000 commitments
+
+
+def _investment_data(office, leads: int) -> dict[str, Any]:
+    """Leads at every stage in the office's units (70% signed this year or last, some without a Signing row: the
+    fallback), their signings (首次, some 升格/增资/更换投资方) and five commitments each (both sides, every status,
+    some past due), and an open 违约/调整 case on every 40th lead — all by bulk_create, seeded."""
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tuijin.investment.choices import (
+        GOVERNMENT_CATEGORIES,
+        INVESTOR_CATEGORIES,
+        PIPELINE,
+        CommitmentSide,
+        CommitmentState,
+        CommitmentStatus,
+        LeadStage,
+        SigningKind,
+    )
+    from tuijin.investment.models import Commitment, CommitmentCase, Lead, Signing
+    from tuijin.org.scoping import user_memberships
+    from tuijin.projects.models import IndustryChain
+
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    region = user_memberships(office)[0].unit.region
+    from tuijin.org.models import OrgUnit
+
+    units = list(
+        OrgUnit.objects.filter(region__path__startswith=region.path).exclude(unit_type="enterprise").order_by("pk")[:60]
+    )
+    chains = list(IndustryChain.objects.order_by("pk")[:8]) + [None]
+    start = time.perf_counter()
+    rows = []
+    for n in range(leads):
+        stage = rng.choices([*PIPELINE, LeadStage.TERMINATED], weights=[30, 20, 10, 15, 10, 5, 10])[0]
+        was = rng.choice(PIPELINE[1:4]) if stage == LeadStage.TERMINATED else stage
+        signed = was != LeadStage.NEGOTIATING
+        signed_on = today - timedelta(days=rng.randint(0, 600)) if signed else None
+        lead = Lead(
+            name=f"基准招商项目{n}",
+            investor=f"基准投资方{n % 3000}",
+            tracking_unit=rng.choice(units),
+            chain=rng.choice(chains),
+            planned_investment=Decimal(rng.choice([5000, 20000, 50000, 150000, 300000])) if n % 17 else None,
+            stage=stage,
+            terminated_from=was if stage == LeadStage.TERMINATED else "",
+            termination_reason="基准终止" if stage == LeadStage.TERMINATED else "",
+            signed_date=signed_on,
+            contract_kind="contract" if signed else "",
+            signed_total=Decimal(rng.randint(1000, 400000)) if signed and n % 23 else None,
+            arrived_funds=Decimal(rng.randint(0, 1000)) if signed and n % 3 else None,
+            is_demo=True,
+        )
+        if PIPELINE.index(was) >= 2:
+            lead.registered_name = f"基准企业{n}"
+        if PIPELINE.index(was) >= 3:
+            lead.start_date = signed_on
+        if PIPELINE.index(was) >= 4:
+            lead.production_date = signed_on
+        if was == LeadStage.REACHED:
+            lead.reached_date = signed_on
+        rows.append(lead)
+    created = Lead.objects.bulk_create(rows, batch_size=2000)
+    signings, commitments = [], []
+    for n, lead in enumerate(created):
+        if lead.signed_date is not None and n % 10:  # every 10th signed lead has no Signing row (older data)
+            total = lead.signed_total or Decimal(10000)
+            signings.append(
+                Signing(
+                    lead=lead,
+                    kind=SigningKind.FIRST,
+                    signed_on=lead.signed_date,
+                    contract_kind="contract",
+                    investor=lead.investor,
+                    total=total,
+                    counted_amount=total,
+                    counts_project=True,
+                )
+            )
+            if n % 7 == 0:
+                kind = rng.choice([SigningKind.UPGRADE, SigningKind.INCREASE, SigningKind.NEW_INVESTOR])
+                signings.append(
+                    Signing(
+                        lead=lead,
+                        kind=kind,
+                        signed_on=lead.signed_date,
+                        contract_kind="contract",
+                        investor=lead.investor,
+                        total=total + 1000,
+                        counted_amount=Decimal(1000),
+                        counts_project=kind == SigningKind.NEW_INVESTOR,
+                    )
+                )
+        for k in range(COMMITMENTS_PER_LEAD):
+            side = CommitmentSide.GOVERNMENT if k % 2 == 0 else CommitmentSide.INVESTOR
+            categories = GOVERNMENT_CATEGORIES if side == CommitmentSide.GOVERNMENT else INVESTOR_CATEGORIES
+            status = rng.choice(list(CommitmentStatus))
+            due = today + timedelta(days=rng.randint(-700, 700))
+            commitments.append(
+                Commitment(
+                    lead=lead,
+                    side=side,
+                    category=rng.choice(categories),
+                    content=f"基准承诺{n}-{k}",
+                    due_date=due,
+                    amount=Decimal(rng.randint(10, 5000)),
+                    realised_amount=Decimal(rng.randint(0, 5000)),
+                    target_value=Decimal(rng.randint(1, 500)),
+                    target_unit="人" if k == 3 else "",
+                    responsible_unit=lead.tracking_unit if side == CommitmentSide.GOVERNMENT else None,
+                    state=CommitmentState.SIGNED if n % 11 else CommitmentState.DRAFT,
+                    status=status,
+                    fulfilled_on=due if status == CommitmentStatus.FULFILLED else None,
+                    status_note="基准说明" if status in (CommitmentStatus.PARTIAL, CommitmentStatus.UNABLE) else "",
+                    is_demo=True,
+                )
+            )
+    Signing.objects.bulk_create(signings, batch_size=2000)
+    made = Commitment.objects.bulk_create(commitments, batch_size=2000)
+    cases = [
+        CommitmentCase(commitment=c, shortfall="基准差距", opened_by=office)
+        for i, c in enumerate(made)
+        if c.side == CommitmentSide.INVESTOR and i % 200 == 1
+    ]
+    CommitmentCase.objects.bulk_create(cases, batch_size=2000)
+    return {
+        "seconds": round(time.perf_counter() - start, 2),
+        "leads": len(created),
+        "signings": len(signings),
+        "commitments": len(made),
+        "cases": len(cases),
+        "year": today.year,
+    }
+
+
+def _investment_floor_sql() -> str:
+    from django.db import connection
+
+    from tuijin.investment.models import Commitment, Lead, Signing
+    from tuijin.org.models import OrgUnit, Region
+
+    q = connection.ops.quote_name
+    lead, unit, region = q(Lead._meta.db_table), q(OrgUnit._meta.db_table), q(Region._meta.db_table)
+    signing, commitment = q(Signing._meta.db_table), q(Commitment._meta.db_table)
+    return f"""
+        WITH scope AS (
+            SELECT l.id, l.stage, l.terminated_from, l.signed_date, l.signed_total FROM {lead} l
+            JOIN {unit} u ON u.id = l.tracking_unit_id JOIN {region} g ON g.id = u.region_id
+            WHERE g.path LIKE %s
+        )
+        SELECT
+            (SELECT COUNT(*) FROM {signing} s WHERE s.lead_id IN (SELECT id FROM scope)
+                AND s.counts_project AND s.signed_on BETWEEN %s AND %s)
+          + (SELECT COUNT(*) FROM scope l WHERE l.signed_date BETWEEN %s AND %s
+                AND (l.stage IN ('signed', 'registered', 'started', 'producing', 'reached')
+                     OR (l.stage = 'terminated' AND l.terminated_from <> 'negotiating'))
+                AND NOT EXISTS (SELECT 1 FROM {signing} s WHERE s.lead_id = l.id)),
+            (SELECT COALESCE(SUM(s.counted_amount), 0) FROM {signing} s WHERE s.lead_id IN (SELECT id FROM scope)
+                AND s.signed_on BETWEEN %s AND %s)
+          + (SELECT COALESCE(SUM(l.signed_total), 0) FROM scope l WHERE l.signed_date BETWEEN %s AND %s
+                AND (l.stage IN ('signed', 'registered', 'started', 'producing', 'reached')
+                     OR (l.stage = 'terminated' AND l.terminated_from <> 'negotiating'))
+                AND NOT EXISTS (SELECT 1 FROM {signing} s WHERE s.lead_id = l.id)),
+            (SELECT COUNT(*) FROM {commitment} c WHERE c.lead_id IN (SELECT id FROM scope)
+                AND c.side = 'government' AND c.state = 'signed' AND c.due_date < %s
+                AND c.status IN ('not_met', 'due', 'partial'))
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def _investment_list_floor_sql() -> str:
+    from django.db import connection
+
+    from tuijin.investment.models import Lead
+    from tuijin.org.models import OrgUnit, Region
+    from tuijin.projects.models import IndustryChain
+
+    q = connection.ops.quote_name
+    lead, unit, region = q(Lead._meta.db_table), q(OrgUnit._meta.db_table), q(Region._meta.db_table)
+    return f"""
+        SELECT l.id, l.name, l.investor, l.stage, l.review_status, l.signed_total, l.planned_investment,
+               l.signed_date, u.name, c.name, (SELECT COUNT(*) FROM {lead} l2 JOIN {unit} u2
+               ON u2.id = l2.tracking_unit_id JOIN {region} g2 ON g2.id = u2.region_id
+               WHERE g2.path LIKE %s AND l2.stage <> 'terminated')
+        FROM {lead} l JOIN {unit} u ON u.id = l.tracking_unit_id JOIN {region} g ON g.id = u.region_id
+        LEFT JOIN {q(IndustryChain._meta.db_table)} c ON c.id = l.chain_id
+        WHERE g.path LIKE %s AND l.stage <> 'terminated'
+        ORDER BY l.created DESC, l.id DESC LIMIT 50
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def _sql_timed(sql: str, params: list, runs: int) -> tuple[dict[str, Any], Any]:
+    from django.db import connection
+
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    rows = run()  # warm-up
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        rows = run()
+        times.append((time.perf_counter() - began) * 1000)
+    return {**_stats(times), "queries": 1}, rows
+
+
+def _bench_investment(office, base: dict[str, Any], runs: int, label: str) -> list[dict[str, Any]]:
+    """The 招商 row: 10,000 leads and 50,000 commitments; the dashboard and the lead list, cold, each with its ratio
+    to a hand-written SQL floor on the same database (the KPI floor's figures checked against kpi_summary)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from tuijin.investment.kpis import KpiPeriod, kpi_summary
+    from tuijin.investment.models import Lead
+    from tuijin.org.scoping import user_memberships
+
+    _log(f"{label}: 招商 data: {INVESTMENT_LEADS:,} leads, {INVESTMENT_LEADS * COMMITMENTS_PER_LEAD:,} commitments")
+    data = _investment_data(office, INVESTMENT_LEADS)
+    base = {**base, "leads": data["leads"], "commitments": data["commitments"]}
+    job = f"job: 招商 {data['leads']:,} leads + {data['commitments']:,} commitments"
+    rows: list[dict[str, Any]] = [{**base, "kind": "job", "row": job, **data}]
+    year, today = data["year"], timezone.localdate()
+    region_path = user_memberships(office)[0].unit.region.path + "%"
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    _log(f"{label}: 招商 floors (SQL)")
+    kpi_floor, result = _sql_timed(
+        _investment_floor_sql(), [region_path, first, last, first, last, first, last, first, last, today], runs
+    )
+    summary = kpi_summary(Lead.objects.restrict(office, "view"), KpiPeriod(year), today)
+    got = (result[0][0], Decimal(str(result[0][1] or 0)), result[0][2])
+    expected = (summary.signed_count, summary.signed_amount, summary.gov_overdue)
+    agrees = got[0] == expected[0] and abs(got[1] - expected[1]) < 1 and got[2] == expected[2]
+    if not agrees:
+        _log(f"{label}: WARNING the 招商 SQL floor's figures {got} ≠ dashboard {expected}")
+    rows.append(
+        {
+            **base,
+            "kind": "floor",
+            "row": "floor: 招商 KPI SQL",
+            **kpi_floor,
+            "figures": [str(v) for v in got],
+            "dashboard_figures": [str(v) for v in expected],
+            "agrees": agrees,
+        }
+    )
+    list_floor, _rows = _sql_timed(_investment_list_floor_sql(), [region_path, region_path], runs)
+    rows.append({**base, "kind": "floor", "row": "floor: 招商 lead list SQL", **list_floor})
+    client = Client()
+    client.force_login(office)
+    for name, url, floor in (
+        ("招商 dashboard, cold", f"/investment/dashboard/?year={year}", kpi_floor),
+        ("招商 lead list, cold (stage=live)", "/investment/?stage=live", list_floor),
+    ):
+        _log(f"{label}: {name} ({runs} runs)")
+        measured = _measure(client, url, runs, cold=True)
+        row = {**base, "kind": "page", "row": name, "url": url, "user": office.username, **measured}
+        row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
+        rows.append(row)
+    return rows
+
+
 def worker(args: argparse.Namespace) -> int:
     """Build one database, measure it, print the rows as one JSON line (MARKER + JSON) on stdout."""
     db, projects, months = args.db, args.projects, args.months
@@ -523,6 +805,8 @@ def worker(args: argparse.Namespace) -> int:
 
         written, seconds = _timed(rebuild)
         rows.append({**base, "kind": "job", "row": "job: rebuild_facts", "seconds": seconds, "facts_rows": written})
+        if args.investment:
+            rows += _bench_investment(office, base, runs, label)
         if args.notice:
             _log(f"{label}: monthly notice")
             for job in _notice_jobs(office, period.year, period.month, args.pdf):
@@ -568,6 +852,8 @@ def _run_worker(size: Size, root: Path, options: argparse.Namespace, quick: bool
     if options.runs:
         command += ["--runs", str(options.runs)]
     command += ["--notice"] + ([] if options.no_pdf else ["--pdf"])
+    if quick or (db, projects) in INVESTMENT_SIZES:
+        command += ["--investment"]
     if quick:
         command += ["--import-rows", "1000"]
     elif (db, projects) == ("sqlite", 10000):
@@ -646,6 +932,7 @@ def main(argv=None) -> int:
     parser.add_argument("--notice", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--pdf", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--import-rows", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--investment", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)

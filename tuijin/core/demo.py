@@ -12,6 +12,9 @@ DEMO_STEPS = [
     "tuijin.dispatch.demo.load_lights",
     "tuijin.tickets.demo.load_tickets",
     "tuijin.investment.demo.load_leads",
+    "tuijin.investment.demo_signing.load_signings",
+    "tuijin.investment.demo_ledger.load_ledger",
+    "tuijin.investment.demo_cases.load_cases",
 ]
 
 

@@ -45,7 +45,7 @@ class ControlCharacterMiddleware:
         for key, values in post.lists():
             cleaned.setlist(key, [strip_control(v) for v in values])
         cleaned._mutable = False
-        request.POST = cleaned  # type: ignore[misc]
+        request.POST = cleaned  # type: ignore[misc,assignment]
 
     @staticmethod
     def _clean_json(request: HttpRequest) -> None:

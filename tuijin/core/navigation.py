@@ -31,8 +31,31 @@ NAV_ITEMS: list[NavItem] = [
         _("重点项目"),
         requires=("projects.import_project", "projects.approve_annualplan"),
     ),
+    NavItem(_("招商驾驶舱"), "investment:dashboard", "investment.view_lead", "speedometer2", _("招商引资")),
     NavItem(_("招商项目"), "investment:lead_list", "investment.view_lead", "briefcase", _("招商引资")),
     NavItem(_("登记招商项目"), "investment:lead_add", "investment.add_lead", "plus-square", _("招商引资")),
+    NavItem(_("导入招商项目"), "investment:lead_import", "investment.add_lead", "upload", _("招商引资")),
+    NavItem(_("签约活动"), "investment:event_list", "investment.view_signingevent", "calendar-event", _("招商引资")),
+    NavItem(_("承诺台账"), "investment:ledger", "investment.view_commitment", "journal-check", _("招商引资")),
+    NavItem(
+        _("公平竞争审查提示"),
+        "investment:fc_flags",
+        "investment.view_commitment",
+        "exclamation-triangle",
+        _("招商引资"),
+        requires=("investment.view_lead",),
+    ),
+    NavItem(
+        _("违约/调整"), "investment:case_list", "investment.view_commitmentcase", "exclamation-diamond", _("招商引资")
+    ),
+    NavItem(
+        _("达产跟踪"),
+        "investment:results",
+        "investment.view_yearlyresult",
+        "graph-up-arrow",
+        _("招商引资"),
+        requires=("investment.view_lead",),
+    ),
     NavItem(_("驾驶舱"), "dispatch:dashboard", "projects.dashboard_project", "speedometer2", _("月度调度")),
     NavItem(_("本单位月报"), "dispatch:my_reports", "progress.add_progressreport", "pencil-square", _("月度调度")),
     NavItem(_("月报审核"), "progress:report_list", "progress.view_progressreport", "check2-square", _("月度调度")),
@@ -58,6 +81,16 @@ NAV_ITEMS: list[NavItem] = [
         _("基础配置"),
     ),
     NavItem(_("产业链"), "projects:catalogue_chain_list", "projects.view_industrychain", "diagram-2", _("基础配置")),
+    NavItem(
+        _("公平竞争审查类别"),
+        "investment:fc_categories",
+        "investment.change_faircompetitioncategory",
+        "shield-check",
+        _("基础配置"),
+    ),
+    NavItem(
+        _("低效用地预警线"), "investment:settings", "investment.change_investmentsettings", "sliders", _("基础配置")
+    ),
     NavItem(_("工单类别与办理时限"), "tickets:sla_list", "tickets.view_categorysla", "stopwatch", _("基础配置")),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),
     NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),

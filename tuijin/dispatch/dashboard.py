@@ -215,6 +215,8 @@ class DashboardView(ScopedViewMixin, TemplateView):
             can_read_notices=self.request.user.has_perm(READ_PERMISSION),
             can_schedule=self.request.user.has_perm(SCHEDULE_PERMISSION),
             escalated=_escalated(self.request.user),
+            # 超期未兑现的政府承诺: a tile loaded by htmx (investment:overdue_tile); the cached page keeps its queries
+            show_overdue_commitments=self.request.user.has_perm("investment.view_commitment"),
         )
         return context
 

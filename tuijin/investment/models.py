@@ -336,6 +336,8 @@ class SigningEvent(ChangeLoggedModel):
     is_demo = models.BooleanField(_("示例数据"), default=False, editable=False)
 
     scope_fields = {"unit": "organiser", "region": "organiser"}
+    # the district's events are read by every 招商 user of the district: a street records its signing at them
+    scope_public = Q(pk__isnull=False)
 
     class Meta:
         verbose_name = _("签约活动")

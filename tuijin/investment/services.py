@@ -350,6 +350,10 @@ def lead_review(*, actor, lead: Lead, version, approve: bool, opinion: str = "")
         type=LeadEventType.APPROVED if approve else LeadEventType.RETURNED,
         data={"stage": lead.stage, "opinion": lead.review_opinion},
     )
+    if approve:  # 签约甄别: the approved 签约 data is the lead's first signing (counted once, from then on)
+        from .signing import ensure_first_signing  # signing.py imports this module
+
+        ensure_first_signing(actor=actor, lead=lead)
     if not approve:
         _notify_returned(lead, lead.review_opinion)
     return lead

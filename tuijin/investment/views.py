@@ -69,7 +69,16 @@ def event_detail(event) -> str:
         return str(data.get("name", ""))
     if event.type == LeadEventType.UPDATED:
         return "、".join(data.get("fields", []))
-    return ""
+    if event.type == LeadEventType.SIGNING:
+        from .signing import signing_detail
+
+        return signing_detail(data)
+    if event.type == LeadEventType.LISTED:
+        from .signing import listed_detail
+
+        return listed_detail(data)
+    # the ledger, case, result and attachment entries carry their own readable line
+    return str(data.get("text", ""))
 
 
 def lead_actions(user, lead: Lead) -> set[str]:

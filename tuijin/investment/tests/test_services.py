@@ -218,7 +218,9 @@ def test_approve_and_return(world, lead):
         services.lead_review(actor=world.office, lead=lead, version=lead.version, approve=True)
     lead = advance(lead, "signed", actor=world.reporter_a, reviewer=world.office)
     assert lead.review_status == ReviewStatus.APPROVED
-    assert _events(lead)[-1] == LeadEventType.APPROVED
+    # the approval, then the first signing it brings (签约甄别: counted once, from the approved 签约 data)
+    assert _events(lead)[-2:] == [LeadEventType.APPROVED, LeadEventType.SIGNING]
+    assert lead.signings.get().kind == "first" and lead.signings.get().total == lead.signed_total
 
 
 def test_two_reviewers_at_once_exactly_one_wins(world, lead):
