@@ -6,14 +6,31 @@ The queryset is restricted once, in dispatch: no permission → 403, out of scop
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from .history import object_history
 from .permissions import DenialReason, deny, permission_name
 
-__all__ = ["ObjectDetailView", "ObjectListView", "ScopedViewMixin", "htmx_partial", "permission_name"]
+__all__ = [
+    "ObjectDetailView",
+    "ObjectListView",
+    "ScopedViewMixin",
+    "htmx_partial",
+    "permission_name",
+    "stored_file_response",
+]
+
+
+def stored_file_response(stored) -> FileResponse:
+    """A checked upload (project, ticket or lead attachment: `file`, `original_name`, `content_type`) as a download,
+    never shown inline and never sniffed by the browser. The caller has already scoped `stored`."""
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def htmx_partial(request) -> bool:

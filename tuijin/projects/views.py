@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.locking import changes_since
 from tuijin.core.permissions import DenialReason, denial_record, require, scoped_object_or_404
 from tuijin.core.redirects import safe_next
-from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView, stored_file_response
 
 from . import selectors, services
 from .choices import PlanStatus
@@ -466,15 +466,7 @@ def attachment_upload(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    attachment = scoped_object_or_404(request, Attachment.objects.all(), pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(scoped_object_or_404(request, Attachment.objects.all(), pk))
 
 
 @require_POST

@@ -394,7 +394,10 @@ def ticket_raise(
     project=None,
     enterprise=None,
     from_problem=None,
+    resolution_due: date | None = None,
 ) -> Ticket:
+    """Raise a ticket; its deadlines come from the category's 办理时限, unless the caller owes a date of its own
+    (`resolution_due`: an overdue 招商 promise is due on the promise's date, so the escalation runs from there)."""
     if not actor.has_perm("tickets.add_ticket"):
         raise PermissionDenied(_("您没有提出工单的权限。"))
     unit = _own_unit(actor)
@@ -408,7 +411,11 @@ def ticket_raise(
     row = CategorySLA.objects.filter(category=category).first()
     if row is None or not row.is_active:
         raise ValidationError({"category": _("工单类别不存在或已停用，请重新选择。")})
-    response_due, resolution_due = sla_deadlines(as_sla(row), _today())
+    response_due, sla_resolution_due = sla_deadlines(as_sla(row), _today())
+    if resolution_due is None:
+        resolution_due = sla_resolution_due
+    else:
+        response_due = min(response_due, resolution_due)
     ticket = Ticket(
         number=_number(),
         source=source,

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from tuijin.core.conflicts import conflict_response, submitted_rows
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.locking import changes_since
 from tuijin.core.permissions import DenialReason, denial_record, deny, require, scoped_object_or_404
-from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView, stored_file_response
 from tuijin.org.scoping import user_memberships
 from tuijin.utilities.excel import XLSX_CONTENT_TYPE, neutralize
 
@@ -422,15 +422,7 @@ def ticket_action(request, pk: int):
 
 @login_required
 def ticket_attachment(request, pk: int):
-    attachment = scoped_object_or_404(request, TicketAttachment.objects.all(), pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(scoped_object_or_404(request, TicketAttachment.objects.all(), pk))
 
 
 @require_POST
