@@ -334,9 +334,12 @@ def _ledger_value(line: Commitment, column: Col) -> Any:
     return value
 
 
-def export_ledger_xlsx(queryset) -> bytes:
-    """The ledger lines of `queryset` (already scoped), both sides, in the import's format plus their state."""
+def export_ledger_xlsx(queryset, *, supervision: bool = True) -> bytes:
+    """The ledger lines of `queryset` (already scoped), both sides, in the import's format plus their state. Without
+    `supervision` (an enterprise account: `ledger.sees_supervision`) the 公平竞争审查 column is left out."""
     columns = [*LEDGER_COLUMNS, *LEDGER_REFERENCE]
+    if not supervision:
+        columns = [c for c in columns if c.key != "fc_flags"]
     queryset = queryset.select_related("lead__tracking_unit", "responsible_unit").order_by("lead_id", "side", "pk")
     rows = ([_plain(_ledger_value(line, c)) for c in columns] for line in queryset.iterator(chunk_size=2000))
     return table_xlsx(LEDGER_SHEET, [c.header for c in columns], rows, widths=[c.width for c in columns])

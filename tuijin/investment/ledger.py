@@ -71,6 +71,7 @@ __all__ = [
     "ledger_rows",
     "line_actions",
     "overdue_condition",
+    "sees_supervision",
     "sign_blockers",
     "visible_commitments",
 ]
@@ -174,6 +175,13 @@ def _responsible_condition(user) -> Q | None:
             part = Q(side=CommitmentSide.GOVERNMENT, responsible_unit__path__startswith=membership.unit.path)
             condition = part if condition is None else condition | part
     return condition
+
+
+def sees_supervision(user) -> bool:
+    """Whether `user` may read the district's internal supervision of a line: the 公平竞争审查 flags, reasons and
+    reviewers, and the 督办工单 with its escalation. The district's staff (who read leads) do; an enterprise account,
+    which reads only its own ledger to confirm it, does not."""
+    return bool(user.has_perm("investment.view_lead"))
 
 
 def visible_commitments(user) -> QuerySet:
@@ -821,12 +829,9 @@ def _raise_ticket(commitment: Commitment, today: date):
         help_requested=commitment.condition,
         project=lead.project,
         enterprise=lead.enterprise,
+        # the promise's due date is the ticket's deadline: past it, the tickets' escalation rules apply from that day
+        resolution_due=commitment.due_date,
     )
-    # the promise's due date is the ticket's deadline: past it, the tickets' escalation rules apply from that day
-    ticket.response_due = min(ticket.response_due, commitment.due_date)
-    ticket.resolution_due = commitment.due_date
-    ticket._changelog_message = _("办结时限按承诺兑现时间")
-    bump_version(ticket, expected_version=ticket.version, update_fields=["response_due", "resolution_due"])
     ticket = tickets.ticket_assign(
         actor=None,
         ticket=ticket,

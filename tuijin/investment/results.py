@@ -145,6 +145,7 @@ class ResultRow:
     low: bool = False
     followed: bool = True  # one of the three years after the production year (else the production year itself)
     due: bool = False  # a completed year of the follow-up without data
+    future: bool = False  # a year that has not begun: nothing to record yet
     extra: dict = field(default_factory=dict)
 
 
@@ -166,6 +167,7 @@ def result_rows(lead: Lead, results: list[YearlyResult] | None = None, today: da
             row.low = is_low(row.tax_per_mu, row.output_per_mu, settings)
         else:
             row.due = row.followed and year < today.year
+            row.future = year > today.year
         rows.append(row)
     return rows
 

@@ -357,6 +357,13 @@ def event_lists(event: SigningEvent, entries: QuerySet) -> list[dict[str, Any]]:
     rows = list(
         entries.filter(event=event).select_related("lead", "lead__tracking_unit", "lead__chain").order_by("list", "pk")
     )
+    # 签约一批: the date of the signing recorded at this event (a lead's first signing may be years earlier)
+    signed_here: dict[int, date] = {}
+    if any(r.list == EventList.SIGNED for r in rows):
+        for lead_id, signed_on in Signing.objects.filter(event=event).values_list("lead_id", "signed_on"):
+            signed_here[lead_id] = max(signed_on, signed_here.get(lead_id, signed_on))
+    for r in rows:
+        r.signed_on = signed_here.get(r.lead_id, r.lead.signed_date) if r.list == EventList.SIGNED else None
     lists = []
     for name in LIST_ORDER:
         items = [r for r in rows if r.list == name]

@@ -153,9 +153,10 @@ def lead_page_context(user, lead: Lead, form: LeadActionForm | None = None) -> d
     for event in events:
         event.detail = event_detail(event)
     ok, why = services.convertible(lead)
+    actions = lead_actions(user, lead)
     return {
         "events": events,
-        "actions": lead_actions(user, lead),
+        "actions": actions,
         "targets": [(t, STAGE_LABELS[t]) for t in services.allowed_targets(lead)],
         "open_stages": services.open_stages(lead),
         "contract_kinds": ContractKind.choices,
@@ -164,6 +165,8 @@ def lead_page_context(user, lead: Lead, form: LeadActionForm | None = None) -> d
         and Project.objects.restrict(user, "view").filter(pk=lead.project_id).exists(),
         "act": _action_state(lead, form),
         "panels": lead_panels(user, lead),
+        # the 操作 card holds the workflow steps; 修改 is a button in the page header
+        "card_actions": actions - {"edit"},
         "project_month": selectors.project_month(lead) if lead.project_id else None,
     }
 

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from tuijin.core.conflicts import conflict_response
 from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.history import object_history
 from tuijin.core.permissions import DenialReason, deny, require, scoped_object_or_404
-from tuijin.core.views_generic import ObjectDetailView, ObjectListView
+from tuijin.core.views_generic import ObjectDetailView, ObjectListView, stored_file_response
 from tuijin.org.models import OrgUnit
 from tuijin.projects.forms import DateInput
 
@@ -514,15 +513,7 @@ def attachment_upload(request, pk: int):
 
 @login_required
 def attachment_download(request, pk: int):
-    attachment = scoped_object_or_404(request, LeadAttachment.objects.all(), pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(scoped_object_or_404(request, LeadAttachment.objects.all(), pk))
 
 
 @require_POST

@@ -20,7 +20,7 @@ from tuijin.core.permissions import DenialReason, deny, require
 from tuijin.projects.models import ImportJob
 from tuijin.utilities.excel import XLSX_CONTENT_TYPE
 
-from . import excel
+from . import excel, ledger
 from .filtersets import LeadFilterSet
 from .models import Commitment, Lead
 
@@ -123,7 +123,9 @@ def ledger_export(request):
     """The promise ledger as .xlsx, both sides: every line the user may see, or one lead's (`?lead=`)."""
     require(request, "view", Commitment)
     lead = _ledger_lead(request)
-    content = excel.export_ledger_xlsx(excel.ledger_queryset(request.user, lead))
+    content = excel.export_ledger_xlsx(
+        excel.ledger_queryset(request.user, lead), supervision=ledger.sees_supervision(request.user)
+    )
     audit_event_record(
         event_type=AuditEventType.EXPORT, detail={"what": "investment_ledger", "lead": lead.pk if lead else None}
     )

@@ -412,7 +412,7 @@ def _filtered(request, queryset):
     if confirmation in Confirmation.values:
         queryset = queryset.filter(confirmation=confirmation, state=CommitmentState.SIGNED)
     flagged = params.get("flagged", "")
-    if flagged in ledger.FLAG_STATES:
+    if flagged in ledger.FLAG_STATES and ledger.sees_supervision(request.user):
         queryset = queryset.filter(ledger.FLAG_STATES[flagged])
     state = params.get("state", "")
     if state in CommitmentState.values:
@@ -464,6 +464,12 @@ def _decorate(
     return rows
 
 
+def _refused_anchor(state: dict[str, Any] | None) -> str:
+    """The anchor of the line whose form was refused (shown again with its errors further down the ledger)."""
+    line_id = (state or {}).get("form", "").rsplit("-", 1)[-1]
+    return f"commitment-{line_id}" if line_id.isdigit() else ""
+
+
 def _ledger_render(request, state: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     base = ledger.visible_commitments(request.user)
     counts = ledger.ledger_counts(base)
@@ -488,6 +494,8 @@ def _ledger_render(request, state: dict[str, Any] | None = None, status: int = 2
         "units": units,
         "state": state or {"form": "", "values": {}, "errors": {}, "non_field": []},
         "is_enterprise": request.user.has_perm("investment.confirm_commitment"),
+        "supervision": ledger.sees_supervision(request.user),
+        "refused_anchor": _refused_anchor(state),
         "dashboard_url": reverse("investment:ledger") + "?overdue=1&side=government",
     }
     template = "investment/ledger/_table.html" if htmx_partial(request) else "investment/ledger/ledger.html"
@@ -515,6 +523,8 @@ def ledger_view(request):
 def fc_flags(request):
     """公平竞争审查提示: the flagged lines (待说明理由 / 待第二人复核 / 已复核同意) in the user's scope."""
     require(request, "investment.view_commitment")
+    if not ledger.sees_supervision(request.user):  # internal supervision: never an enterprise account
+        deny(request, action="investment.view_lead", message=_("公平竞争审查提示仅供政府部门内部使用。"))
     base = ledger.visible_commitments(request.user).filter(fc_flagged=True)
     state = request.GET.get("state", "")
     queryset = base.filter(ledger.FLAG_STATES[state]) if state in ledger.FLAG_STATES else base
@@ -536,6 +546,7 @@ def fc_flags(request):
             "flag_states": FLAG_LABELS,
             "querystring": query.urlencode(),
             "can_configure": request.user.has_perm("investment.view_faircompetitioncategory"),
+            "supervision": True,
         },
     )
 
@@ -783,5 +794,6 @@ def overdue_tile(request):
             "count": queryset.count(),
             "rows": rows,
             "url": reverse("investment:ledger") + "?overdue=1&side=government",
+            "supervision": ledger.sees_supervision(request.user),
         },
     )

@@ -329,7 +329,7 @@ def export_lists_xlsx(event: SigningEvent, lists: list[dict]) -> bytes:
                     _cell(lead.chain.name if lead.chain_id and lead.chain else ""),
                     _cell(lead.tracking_unit.name),
                     _cell(lead.get_stage_display()),
-                    lead.signed_date,
+                    entry.signed_on if item["list"] == "signed" else lead.signed_date,
                     lead.start_date,
                     lead.production_date,
                     entry.amount,

@@ -93,6 +93,27 @@ class CommitmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # the district's internal supervision of a line (ledger.sees_supervision): not for an enterprise account
+    SUPERVISION = (
+        "fc_flags",
+        "fc_flagged",
+        "fc_reason",
+        "fc_basis",
+        "fc_requested_by",
+        "fc_reviewer",
+        "fc_reviewed_at",
+        "ticket",
+        "ticket_number",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")  # absent while the OpenAPI schema is generated
+        if request is not None and not ledger.sees_supervision(request.user):
+            for name in self.SUPERVISION:
+                fields.pop(name, None)
+        return fields
+
     def get_overdue(self, obj) -> bool:
         from django.utils import timezone
 

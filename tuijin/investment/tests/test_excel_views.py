@@ -305,6 +305,21 @@ def test_export_applies_the_list_filters(client, world, leads):
     assert _sheet_names(response, "招商项目") == [extra.name]
 
 
+def test_ledger_export_hides_the_fair_competition_column_from_the_enterprise(client, world, lines):
+    """公平竞争审查 is internal supervision: the staff's export has the column, the enterprise's does not."""
+    Lead.objects.filter(pk=lines[0].lead_id).update(enterprise=world.enterprise_a)
+
+    def headers(user):
+        client.force_login(user)
+        response = client.get(reverse("investment:ledger_export"))
+        assert response.status_code == 200
+        return [cell.value for cell in load_workbook(io.BytesIO(response.content)).active[1]]
+
+    assert "公平竞争审查提示" in headers(world.reporter_a)
+    enterprise = headers(world.ent_user_a)
+    assert "公平竞争审查提示" not in enterprise and "承诺事项" in enterprise and "企业确认" in enterprise
+
+
 def test_upload_preview_then_confirm(client, world):
     client.force_login(world.reporter_a)
     data = file_with_rows(

@@ -257,3 +257,17 @@ class TestWorkflow:
         rows = client.get(reverse("investment-api:commitment-list") + "?overdue=1", HTTP_ACCEPT="application/json")
         results = rows.json()["results"] if "results" in rows.json() else rows.json()
         assert [r["id"] for r in results] == [signed[0].pk] and results[0]["overdue"] is True
+
+
+def test_enterprise_reads_no_supervision_through_the_api(client, world, leads, signed):
+    """The page hides the 公平竞争审查 review and the 督办工单 from an enterprise account; so does the API."""
+    supervision = {"fc_flags", "fc_flagged", "fc_reason", "fc_basis", "fc_requested_by", "fc_reviewer", "ticket"}
+    client.force_login(world.ent_user_a)
+    body = client.get("/api/investment/commitments/").json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert [r["content"] for r in rows] == ["甲接口-交付净地"]
+    assert not supervision & set(rows[0]) and "confirmation" in rows[0]
+    detail = client.get(f"/api/investment/commitments/{signed[0].pk}/").json()
+    assert not supervision & set(detail)
+    client.force_login(world.office)
+    assert supervision <= set(client.get(f"/api/investment/commitments/{signed[0].pk}/").json())

@@ -440,6 +440,10 @@ class TestRefusedInputKept:
         assert response.status_code == 400
         assert "提出异议须填写企业意见" in response.content.decode()
         assert 'id="tj-ledger-table"' in response.content.decode()  # the ledger again, not the lead page
+        # the refusal is announced at the top, with a link down to the line (a phone shows one card a screen)
+        text = response.content.decode()
+        assert text.index('id="tj-ledger-errors"') < text.index('id="tj-ledger-table"')
+        assert f'href="#commitment-{c.pk}"' in text
 
     def test_stale_version_shows_the_conflict_page(self, client, world, drafts):
         c = drafts[0]
@@ -572,3 +576,73 @@ def test_pages_queries_do_not_grow_with_lines(client, world, leads):
     small = [_queries(client, url) for url in urls]
     add(6, 1)
     assert [_queries(client, url) for url in urls] == small
+
+
+# --- the enterprise never sees the district's internal supervision ---------------------------------------------------
+
+
+@pytest.fixture
+def supervised(world, leads):
+    """On the enterprise's lead: a 奖补 line flagged by 公平竞争审查, justified and second-reviewed, and an overdue
+    government promise turned into a 督办工单; both signed."""
+    flagged = line(world.reporter_a, leads[0], "甲-按地方留成税收给予奖励", category="subsidy")
+    flagged = ledger.commitment_flag_justify(
+        actor=world.reporter_a, commitment=flagged, version=flagged.version, reason="甲-内部保留理由", basis="甲-文号"
+    )
+    ledger.commitment_flag_review(actor=world.office, commitment=flagged, version=flagged.version, approve=True)
+    late = line(
+        world.reporter_a, leads[0], "甲-超期的配套承诺", category="utilities", due_date=TODAY - timedelta(days=3)
+    )
+    ledger.agreement_sign(actor=world.reporter_a, lead=leads[0])
+    ledger.check_overdue()
+    late = _fresh(late)
+    assert late.ticket_id and _fresh(flagged).fc_reviewer_id
+    return _fresh(flagged), late
+
+
+class TestEnterpriseSeesNoSupervision:
+    def test_ledger_has_no_flags_reasons_or_tickets(self, client, world, supervised):
+        flagged, late = supervised
+        client.force_login(world.ent_user_a)
+        text = client.get(reverse("investment:ledger")).content.decode()
+        assert flagged.content in text and late.content in text  # its own lines, both still listed
+        assert "tj-confirm-form" in text  # and it confirms them here
+        for internal in (
+            "公平竞争审查",
+            "甲-内部保留理由",
+            "甲-文号",
+            "已复核同意",
+            "tj-fc-flag",
+            "督办工单",
+            "已升级",
+        ):
+            assert internal not in text, internal
+        assert reverse("investment:fc_flags") not in text and late.ticket.number not in text
+
+    def test_flag_filter_is_ignored(self, client, world, supervised):
+        client.force_login(world.ent_user_a)
+        everything = client.get(reverse("investment:ledger")).context["page_obj"].paginator.count
+        for state in ("any", "pending_reason", "pending_review", "approved"):
+            response = client.get(reverse("investment:ledger"), {"flagged": state})
+            assert response.context["page_obj"].paginator.count == everything  # cannot probe which lines are flagged
+
+    def test_flag_list_is_403(self, client, world, supervised):
+        client.force_login(world.ent_user_a)
+        assert client.get(reverse("investment:fc_flags")).status_code == 403
+
+    def test_overdue_tile_without_tickets(self, client, world, supervised):
+        late = supervised[1]
+        client.force_login(world.ent_user_a)
+        text = client.get(reverse("investment:overdue_tile"), HTTP_HX_REQUEST="true").content.decode()
+        assert late.content in text and late.ticket.number not in text and "督办工单" not in text
+
+    def test_staff_still_see_everything(self, client, world, supervised):
+        flagged, late = supervised
+        client.force_login(world.reporter_a)
+        text = client.get(reverse("investment:ledger")).content.decode()
+        assert "甲-内部保留理由" in text and late.ticket.number in text and reverse("investment:fc_flags") in text
+        response = client.get(reverse("investment:ledger"), {"flagged": "approved"})
+        assert [r["c"].pk for r in response.context["rows"]] == [flagged.pk]
+        assert client.get(reverse("investment:fc_flags")).status_code == 200
+        tile = client.get(reverse("investment:overdue_tile"), HTTP_HX_REQUEST="true").content.decode()
+        assert late.ticket.number in tile

@@ -100,6 +100,19 @@ def test_rows_promised_and_realised(world):
     assert rows[first + 3].result is None and not rows[first + 3].due  # this year: not completed yet
 
 
+def test_future_years_are_not_marked_unreported(client, world):
+    """A lead produced last year: it and this year are open, the two after have not begun and say so (not 未填报)."""
+    lead = produced(world, production=date(THIS_YEAR - 1, 6, 1))
+    rows = {row.year: row for row in results.result_rows(lead)}
+    assert not rows[THIS_YEAR].future and rows[THIS_YEAR + 1].future and rows[THIS_YEAR + 2].future
+    assert not any(rows[y].due for y in rows)
+    client.force_login(world.reporter_a)
+    text = client.get(f"/investment/{lead.pk}/").content.decode()
+    table = text[text.index('id="tj-result-table"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("年度未到") == 2 and table.count("未填报") == 2  # the production year and this year
+
+
 def test_no_land_computes_nothing(world):
     lead = produced(world)
     save(world, lead, THIS_YEAR - 2, output=D("1"), tax=D("0"))

@@ -288,6 +288,30 @@ def test_event_page_shows_lists_preview_and_generates(client, world, events, sta
     assert 'id="tj-preview"' not in text
 
 
+def test_signed_list_shows_the_date_signed_at_the_event(client, world, events):
+    """签约一批: a lead first signed on 2025-03-01 and upgraded at the event on 2025-06-01 shows 2025-06-01 (the
+    signing at this event), on the page and in the export, not its first signing date."""
+    lead = signed_lead(world, name="签约项目乙", kind="agreement", total="10000")
+    signing.signing_record(
+        actor=world.office,
+        lead=lead,
+        kind=SigningKind.UPGRADE,
+        signed_on=date(2025, 6, 1),
+        contract_kind="contract",
+        investor="",
+        total=D("25000"),
+        event=events["district"],
+    )
+    signing.event_lists_generate(actor=world.office, event=events["district"])
+    client.force_login(world.office)
+    text = client.get(reverse("investment:event", args=[events["district"].pk])).content.decode()
+    section = text[text.index('id="tj-list-signed"') : text.index('id="tj-list-started"')]
+    assert "签约项目乙" in section and "2025-06-01" in section and "2025-03-01" not in section
+    response = client.get(reverse("investment:event_export", args=[events["district"].pk]))
+    row = next(load_workbook(io.BytesIO(response.content))["签约一批"].iter_rows(min_row=3, values_only=True))
+    assert row[1] == "签约项目乙" and row[6].date() == date(2025, 6, 1)
+
+
 def test_export_has_three_sheets_with_totals_and_no_formulas(client, world, events):
     lead = signed_lead(world, name='=HYPERLINK("http://x")项目', kind="contract", total="40000", to="started")
     Lead.objects.filter(pk=lead.pk).update(investor="@SUM(1+1)投资")
