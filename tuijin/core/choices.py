@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ["AuditEventType", "AuditOutcome", "ChangeAction"]
 
 
 class ChangeAction(models.TextChoices):
     CREATE = "create", _("新增")
-    UPDATE = "update", _("修改")
+    UPDATE = "update", pgettext_lazy("change kind", "修改")  # "Updated"; the bare 修改 is the Edit button
     DELETE = "delete", _("删除")
 
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "CaseDecision",
@@ -89,7 +90,7 @@ class SizeBand(models.TextChoices):
 
 class LeadEventType(models.TextChoices):
     CREATED = "created", _("登记")
-    UPDATED = "updated", _("修改")
+    UPDATED = "updated", pgettext_lazy("change kind", "修改")
     SUBMITTED = "submitted", _("提交阶段")
     RESUBMITTED = "resubmitted", _("重新提交")
     APPROVED = "approved", _("审核通过")
