@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["tuijin.api.permissions.ScopedModelPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "tuijin.api.filters.IdFilterBackend",
         "tuijin.api.ordering.NullsLastOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "tuijin.api.pagination.StandardPagination",
@@ -299,6 +299,11 @@ SPECTACULAR_SETTINGS = {
         "LeadReviewStatusEnum": "tuijin.investment.choices.ReviewStatus",
         "ProjectStageEnum": "tuijin.projects.choices.Stage",
         "ReportStatusEnum": "tuijin.progress.choices.ReportStatus",
+        "TicketStatusEnum": "tuijin.tickets.choices.TicketStatus",
+        "CommitmentStatusEnum": "tuijin.investment.choices.CommitmentStatus",
+        "CommitmentCaseStatusEnum": "tuijin.investment.choices.CaseStatus",
+        "SigningKindEnum": "tuijin.investment.choices.SigningKind",
+        "SigningEventKindEnum": "tuijin.investment.choices.SigningEventKind",
     },
 }
 
