@@ -6,7 +6,7 @@ from .choices import AuditEventType, AuditOutcome
 from .context import current_request
 from .models import AuditEvent
 
-__all__ = ["audit_event_record", "denial_recorded"]
+__all__ = ["audit_command_record", "audit_event_record", "denial_recorded"]
 
 _DENIAL_MARK = "_tuijin_denial_recorded"
 
@@ -45,4 +45,31 @@ def audit_event_record(
         request_id=str(getattr(request, "id", "")) if request is not None else "",
         object_repr=object_repr[:200],
         detail=detail or {},
+    )
+
+
+def audit_command_record(
+    *,
+    event_type: AuditEventType,
+    command: str,
+    user=None,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit event of a management command that moves data in or out (import, export, notice): the same event
+    type as its web counterpart, marked as run from the command line, in the name of the `--user` it ran as (else
+    the operating-system account that ran it, with no platform user)."""
+    import getpass
+    import os
+
+    try:
+        os_user = getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        os_user = os.environ.get("USER", "")
+    return audit_event_record(
+        event_type=event_type,
+        user=user,
+        user_name=user.get_username() if user is not None else f"命令行（{os_user}）",
+        outcome=outcome,
+        detail={"channel": "cli", "command": command, **(detail or {})},
     )

@@ -51,8 +51,17 @@ class Command(BaseCommand):
                 raise CommandError("没有可用的项目办管理员账户，请用 --user 指定统计范围所依据的账户。")
         if not actor.has_perm("projects.dashboard_project"):
             raise CommandError(f"账户 {actor.username} 没有查看驾驶舱（汇总数据）的权限。")
+        from tuijin.core.audit import audit_command_record
+        from tuijin.core.choices import AuditEventType
+
         data = build_notice(actor, year, month)
         Path(out).write_bytes(notice_render(data, fmt))
+        audit_command_record(
+            event_type=AuditEventType.EXPORT,
+            command="generate_notice",
+            user=actor,
+            detail={"what": "notice", "period": f"{year}-{month:02d}", "format": fmt, "file": Path(out).name},
+        )
         self.stdout.write(
             f"已生成 {year}年{month:02d}月 月度调度通报（{fmt}，{data.summary.project_count} 个项目，"
             f"统计范围：{actor.username}）：{out}"

@@ -18,10 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, help="附加该年度的年度分类和年度计划投资列")
 
     def handle(self, *args, out, user=None, year=None, **options):
+        from tuijin.core.audit import audit_command_record
+        from tuijin.core.choices import AuditEventType
         from tuijin.projects.excel import export_projects_xlsx
         from tuijin.projects.models import Project
 
         queryset = Project.objects.all()
+        actor = None
         if user:
             actor = User.objects.filter(username=user, is_active=True).first()
             if actor is None:
@@ -30,4 +33,10 @@ class Command(BaseCommand):
         queryset = queryset.order_by("pk")
         count = queryset.count()
         Path(out).write_bytes(export_projects_xlsx(queryset, year=year))
+        audit_command_record(
+            event_type=AuditEventType.EXPORT,
+            command="export_projects",
+            user=actor,
+            detail={"what": "projects", "rows": count, "year": year, "file": Path(out).name},
+        )
         self.stdout.write(f"已导出 {count} 个项目：{out}")

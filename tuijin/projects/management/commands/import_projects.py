@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--only-valid", action="store_true", help="仅导入无误的行，跳过有错误的行")
 
     def handle(self, *args, file, user, only_valid=False, **options):
+        from tuijin.core.audit import audit_command_record
+        from tuijin.core.choices import AuditEventType, AuditOutcome
         from tuijin.core.exceptions import ApplicationError
         from tuijin.org.scoping import user_permissions
         from tuijin.projects.excel import apply_import, parse_workbook
@@ -34,13 +36,33 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
-        report = parse_workbook(path.read_bytes(), actor=actor)
+        data = path.read_bytes()
+        report = parse_workbook(data, actor=actor)
+
+        def audited(outcome, **detail) -> None:
+            import hashlib
+
+            audit_command_record(
+                event_type=AuditEventType.IMPORT,
+                command="import_projects",
+                user=actor,
+                outcome=outcome,
+                detail={
+                    "file": path.name,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "rows": report.total_rows,
+                    "errors": report.error_rows,
+                    **detail,
+                },
+            )
+
         for error in report.errors:
             where = f"第 {error['row']} 行" if error["row"] else "文件"
             column = f"［{error['column']}］" if error["column"] else ""
             self.stderr.write(f"{where}{column}：{error['message']}")
         self.stdout.write(report.summary())
         if report.fatal or (report.errors and not only_valid):
+            audited(AuditOutcome.FAILURE)
             raise CommandError(
                 f"校验未通过：{len(report.errors)} 处错误，未导入任何数据。"
                 + ("" if report.fatal else "修正后重新导入，或使用 --only-valid 仅导入无误的行。")
@@ -52,7 +74,9 @@ class Command(BaseCommand):
         try:
             created, updated = apply_import(report, actor=actor, only_valid=only_valid, progress=progress)
         except ApplicationError as exc:
+            audited(AuditOutcome.FAILURE)
             raise CommandError(exc.message) from exc
+        audited(AuditOutcome.SUCCESS, created=created, updated=updated)
         skipped = f"，跳过有错误的 {report.error_rows} 行" if report.errors else ""
         self.stdout.write(
             f"导入完成：新增 {created} 个，更新 {updated} 个，与现有数据一致 {report.unchanged} 个{skipped}。"
