@@ -249,72 +249,41 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
+    def _step(self, request, permission: str, serializer_class, service):
+        """One workflow step on a line: the permission (audited 403), the body checked by `serializer_class` (its
+        fields are the service's keyword arguments, with `version`), then `service`; the line as answer."""
+        commitment = self.get_object()
+        require(request, permission)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        commitment = service(actor=request.user, commitment=commitment, version=version, **data)
+        return self._respond(commitment)
+
     @extend_schema(request=JustifySerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def justify(self, request, pk=None):
         """公平竞争审查: the reason (and legal basis) for keeping a flagged draft line."""
-        commitment = self.get_object()
-        require(request, "investment.change_commitment")
-        serializer = JustifySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        commitment = ledger.commitment_flag_justify(
-            actor=request.user,
-            commitment=commitment,
-            version=data["version"],
-            reason=data["reason"],
-            basis=data["basis"],
-        )
-        return self._respond(commitment)
+        return self._step(request, "investment.change_commitment", JustifySerializer, ledger.commitment_flag_justify)
 
     @extend_schema(request=ReviewSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         """The second review of a justified flag: `approve` true, or false with an `opinion`."""
-        commitment = self.get_object()
-        require(request, "investment.review_commitment")
-        serializer = ReviewSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        commitment = ledger.commitment_flag_review(
-            actor=request.user,
-            commitment=commitment,
-            version=data["version"],
-            approve=data["approve"],
-            opinion=data["opinion"],
-        )
-        return self._respond(commitment)
+        return self._step(request, "investment.review_commitment", ReviewSerializer, ledger.commitment_flag_review)
 
     @extend_schema(request=StatusSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         """兑现情况 of a signed line (the enterprise is asked to confirm again when the status changes)."""
-        commitment = self.get_object()
-        require(request, "investment.change_commitment")
-        serializer = StatusSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        version = data.pop("version")
-        commitment = ledger.commitment_set_status(actor=request.user, commitment=commitment, version=version, **data)
-        return self._respond(commitment)
+        return self._step(request, "investment.change_commitment", StatusSerializer, ledger.commitment_set_status)
 
     @extend_schema(request=ConfirmSerializer, responses=CommitmentSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         """The enterprise confirms (`agree` true) or disputes (false, with a `comment`) a signed line."""
-        commitment = self.get_object()
-        require(request, "investment.confirm_commitment")
-        serializer = ConfirmSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        commitment = ledger.commitment_confirm(
-            actor=request.user,
-            commitment=commitment,
-            version=data["version"],
-            agree=data["agree"],
-            comment=data["comment"],
-        )
-        return self._respond(commitment)
+        return self._step(request, "investment.confirm_commitment", ConfirmSerializer, ledger.commitment_confirm)
 
     @extend_schema(request=SignSerializer, responses=CommitmentSerializer(many=True))
     @action(detail=False, methods=["post"])
