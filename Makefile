@@ -33,11 +33,15 @@ run: install  ## migrate, load the demo, serve http://127.0.0.1:8000 on embedded
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/tuijin runserver --nostatic $(HOST):$(PORT)
 
+# One pytest-xdist worker per CPU (TEST_WORKERS=0 runs in one process). Each worker has its own test database and,
+# for the browser tests, its own demo server.
+TEST_WORKERS ?= auto
+
 test: install system-deps  ## the whole suite, browser tests included
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install  ## everything except the browser tests
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 lint: install  ## ruff, mypy and the import contracts in .importlinter
 	$(BIN)/ruff check .
