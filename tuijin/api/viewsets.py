@@ -4,12 +4,15 @@ Errors raised by services (ValidationError, ApplicationError, ConflictError, Per
 `tuijin.api.exceptions.exception_handler` translates them for every viewset.
 """
 
+from typing import Any
+
 from django.http import Http404
-from rest_framework import viewsets
+from rest_framework import status, viewsets
+from rest_framework.response import Response
 
 from .permissions import ACTION_FOR_METHOD
 
-__all__ = ["ScopedModelViewSet", "ScopedReadOnlyViewSet", "ScopedViewSetMixin"]
+__all__ = ["ScopedModelViewSet", "ScopedReadOnlyViewSet", "ScopedViewSetMixin", "VersionedRowMixin"]
 
 
 class ScopedViewSetMixin:
@@ -39,3 +42,25 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     pass
+
+
+class VersionedRowMixin:
+    """A viewset of rows locked by `version`: reading one row answers its version as the ETag (what `If-Match`
+    sends back), and a write answers with the row re-read (`fresh_row`) through `row_serializer`, with its new ETag."""
+
+    row_serializer: Any = None
+
+    def fresh_row(self, obj):
+        """The row as the answer shows it (override to add the joins and annotations its serializer reads)."""
+        return type(obj).objects.get(pk=obj.pk)
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)  # type: ignore[misc]
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def _respond(self, obj, code=status.HTTP_200_OK):
+        instance = self.fresh_row(obj)
+        response = Response(self.row_serializer(instance, context={"request": self.request}).data, status=code)  # type: ignore[attr-defined]
+        response["ETag"] = f'"{instance.version}"'
+        return response

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import AuditEventType, AuditOutcome, ChangeAction
 from .querysets import RestrictedQuerySet
 
-__all__ = ["AuditEvent", "AuditGuard", "BaseModel", "ChangeLoggedModel", "ObjectChange"]
+__all__ = ["AuditEvent", "AuditGuard", "BaseModel", "ChangeLoggedModel", "ObjectChange", "StoredFileFields"]
 
 
 class BaseModel(models.Model):
@@ -31,6 +31,26 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class StoredFileFields(models.Model):
+    """The columns of a checked upload (a project's or a lead's attachment), filled by
+    `utilities.uploads.store_checked_upload`; each model adds its `file` field (where it is stored) and its owner."""
+
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ChangeLoggedModel(BaseModel):

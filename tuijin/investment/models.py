@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.core.models import BaseModel, ChangeLoggedModel
+from tuijin.core.models import BaseModel, ChangeLoggedModel, StoredFileFields
 
 from .choices import (
     PRODUCING_OR_LATER,
@@ -293,20 +293,12 @@ def lead_attachment_path(instance, filename: str) -> str:
     return f"investment/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
-class LeadAttachment(BaseModel):
+class LeadAttachment(StoredFileFields, BaseModel):
     """A file of a lead's stage (合同/营业执照/现场照片), checked like a project's and downloaded through a view."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="attachments")
     stage = models.CharField(_("阶段"), max_length=20, choices=LeadStage.choices)
     file = models.FileField(_("文件"), upload_to=lead_attachment_path, max_length=255)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=100)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
-    )
     created = models.DateTimeField(default=timezone.now)
 
     scope_fields = CHILD_SCOPE

@@ -7,7 +7,7 @@ the current one is refused. Promised values come from the lead's signed investor
 亩均 figures are divided by the lead's 项目用地 (`land_mu`): no land (or 0), no figure (未填用地). A year is 低效用地
 when its 亩均税收 is below `InvestmentSettings.low_tax_per_mu` or its 亩均产值 below `low_output_per_mu`.
 
-Attachments are checked exactly like a project's (`utilities.uploads.check_upload` with
+Attachments are checked exactly like a project's (`utilities.uploads.store_checked_upload` with
 `projects.constants.ATTACHMENT_TYPES`: sniffed content, extension, size, zip and image bombs), stored under a name
 made of their hash, and downloaded only through a scoped view.
 
@@ -22,7 +22,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -357,26 +356,14 @@ def attachment_stages(lead: Lead) -> list[str]:
 def attachment_create(*, actor, lead: Lead, uploaded, stage: str) -> LeadAttachment:
     """Store a checked upload (the projects' checks and types) filed under one of the lead's stages."""
     from tuijin.projects.constants import ATTACHMENT_TYPES
-    from tuijin.utilities.uploads import check_upload
+    from tuijin.utilities.uploads import store_checked_upload
 
     _check(actor, lead, "view")
     if stage not in attachment_stages(lead):
         raise ValidationError({"stage": [_("请选择该招商项目已到达的阶段。")]})
-    checked = check_upload(uploaded, ATTACHMENT_TYPES)
-    name = (getattr(uploaded, "name", "") or "file")[-200:]
-    attachment = LeadAttachment(
-        lead=lead,
-        stage=stage,
-        original_name=name,
-        content_type=checked.content_type,
-        extension=checked.extension,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.content), save=False)
-    attachment.full_clean()
-    attachment.save()
+    attachment = LeadAttachment(lead=lead, stage=stage, uploaded_by=actor)
+    checked = store_checked_upload(attachment, uploaded, ATTACHMENT_TYPES)
+    name = attachment.original_name
     _check(actor, attachment, "add")
     stage_label = dict(LeadStage.choices)[stage]
     _event(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tuijin.core.models import BaseModel, ChangeLoggedModel
+from tuijin.core.models import BaseModel, ChangeLoggedModel, StoredFileFields
 
 from .choices import (
     ApprovalPhase,
@@ -563,20 +563,12 @@ def attachment_path(instance, filename: str) -> str:
     return f"attachments/{now:%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
-class Attachment(ChangeLoggedModel):
+class Attachment(StoredFileFields, ChangeLoggedModel):
     """A file (approval document, site photo) stored under MEDIA_ROOT, downloadable only through a checked view."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("类别"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
     file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=100)
-    extension = models.CharField(max_length=10)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
-    )
 
     scope_fields = FundingSource.scope_fields
 

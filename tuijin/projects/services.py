@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from tuijin.core.exceptions import ApplicationError, ConflictError
 from tuijin.core.figures_cache import figures_changed
 from tuijin.core.locking import bump_version, changes_since
 from tuijin.core.permissions import check_scope
-from tuijin.utilities.uploads import check_upload
+from tuijin.utilities.uploads import store_checked_upload
 
 from .choices import ApprovalStatus, DatePrecision, PlanStatus, ProjectEventType, Stage, StatsStatus
 from .constants import ALLOWED_TRANSITIONS, ATTACHMENT_TYPES, PERMIT_ITEM_CODE
@@ -883,27 +882,14 @@ def fast_track_recompute(project: Project) -> None:
 
 @transaction.atomic
 def attachment_create(*, actor, project: Project, uploaded, kind: str) -> Attachment:
-    checked = check_upload(uploaded, ATTACHMENT_TYPES)
-    name = (getattr(uploaded, "name", "") or "file")[-200:]
-    attachment = Attachment(
-        project=project,
-        kind=kind,
-        original_name=name,
-        content_type=checked.content_type,
-        extension=checked.extension,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=actor,
-    )
-    attachment.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.content), save=False)
-    attachment.full_clean()
-    attachment.save()
+    attachment = Attachment(project=project, kind=kind, uploaded_by=actor)
+    checked = store_checked_upload(attachment, uploaded, ATTACHMENT_TYPES)
     check_scope(actor, attachment, "add", message=_("该项目不在您的管理范围内。"))
     project_event_create(
         project=project,
         actor=actor,
         type=ProjectEventType.ATTACHMENT_ADDED,
-        data={"name": name, "kind": kind, "size": checked.size},
+        data={"name": attachment.original_name, "kind": kind, "size": checked.size},
     )
     return attachment
 

@@ -9,7 +9,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-__all__ = ["UPLOAD_INVALID", "CheckedUpload", "check_upload", "is_upload_error", "sniff_type"]
+__all__ = [
+    "UPLOAD_INVALID",
+    "CheckedUpload",
+    "check_upload",
+    "is_upload_error",
+    "sniff_type",
+    "store_checked_upload",
+]
 
 # The code of every ValidationError raised here: a page shows it on its file field (see is_upload_error).
 UPLOAD_INVALID = "upload_invalid"
@@ -98,3 +105,19 @@ def check_upload(uploaded, allowed: dict[str, tuple[str, ...]], *, max_mb: int |
         except Exception as exc:  # Pillow raises many types, DecompressionBombError included
             raise ValidationError(_("图片文件已损坏或尺寸异常。"), code=UPLOAD_INVALID) from exc
     return CheckedUpload(data, content_type, extension, hashlib.sha256(data).hexdigest(), len(data))
+
+
+def store_checked_upload(stored, uploaded, allowed: dict[str, tuple[str, ...]]) -> CheckedUpload:
+    """Check `uploaded` (`check_upload`) and save it as `stored`, an unsaved attachment row of any app with the fields
+    `file`, `original_name`, `content_type`, `extension`, `size` and `sha256` (the file named by its hash). The row is
+    validated (`full_clean`) and saved; the caller sets its own fields (owner, kind, uploader) before."""
+    from django.core.files.base import ContentFile
+
+    checked = check_upload(uploaded, allowed)
+    stored.original_name = (getattr(uploaded, "name", "") or "file")[-200:]
+    stored.content_type, stored.extension = checked.content_type, checked.extension
+    stored.size, stored.sha256 = checked.size, checked.sha256
+    stored.file.save(f"{checked.sha256}{checked.extension}", ContentFile(checked.content), save=False)
+    stored.full_clean()
+    stored.save()
+    return checked

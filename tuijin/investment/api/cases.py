@@ -12,11 +12,10 @@ errors or `{detail, code}` for a refused step (`not_eligible`, `case_open`, `not
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from tuijin.api.exceptions import if_match_version
-from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.api.viewsets import ScopedViewSetMixin, VersionedRowMixin
 from tuijin.core.permissions import require
 
 from .. import cases, results
@@ -148,7 +147,9 @@ class ResultUpdateSerializer(serializers.Serializer):
 
 
 @extend_schema_view(create=extend_schema(request=CaseOpenSerializer))
-class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class CaseViewSet(
+    VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
     queryset = CommitmentCase.objects.all()
     serializer_class = CaseSerializer
     filterset_fields = ["status", "decision", "commitment"]
@@ -162,16 +163,10 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             self.permission_action = "view"
         return super().get_permissions()
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+    row_serializer = CaseSerializer
 
-    def _respond(self, case, code=status.HTTP_200_OK):
-        instance = CommitmentCase.objects.select_related("commitment", "commitment__lead").get(pk=case.pk)
-        response = Response(CaseSerializer(instance, context={"request": self.request}).data, status=code)
-        response["ETag"] = f'"{instance.version}"'
-        return response
+    def fresh_row(self, obj):
+        return CommitmentCase.objects.select_related("commitment", "commitment__lead").get(pk=obj.pk)
 
     def create(self, request, *args, **kwargs):
         serializer = CaseOpenSerializer(data=request.data, context={"request": request})
@@ -205,7 +200,9 @@ class CaseViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     update=extend_schema(parameters=[IF_MATCH], request=ResultUpdateSerializer),
     partial_update=extend_schema(parameters=[IF_MATCH], request=ResultUpdateSerializer),
 )
-class ResultViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class ResultViewSet(
+    VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
     queryset = YearlyResult.objects.all()
     serializer_class = ResultSerializer
     filterset_fields = ["lead", "year"]
@@ -214,16 +211,10 @@ class ResultViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def get_queryset(self):
         return super().get_queryset().select_related("lead")
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+    row_serializer = ResultSerializer
 
-    def _respond(self, result, code=status.HTTP_200_OK):
-        instance = YearlyResult.objects.select_related("lead").get(pk=result.pk)
-        response = Response(ResultSerializer(instance, context={"request": self.request}).data, status=code)
-        response["ETag"] = f'"{instance.version}"'
-        return response
+    def fresh_row(self, obj):
+        return YearlyResult.objects.select_related("lead").get(pk=obj.pk)
 
     def create(self, request, *args, **kwargs):
         serializer = ResultInputSerializer(data=request.data, context={"request": request})

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from tuijin.api.exceptions import if_match_version
-from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.api.viewsets import ScopedViewSetMixin, VersionedRowMixin
 from tuijin.core.permissions import require
 from tuijin.org.models import OrgUnit
 
@@ -198,7 +198,9 @@ class SignSerializer(serializers.Serializer):
     partial_update=extend_schema(parameters=[IF_MATCH], request=CommitmentInputSerializer),
     create=extend_schema(request=CommitmentCreateSerializer),
 )
-class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class CommitmentViewSet(
+    VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
     queryset = Commitment.objects.all()
     serializer_class = CommitmentSerializer
     filterset_fields = ["side", "status", "state", "confirmation", "lead", "responsible_unit", "fc_flagged"]
@@ -219,16 +221,10 @@ class CommitmentViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrie
             queryset = queryset.filter(ledger.overdue_condition())
         return queryset.select_related("lead", "responsible_unit", "ticket").order_by("lead", "side", "due_date", "pk")
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+    row_serializer = CommitmentSerializer
 
-    def _respond(self, commitment, code=status.HTTP_200_OK):
-        instance = Commitment.objects.select_related("lead", "responsible_unit", "ticket").get(pk=commitment.pk)
-        response = Response(CommitmentSerializer(instance, context={"request": self.request}).data, status=code)
-        response["ETag"] = f'"{instance.version}"'
-        return response
+    def fresh_row(self, obj):
+        return Commitment.objects.select_related("lead", "responsible_unit", "ticket").get(pk=obj.pk)
 
     def create(self, request, *args, **kwargs):
         serializer = CommitmentCreateSerializer(data=request.data, context={"request": request})

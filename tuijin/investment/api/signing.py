@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from tuijin.api.exceptions import if_match_version
-from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.api.viewsets import ScopedViewSetMixin, VersionedRowMixin
 from tuijin.core.permissions import require
 from tuijin.org.models import OrgUnit
 
@@ -106,7 +106,9 @@ def _events(queryset):
     partial_update=extend_schema(parameters=[IF_MATCH], request=SigningEventInputSerializer),
     create=extend_schema(request=SigningEventInputSerializer),
 )
-class SigningEventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class SigningEventViewSet(
+    VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
     queryset = SigningEvent.objects.all()
     serializer_class = SigningEventSerializer
     filterset_fields = ["kind", "organiser"]
@@ -121,16 +123,10 @@ class SigningEventViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retr
             self.permission_action = "view"
         return super().get_permissions()
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+    row_serializer = SigningEventSerializer
 
-    def _respond(self, event, code=status.HTTP_200_OK):
-        instance = _events(SigningEvent.objects.filter(pk=event.pk)).get()
-        response = Response(SigningEventSerializer(instance, context={"request": self.request}).data, status=code)
-        response["ETag"] = f'"{instance.version}"'
-        return response
+    def fresh_row(self, obj):
+        return _events(SigningEvent.objects.filter(pk=obj.pk)).get()
 
     def create(self, request, *args, **kwargs):
         serializer = SigningEventInputSerializer(data=request.data, context={"request": request})

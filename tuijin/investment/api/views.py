@@ -6,11 +6,10 @@ are translated by `tuijin.api.exceptions.exception_handler`."""
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from tuijin.api.exceptions import if_match_version
-from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.api.viewsets import ScopedViewSetMixin, VersionedRowMixin
 from tuijin.core.permissions import require
 
 from .. import services
@@ -51,7 +50,9 @@ def _leads(queryset):
     partial_update=extend_schema(parameters=[IF_MATCH], request=LeadInputSerializer),
     create=extend_schema(request=LeadInputSerializer),
 )
-class LeadViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class LeadViewSet(
+    VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
     queryset = Lead.objects.all()
     serializer_class = LeadSerializer
     filterset_fields = ["stage", "review_status", "chain", "tracking_unit"]
@@ -66,16 +67,10 @@ class LeadViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
             self.permission_action = "view"
         return super().get_permissions()
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+    row_serializer = LeadSerializer
 
-    def _respond(self, lead, code=status.HTTP_200_OK):
-        instance = _leads(Lead.objects.filter(pk=lead.pk)).get()
-        response = Response(LeadSerializer(instance, context={"request": self.request}).data, status=code)
-        response["ETag"] = f'"{instance.version}"'
-        return response
+    def fresh_row(self, obj):
+        return _leads(Lead.objects.filter(pk=obj.pk)).get()
 
     def create(self, request, *args, **kwargs):
         serializer = LeadInputSerializer(data=request.data, context={"request": request})

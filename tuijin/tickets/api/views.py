@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.api.viewsets import ScopedViewSetMixin, VersionedRowMixin
 from tuijin.core.permissions import require
 
 from .. import services
@@ -41,7 +41,9 @@ def _tickets(queryset):
     return queryset.select_related("project", "enterprise", "raised_unit", "lead_unit").prefetch_related("co_units")
 
 
-class TicketViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
+class TicketViewSet(
+    VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
+):
     queryset = Ticket.objects.all()
     serializer_class = TicketSerializer
     filterset_fields = ["status", "category", "source", "project", "enterprise", "lead_unit"]
@@ -56,16 +58,10 @@ class TicketViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
             self.permission_action = "view"
         return super().get_permissions()
 
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = f'"{response.data["version"]}"'
-        return response
+    row_serializer = TicketSerializer
 
-    def _respond(self, ticket, code=status.HTTP_200_OK):
-        instance = _tickets(Ticket.objects.filter(pk=ticket.pk)).get()
-        response = Response(TicketSerializer(instance, context={"request": self.request}).data, status=code)
-        response["ETag"] = f'"{instance.version}"'
-        return response
+    def fresh_row(self, obj):
+        return _tickets(Ticket.objects.filter(pk=obj.pk)).get()
 
     @extend_schema(request=TicketInputSerializer, responses={201: TicketSerializer})
     def create(self, request, *args, **kwargs):
