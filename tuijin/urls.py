@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("tuijin.notifications.urls")),
     path("tickets/", include("tuijin.tickets.urls")),
     path("investment/", include("tuijin.investment.urls")),
+    path("supervision/", include("tuijin.supervision.urls")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

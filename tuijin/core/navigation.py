@@ -68,6 +68,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("工单统计"), "tickets:ticket_dashboard", "tickets.dashboard_ticket", "bar-chart-line", _("协调服务")),
     NavItem(_("涉企检查登记"), "tickets:visit_list", "tickets.view_inspectionvisit", "clipboard-check", _("协调服务")),
     NavItem(_("免打扰期"), "tickets:quiet_list", "tickets.view_quietperiod", "moon", _("协调服务")),
+    NavItem(_("督办事项"), "supervision:task_list", "supervision.view_task", "flag", _("督查督办")),
+    NavItem(_("会议与考察"), "supervision:meeting_list", "supervision.view_meeting", "people", _("督查督办")),
+    NavItem(_("读入会议报道"), "supervision:read", "supervision.add_meeting", "file-earmark-text", _("督查督办")),
+    NavItem(_("督办通报"), "supervision:report", "supervision.export_task", "megaphone", _("督查督办")),
+    NavItem(_("督办统计"), "supervision:dashboard", "supervision.dashboard_task", "bar-chart", _("督查督办")),
+    NavItem(_("读入规则"), "supervision:rules", "supervision.view_readingrule", "sliders", _("基础配置")),
     NavItem(_("预警规则"), "dispatch:config_rules", "progress.change_warningrule", "sliders", _("基础配置")),
     NavItem(_("填报期"), "dispatch:config_windows", "progress.change_reportingperiod", "calendar-check", _("基础配置")),
     NavItem(

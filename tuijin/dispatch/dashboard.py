@@ -217,6 +217,8 @@ class DashboardView(ScopedViewMixin, TemplateView):
             escalated=_escalated(self.request.user),
             # 超期未兑现的政府承诺: a tile loaded by htmx (investment:overdue_tile); the cached page keeps its queries
             show_overdue_commitments=self.request.user.has_perm("investment.view_commitment"),
+            # 督办 completion by unit and by leader: a tile loaded by htmx (supervision:dashboard_tile)
+            show_supervision=self.request.user.has_perm("supervision.dashboard_task"),
         )
         return context
 

@@ -154,6 +154,32 @@ _LEAD_REVIEW = {
 _LEAD_OFFICE = _LEAD_REVIEW | {"investment.convert_lead"}
 # the investor's enterprise account reads its own promise ledger, both sides, and confirms or disputes each line
 _LEAD_ENTERPRISE = {"investment.view_commitment", "investment.confirm_commitment"}
+_SUP_READ = {
+    "supervision.view_meeting",
+    "supervision.view_meetingattachment",
+    "supervision.view_task",
+    "supervision.view_taskevent",
+    "supervision.view_taskattachment",
+    "supervision.view_taskescalation",
+    "supervision.view_taskreminder",
+}
+# a responsible (or co-responsible) unit reports progress, uploads evidence and asks for closure
+_SUP_UNIT = {"supervision.report_task", "supervision.add_taskattachment"}
+# the 督办 office (and the 项目办, which runs 项目建设大会 and 调度会): meetings, reading reports, assigning tasks,
+# reviewing closures, the 督办通报, the reading rules
+_SUP_OFFICE = {
+    "supervision.add_meeting",
+    "supervision.change_meeting",
+    "supervision.add_meetingattachment",
+    "supervision.add_task",
+    "supervision.change_task",
+    "supervision.review_task",
+    "supervision.export_task",
+    "supervision.dashboard_task",
+    "supervision.view_readingrule",
+    "supervision.add_readingrule",
+    "supervision.change_readingrule",
+}
 _PROJECT_OFFICE = {
     # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
     "projects.view_approvalitemtype",
@@ -193,6 +219,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _LEAD_READ
             | _LEAD_UNIT
             | _LEAD_OFFICE
+            | _SUP_READ
+            | _SUP_OFFICE
         ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
@@ -208,6 +236,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _TICKET_UNIT
             | _LEAD_READ
             | _LEAD_UNIT
+            | _SUP_READ
+            | _SUP_UNIT
         ),
     ),
     Role.UNIT_APPROVER: RoleSpec(
@@ -223,6 +253,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _TICKET_UNIT
             | _LEAD_READ
             | _LEAD_UNIT
+            | _SUP_READ
+            | _SUP_UNIT
             | {"progress.unitapprove_progressreport"}
         ),
     ),
@@ -235,12 +267,15 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _REPORT_READ
             | _TICKET_READ
             | _LEAD_READ
-            | {"tickets.add_ticket", "tickets.dashboard_ticket"}
+            | _SUP_READ
+            | {"tickets.add_ticket", "tickets.dashboard_ticket", "supervision.dashboard_task"}
         ),
-        # leaders read every lead of the district (a lead has no sponsor yet)
+        # leaders read every lead of the district (a lead has no sponsor yet); the tasks and meetings they are in
+        # charge of or attended (sponsor scope), and the district's 督办 statistics
         scope_overrides={
             "projects.dashboard_project": ScopeKind.REGION,
             "tickets.dashboard_ticket": ScopeKind.REGION,
+            "supervision.dashboard_task": ScopeKind.REGION,
             **dict.fromkeys(_LEAD_READ, ScopeKind.REGION),
         },
     ),
@@ -253,7 +288,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _REPORT_READ
             | _TICKET_READ
             | _LEAD_READ
-            | {"tickets.add_ticket", "tickets.dashboard_ticket"}
+            | _SUP_READ
+            | {"tickets.add_ticket", "tickets.dashboard_ticket", "supervision.dashboard_task", "supervision.export_task"}
         ),
     ),
     Role.ENTERPRISE: RoleSpec(
@@ -273,12 +309,21 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     # 招商专员 of a unit (街道, 红开区 …): the unit's own leads, end to end
     Role.INVESTMENT_STAFF: RoleSpec(
         ScopeKind.UNIT,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT),
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT | _SUP_READ | _SUP_UNIT),
     ),
     # 招商主管部门 (商务局): every lead of the district; reviews, events and configuration
     Role.INVESTMENT_BUREAU: RoleSpec(
         ScopeKind.REGION,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT | _LEAD_REVIEW),
+        frozenset(
+            _DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT | _LEAD_REVIEW | _SUP_READ | _SUP_UNIT
+        ),
+        # the bureau's own 督办 tasks only (it is a responsible unit like any other)
+        scope_overrides=dict.fromkeys(_SUP_READ | _SUP_UNIT, ScopeKind.UNIT),
+    ),
+    # 督查督办专员 (区委区政府督查室): every meeting and task of the district; assigns, reviews closures, reports
+    Role.SUPERVISION_OFFICE: RoleSpec(
+        ScopeKind.REGION,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _TICKET_READ | _LEAD_READ | _SUP_READ | _SUP_OFFICE),
     ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
     # cannot read the audit log, holds no business permission.

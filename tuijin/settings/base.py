@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tuijin.facts",
     "tuijin.dispatch",
     "tuijin.investment",
+    "tuijin.supervision",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -201,6 +202,11 @@ TUIJIN_CHART_FONT = env_str("TUIJIN_CHART_FONT")
 # Tickets: first response due in N working days; escalation every N working days overdue; visits per month.
 TUIJIN_TICKET_RESPONSE_DAYS = env_int("TUIJIN_TICKET_RESPONSE_DAYS", 1, minimum=1)
 TUIJIN_TICKET_ESCALATION_STEP_DAYS = env_int("TUIJIN_TICKET_ESCALATION_STEP_DAYS", 3, minimum=1)
+# 督办 (supervision): a task due within this many working days is yellow and its unit is reminded once; overdue
+# tasks escalate one level per step; units report progress this often unless the task says otherwise.
+TUIJIN_SUPERVISION_YELLOW_WORKDAYS = env_int("TUIJIN_SUPERVISION_YELLOW_WORKDAYS", 3, minimum=1)
+TUIJIN_SUPERVISION_ESCALATION_STEP_WORKDAYS = env_int("TUIJIN_SUPERVISION_ESCALATION_STEP_WORKDAYS", 3, minimum=1)
+TUIJIN_SUPERVISION_REPORT_EVERY_WORKDAYS = env_int("TUIJIN_SUPERVISION_REPORT_EVERY_WORKDAYS", 5, minimum=1)
 TUIJIN_VISIT_MONTHLY_LIMIT = env_int("TUIJIN_VISIT_MONTHLY_LIMIT", 2, minimum=1)
 # Monthly reporting window: days of the month after the reported month (e.g. the 1st to the 5th).
 TUIJIN_REPORT_WINDOW_OPEN_DAY = env_int("TUIJIN_REPORT_WINDOW_OPEN_DAY", 1, minimum=1)
@@ -304,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "CommitmentCaseStatusEnum": "tuijin.investment.choices.CaseStatus",
         "SigningKindEnum": "tuijin.investment.choices.SigningKind",
         "SigningEventKindEnum": "tuijin.investment.choices.SigningEventKind",
+        "MeetingKindEnum": "tuijin.supervision.choices.MeetingKind",
+        "SupervisionTaskSourceEnum": "tuijin.supervision.choices.TaskSource",
+        "SupervisionTaskStatusEnum": "tuijin.supervision.choices.TaskStatus",
     },
 }
 

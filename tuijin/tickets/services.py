@@ -13,6 +13,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuijin.core.escalation import Escalator
 from tuijin.core.exceptions import ApplicationError
 from tuijin.core.locking import bump_version
 from tuijin.core.permissions import check_scope
@@ -714,40 +715,51 @@ def _escalation_targets(ticket: Ticket, level: int) -> list:
     return list(local.filter(memberships__role__in=["district_leader", "project_office"]).distinct())
 
 
+class _TicketEscalator(Escalator):
+    """Overdue open tickets on the shared ladder (core.escalation); the marker is TicketEscalation."""
+
+    def __init__(self) -> None:
+        self.slas = category_slas()
+
+    def overdue(self, today):
+        return list(
+            Ticket.objects.filter(status__in=OPEN, resolution_due__lt=today).select_related("lead_unit", "project")
+        )
+
+    def due(self, ticket):
+        return ticket.resolution_due
+
+    def level(self, ticket):
+        return ticket.escalation_level
+
+    def step(self, ticket):
+        return self.slas.get(ticket.category, default_sla(ticket.category)).escalation_step_days
+
+    def mark(self, ticket, level):
+        return TicketEscalation.objects.create(ticket=ticket, level=level)
+
+    def fire(self, ticket, level, overdue_workdays, escalation):
+        users = _escalation_targets(ticket, level)
+        escalation.notified = _notify_users(
+            ticket, users, _("工单超期升级（第%(l)d级）：%(t)s") % {"l": level, "t": ticket.title}
+        )
+        escalation.save(update_fields=["notified"])
+        _escalation_level_set(ticket, level)
+        _event(ticket, None, TicketEventType.ESCALATED, level=level, overdue_workdays=overdue_workdays)
+
+
 def escalate_overdue(today: date | None = None) -> int:
     """Escalate open tickets past their resolution deadline: level k fires after (k−1)×step working days overdue,
     each level exactly once (a unique row per ticket and level), each with a notification. Returns levels fired."""
     from tuijin.workdays.services import workday_calendar
 
     today = today or _today()
-    slas = category_slas()
-    overdue = list(
-        Ticket.objects.filter(status__in=OPEN, resolution_due__lt=today).select_related("lead_unit", "project")
-    )
+    escalator = _TicketEscalator()
+    overdue = escalator.overdue(today)
     if not overdue:
         return 0
-    calendar = workday_calendar(min(t.resolution_due for t in overdue), today)
-    fired = 0
-    for ticket in overdue:
-        days = calendar.workdays_between(ticket.resolution_due, today)
-        step = slas.get(ticket.category, default_sla(ticket.category)).escalation_step_days
-        target = min(4, 1 + max(days - 1, 0) // step) if days >= 1 else 0
-        for level in range(ticket.escalation_level + 1, target + 1):
-            with transaction.atomic():
-                try:
-                    with transaction.atomic():
-                        escalation = TicketEscalation.objects.create(ticket=ticket, level=level)
-                except IntegrityError:
-                    continue  # already fired (a concurrent run)
-                users = _escalation_targets(ticket, level)
-                escalation.notified = _notify_users(
-                    ticket, users, _("工单超期升级（第%(l)d级）：%(t)s") % {"l": level, "t": ticket.title}
-                )
-                escalation.save(update_fields=["notified"])
-                _escalation_level_set(ticket, level)
-                _event(ticket, None, TicketEventType.ESCALATED, level=level, overdue_workdays=days)
-                fired += 1
-    return fired
+    escalator.overdue = lambda today: overdue  # type: ignore[method-assign]  # already read
+    return escalator.run(today, workday_calendar(min(t.resolution_due for t in overdue), today))
 
 
 def _escalation_level_set(ticket: Ticket, level: int) -> None:
