@@ -71,6 +71,7 @@ __all__ = [
     "ledger_rows",
     "line_actions",
     "overdue_condition",
+    "overdue_government_condition",
     "sees_supervision",
     "sign_blockers",
     "visible_commitments",

@@ -168,6 +168,8 @@ _SUP_UNIT = {"supervision.report_task", "supervision.add_taskattachment"}
 # the 督办 office (and the 项目办, which runs 项目建设大会 and 调度会): meetings, reading reports, assigning tasks,
 # reviewing closures, the 督办通报, the reading rules
 _SUP_OFFICE = {
+    "supervision.report_task",  # acts for a unit without an account (代报), named in the history
+    "supervision.add_taskattachment",
     "supervision.add_meeting",
     "supervision.change_meeting",
     "supervision.add_meetingattachment",
@@ -289,7 +291,12 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _TICKET_READ
             | _LEAD_READ
             | _SUP_READ
-            | {"tickets.add_ticket", "tickets.dashboard_ticket", "supervision.dashboard_task", "supervision.export_task"}
+            | {
+                "tickets.add_ticket",
+                "tickets.dashboard_ticket",
+                "supervision.dashboard_task",
+                "supervision.export_task",
+            }
         ),
     ),
     Role.ENTERPRISE: RoleSpec(
@@ -323,7 +330,17 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     # 督查督办专员 (区委区政府督查室): every meeting and task of the district; assigns, reviews closures, reports
     Role.SUPERVISION_OFFICE: RoleSpec(
         ScopeKind.REGION,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _TICKET_READ | _LEAD_READ | _SUP_READ | _SUP_OFFICE),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _TICKET_READ
+            | _LEAD_READ
+            | _SUP_READ
+            | _SUP_OFFICE
+            # the 调度会 agenda reads the lights and the units' pace
+            | {"projects.dashboard_project", "progress.view_warninglight"}
+        ),
     ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
     # cannot read the audit log, holds no business permission.

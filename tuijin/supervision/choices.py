@@ -76,3 +76,6 @@ class RuleKind(models.TextChoices):
     ATTEND_VERB = "attend_verb", _("出席用语")
     UNIT_SUFFIX = "unit_suffix", _("单位名称后缀")
     SURNAME = "surname", _("姓氏")
+    UNIT_PREFIX = "unit_prefix", _("单位名称前缀")
+    UNIT_STOP = "unit_stop", _("非单位用语")
+    NAME_FOLLOWER = "name_follower", _("人名后续词")

@@ -15,7 +15,7 @@ def rules_from_db() -> Rules:
     mapping: dict[str, list] = {}
     for kind, text, value in ReadingRule.objects.filter(is_active=True).values_list("kind", "text", "value"):
         mapping.setdefault(kind, []).append((text, value or None))
-    return Rules.from_mapping(mapping) if mapping else Rules.default()
+    return Rules.from_mapping(mapping, fill_missing=True) if mapping else Rules.default()
 
 
 def lexicon_for(user) -> Lexicon:

@@ -42,6 +42,7 @@ def load_accounts(context: dict, stdout) -> None:
         ("qiye", "示例光电企业用户", Role.ENTERPRISE, units[ENTERPRISES[0]], None),
         ("swj", "区商务局招商科", Role.INVESTMENT_BUREAU, units["区商务局"], None),
         ("hongkai_zs", "红开区招商专员", Role.INVESTMENT_STAFF, units["hongkai"], None),
+        ("duban", "区委区政府督查室", Role.SUPERVISION_OFFICE, units["gov"], None),
         ("sysadmin", "系统管理员", Role.SYS_ADMIN, units["gov"], None),
         ("secadmin", "安全管理员", Role.SEC_ADMIN, units["gov"], None),
         ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, units["gov"], None),
