@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -51,7 +52,7 @@ class TaskEventType(models.TextChoices):
     DEADLINE = "deadline", _("调整时限")
     REMINDED = "reminded", _("临近提醒")
     ESCALATED = "escalated", _("超期升级")
-    CANCELLED = "cancelled", _("撤销")
+    CANCELLED = "cancelled", pgettext_lazy("supervision", "撤销")
     EVIDENCE = "evidence", _("上传佐证")
 
 

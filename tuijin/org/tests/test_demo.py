@@ -21,6 +21,7 @@ DEMO_USERS = [
     "qiye",
     "swj",
     "hongkai_zs",
+    "duban",
     "sysadmin",
     "secadmin",
     "auditadmin",
