@@ -25,8 +25,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .choices import OPEN_STATUSES
-
 __all__ = ["SECTION_LIMIT", "Agenda", "AgendaItem", "AgendaSection", "assemble_dispatch_agenda"]
 
 SECTION_LIMIT = 20
@@ -186,10 +184,10 @@ def _overdue_tickets(user, today: date) -> AgendaSection:
 
 
 def _overdue_tasks(user, today: date) -> AgendaSection:
-    from .selectors import tasks_for
+    from .selectors import overdue_condition, tasks_for
 
     section = AgendaSection("overdue_tasks", _("超期的督办事项"), [], 0)
-    rows = tasks_for(user).filter(status__in=OPEN_STATUSES, deadline__lt=today)  # colour 红 (selectors.colour_of)
+    rows = tasks_for(user).filter(overdue_condition(today))  # colour 红 (selectors.colour_of)
     section.total = rows.count()
     if not section.total:
         return section

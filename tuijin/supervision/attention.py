@@ -7,7 +7,6 @@ list's `todo` filter, views.todo_filter, is the one definition of each set):
 """
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuijin.core.attention import AttentionItem, register_attention
@@ -21,8 +20,8 @@ def _url(query: str) -> str:
 
 @register_attention
 def supervision_attention(user) -> list[AttentionItem]:
-    from .choices import OPEN_STATUSES
     from .models import Task
+    from .selectors import overdue_condition
     from .views import todo_filter
 
     if not user.has_perm("supervision.view_task"):
@@ -33,7 +32,7 @@ def supervision_attention(user) -> list[AttentionItem]:
         review = todo_filter(user, visible, "review").count()
         if review:
             items.append(AttentionItem(_("督办事项待审核办结"), review, _url("todo=review"), "warning"))
-        overdue = visible.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate()).count()
+        overdue = visible.filter(overdue_condition()).count()
         if overdue:
             items.append(AttentionItem(_("超期的督办事项"), overdue, _url("colour=red"), "danger"))
     elif user.has_perm("supervision.report_task"):

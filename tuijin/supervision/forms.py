@@ -41,7 +41,7 @@ def style(form: forms.Form) -> None:
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
-def apply_errors(form: forms.Form, exc) -> None:
+def apply_errors(form: forms.BaseForm, exc) -> None:
     """Put a service's ValidationError next to its field (or on top when it names no field of the form)."""
     for key, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
         for error in errors:
@@ -97,8 +97,10 @@ class MeetingForm(forms.ModelForm):
         units = unit_choices(user)
         leaders = leader_choices(user)
         self.fields["organiser"].queryset = units
-        self.fields["organiser"].required = False
-        self.fields["organiser"].help_text = _("不选则为您所在单位")
+        if self.instance.pk is None:
+            self.fields["organiser"].required = False
+            self.fields["organiser"].help_text = _("不选则为您所在单位")
+        self.fields["organiser"].error_messages["required"] = _("请选择组织单位。")
         self.fields["units"].queryset = units
         self.fields["chair"].queryset = leaders
         self.fields["leaders"].queryset = leaders
@@ -132,8 +134,8 @@ class _Links(forms.Form):
     )
 
     def _resolve(self, field: str, queryset, lookups: tuple[str, ...]) -> list:
-        found = []
-        missing = []
+        found: list = []
+        missing: list[str] = []
         for ref in [r for r in SPLIT.split(self.cleaned_data.get(field) or "") if r]:
             condition = Q()
             for lookup in lookups:
@@ -200,10 +202,11 @@ class TaskForm(_Links):
         super().__init__(*args, **kwargs)
         self.user = user
         units = unit_choices(user)
-        self.fields["responsible_unit"].queryset = units
-        self.fields["co_units"].queryset = units
-        self.fields["leader"].queryset = leader_choices(user)
-        self.fields["meeting"].queryset = Meeting.objects.restrict(user, "view").order_by("-held_on", "-pk")
+        fields: dict = self.fields  # the ModelChoiceFields below (typed as Field)
+        fields["responsible_unit"].queryset = units
+        fields["co_units"].queryset = units
+        fields["leader"].queryset = leader_choices(user)
+        fields["meeting"].queryset = Meeting.objects.restrict(user, "view").order_by("-held_on", "-pk")
         self.fields["title"].error_messages["required"] = _("请填写督办事项。")
         self.fields["content"].error_messages["required"] = _("请填写具体要求。")
         self.fields["responsible_unit"].error_messages["required"] = _("请选择责任单位。")
@@ -267,7 +270,7 @@ class MultipleFileField(forms.FileField):
 
 class ProgressForm(_Versioned):
     note = forms.CharField(label=gettext_lazy("进展情况"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label=gettext_lazy("佐证材料（可选，最多 10 个）"))
+    files = MultipleFileField(label=gettext_lazy("佐证材料（可选，最多 10 个）"))  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,7 +280,7 @@ class ProgressForm(_Versioned):
 
 class CloseRequestForm(_Versioned):
     result = forms.CharField(label=gettext_lazy("办理结果"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label=gettext_lazy("佐证材料（至少一份，可多选）"))
+    files = MultipleFileField(label=gettext_lazy("佐证材料（至少一份，可多选）"))  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

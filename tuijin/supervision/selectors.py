@@ -15,7 +15,9 @@ from .models import Meeting, Task
 __all__ = [
     "UnitStats",
     "colour_of",
+    "is_overdue",
     "meetings_for",
+    "overdue_condition",
     "progress_due_ids",
     "report_rows",
     "stats_by_leader",
@@ -37,13 +39,35 @@ def yellow_until(today: date | None = None) -> date:
     return add_workdays(today or _today(), settings.TUIJIN_SUPERVISION_YELLOW_WORKDAYS)
 
 
+def overdue_condition(today: date | None = None) -> Q:
+    """Overdue (已超期, red, escalated): still 办理中 past the deadline, or awaiting review with a closure asked only
+    after the deadline. A unit that asked for closure in time is not blamed for the office's review time."""
+    today = today or _today()
+    asked_late = Q(close_requested_on__isnull=True) | Q(close_requested_on__gt=F("deadline"))
+    return Q(status=TaskStatus.IN_PROGRESS, deadline__lt=today) | (
+        Q(status=TaskStatus.REVIEW, deadline__lt=today) & asked_late
+    )
+
+
+def is_overdue(task: Task, today: date | None = None) -> bool:
+    """`overdue_condition` for one task in memory."""
+    today = today or _today()
+    if task.deadline >= today:
+        return False
+    if task.status == TaskStatus.IN_PROGRESS:
+        return True
+    return task.status == TaskStatus.REVIEW and (
+        task.close_requested_on is None or task.close_requested_on > task.deadline
+    )
+
+
 def colour_condition(today: date, until: date) -> Case:
     """The colour as a SQL expression, so lists filter and count by it (the same rule as `colour_of`)."""
     return Case(
         When(status=TaskStatus.CANCELLED, then=Value(TaskColour.CANCELLED)),
         When(status=TaskStatus.DONE, finished_on__lte=F("deadline"), then=Value(TaskColour.DONE)),
         When(status=TaskStatus.DONE, then=Value(TaskColour.DONE_LATE)),
-        When(deadline__lt=today, then=Value(TaskColour.RED)),
+        When(overdue_condition(today), then=Value(TaskColour.RED)),
         When(deadline__lte=until, then=Value(TaskColour.YELLOW)),
         default=Value(TaskColour.GREEN),
         output_field=CharField(),
@@ -51,14 +75,15 @@ def colour_condition(today: date, until: date) -> Case:
 
 
 def colour_of(task: Task, today: date | None = None, until: date | None = None) -> str:
-    """红: open and past its deadline; 黄: open and due within the yellow window (working days); 绿: open otherwise.
+    """红: overdue (`overdue_condition`); 黄: open and due within the yellow window (working days) — or awaiting review
+    of a closure asked in time after the deadline passed; 绿: open otherwise.
     A finished task is 按期办结 when the unit asked for closure by the deadline, else 逾期办结."""
     today = today or _today()
     if task.status == TaskStatus.CANCELLED:
         return TaskColour.CANCELLED
     if task.status == TaskStatus.DONE:
         return TaskColour.DONE if task.finished_on and task.finished_on <= task.deadline else TaskColour.DONE_LATE
-    if task.deadline < today:
+    if is_overdue(task, today):
         return TaskColour.RED
     if task.deadline <= (until or yellow_until(today)):
         return TaskColour.YELLOW
@@ -133,7 +158,7 @@ def _stats(queryset: QuerySet, key: str, name: str, today: date) -> list[UnitSta
             done=Count("pk", filter=Q(status=TaskStatus.DONE)),
             done_on_time=Count("pk", filter=Q(status=TaskStatus.DONE, finished_on__lte=F("deadline"))),
             open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+            overdue=Count("pk", filter=overdue_condition(today)),
         )
         .order_by("-overdue", name)
     )
@@ -172,7 +197,7 @@ def report_rows(queryset: QuerySet, start: date, end: date, today: date | None =
     `start` and `end` (by finish date)."""
     today = today or _today()
     base = queryset.select_related("responsible_unit", "leader", "meeting").order_by("deadline", "pk")
-    overdue = list(base.filter(status__in=OPEN_STATUSES, deadline__lt=today))
+    overdue = list(base.filter(overdue_condition(today)))
     finished = list(
         base.filter(status=TaskStatus.DONE, finished_on__gte=start, finished_on__lte=end).order_by("finished_on", "pk")
     )

@@ -29,6 +29,7 @@ from .models import (
     TaskEvent,
     TaskReminder,
 )
+from .selectors import overdue_condition
 
 __all__ = [
     "ATTACHMENT_TYPES",
@@ -92,8 +93,10 @@ def _require(actor, permission: str) -> None:
 
 def _text(value, field: str, label: str, *, required: bool = True, minimum: int = 1) -> str:
     text = (value or "").strip()
-    if required and len(text) < minimum:
+    if required and not text:
         raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
+    if required and len(text) < minimum:
+        raise ValidationError({field: _("%(label)s至少 %(n)d 个字。") % {"label": label, "n": minimum}})
     if len(text) > TEXT_MAX:
         raise ValidationError({field: _("%(label)s不能超过 %(n)d 字。") % {"label": label, "n": TEXT_MAX}})
     return text
@@ -288,12 +291,14 @@ def task_create(
         created_by=actor,
     )
     task.full_clean(exclude=["number"])
-    for _attempt in range(3):
+    for attempt in range(3):
         try:
             with transaction.atomic():
                 task.save()
             break
         except IntegrityError:
+            if attempt == 2:
+                raise
             task.number = _number(assigned_on)
     task.co_units.set(co_units)
     task.projects.set(projects)
@@ -417,6 +422,8 @@ def task_request_close(*, actor, task: Task, version: int, result: str, files=()
     _check(actor, task, "report_task")
     _responsible_check(actor, task, co_allowed=False)
     result = _text(result, "result", _("办理结果"), minimum=4)
+    if not files and not task.attachments.exists():
+        raise ValidationError({"files": _("申请办结须上传至少一份佐证材料。")})
     task = _move(
         task, version, (TaskStatus.IN_PROGRESS,), status=TaskStatus.REVIEW, result=result, close_requested_on=_today()
     )
@@ -484,11 +491,7 @@ class _TaskEscalator(Escalator):
         self._step = step
 
     def overdue(self, today):
-        return list(
-            Task.objects.filter(status__in=OPEN_STATUSES, deadline__lt=today).select_related(
-                "responsible_unit__region", "leader"
-            )
-        )
+        return list(Task.objects.filter(overdue_condition(today)).select_related("responsible_unit__region", "leader"))
 
     def due(self, task):
         return task.deadline
@@ -530,13 +533,15 @@ class _TaskEscalator(Escalator):
 
     def send_reminder(self, task, workdays_left, reminder):
         users = _unit_users(task.responsible_unit) + _leader_users(task)
-        reminder.notified = _notify(
-            task,
-            users,
-            _("督办事项还有 %(n)d 个工作日到期（%(d)s）：%(t)s")
-            % {"n": workdays_left, "d": task.deadline.isoformat(), "t": task.title},
-            "warning",
-        )
+        if workdays_left < 1:
+            title = _("督办事项今天到期：%(t)s") % {"t": task.title}
+        else:
+            title = _("督办事项还有 %(n)d 个工作日到期（%(d)s）：%(t)s") % {
+                "n": workdays_left,
+                "d": task.deadline.isoformat(),
+                "t": task.title,
+            }
+        reminder.notified = _notify(task, users, title, "warning")
         reminder.save(update_fields=["notified"])
         _event(task, None, TaskEventType.REMINDED, workdays_left=workdays_left)
 

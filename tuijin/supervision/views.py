@@ -117,11 +117,7 @@ def todo_filter(user, queryset, value: str):
         reportable = queryset.filter(pk__in=Task.objects.restrict(user, "report").values("pk"))
         return queryset.filter(pk__in=selectors.progress_due_ids(reportable))
     if value == "overdue":
-        return queryset.filter(
-            pk__in=Task.objects.restrict(user, "report").values("pk"),
-            status=TaskStatus.IN_PROGRESS,
-            deadline__lt=timezone.localdate(),
-        )
+        return queryset.filter(selectors.overdue_condition(), pk__in=Task.objects.restrict(user, "report").values("pk"))
     if value == "review":
         return queryset.filter(pk__in=Task.objects.restrict(user, "review").values("pk"), status=TaskStatus.REVIEW)
     if value == "returned":
@@ -583,8 +579,8 @@ def meeting_edit(request, pk: int):
 @require_POST
 @login_required
 def meeting_upload(request, pk: int):
-    meeting = scoped_object_or_404(request, Meeting.objects.all(), pk, action="change", permission=False)
     require(request, "supervision.add_meetingattachment")
+    meeting = scoped_object_or_404(request, Meeting.objects.all(), pk, action="change", permission=False)
     uploaded = request.FILES.get("file")
     if uploaded is None:
         messages.error(request, _("请选择要上传的文件。"))

@@ -106,7 +106,7 @@ def _highlight(text: str, spans: list[tuple[int, int]], offset: int) -> str:
     marks = sorted(
         {(max(s - offset, 0), min(e - offset, len(text))) for s, e in spans if e > offset and s < offset + len(text)}
     )
-    html = []
+    html: list[str] = []
     pos = 0
     for s, e in marks:
         s = max(s, pos)
@@ -136,14 +136,20 @@ def _review_context(request, reading, paste: PasteForm) -> dict:
     """The review page's forms, prefilled from the candidates."""
     user = request.user
     fallback = paste.cleaned_data.get("held_on") or timezone.localdate()
-    people = {c.text: _ref_pk(c.ref, "person") for c in reading.candidates if c.kind == "person" and c.ref is not None}
+    people: dict[str, int] = {}
+    for c in reading.candidates:
+        pk = _ref_pk(c.ref, "person") if c.kind == "person" else None
+        if pk is not None:
+            people[c.text] = pk
     meeting_candidate = next((c for c in reading.candidates if c.kind == "meeting"), None)
     visit = next((c for c in reading.candidates if c.kind == "visit"), None)
     lessons = [c for c in reading.candidates if c.kind == "lesson"]
     meeting_data = meeting_candidate.data if meeting_candidate else {}
     kind = meeting_data.get("kind") or (MeetingKind.STUDY_VISIT if visit else MeetingKind.SPECIAL)
     held_on = meeting_data.get("date") or fallback
-    unit_pks = sorted({_ref_pk(c.ref, "unit") for c in reading.candidates if c.kind == "unit"} - {None})
+    unit_pks = sorted(
+        {pk for c in reading.candidates if c.kind == "unit" and (pk := _ref_pk(c.ref, "unit")) is not None}
+    )
     initial = {
         "kind": kind,
         "title": (meeting_data.get("title") or _("会议"))[:200],

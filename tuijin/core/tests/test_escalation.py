@@ -145,7 +145,13 @@ def test_run_starts_above_the_current_level_and_honours_each_step():
     fast = _Thing("fast", DUE, step=1)
     esc = _FakeEscalator([high, fast, _Thing("future", DUE + timedelta(days=30))])
     assert esc.run(DUE + timedelta(days=7), _DayCalendar()) == 1 + 4
-    assert sorted((n, lv) for n, lv, _ in esc.fired) == [("fast", 1), ("fast", 2), ("fast", 3), ("fast", 4), ("high", 3)]
+    assert sorted((n, lv) for n, lv, _ in esc.fired) == [
+        ("fast", 1),
+        ("fast", 2),
+        ("fast", 3),
+        ("fast", 4),
+        ("high", 3),
+    ]
 
 
 @pytest.mark.django_db

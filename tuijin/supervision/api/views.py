@@ -128,7 +128,7 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     content = serializers.CharField(max_length=5000)
-    source = serializers.ChoiceField(choices=TaskSource.choices)
+    source = serializers.ChoiceField(choices=TaskSource.choices)  # type: ignore[assignment]
     meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
     source_reference = serializers.CharField(max_length=300, required=False, allow_blank=True)
     responsible_unit = serializers.PrimaryKeyRelatedField(queryset=OrgUnit.objects.all())
