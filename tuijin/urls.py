@@ -13,6 +13,8 @@ urlpatterns = [
     path("tickets/", include("tuijin.tickets.urls")),
     path("investment/", include("tuijin.investment.urls")),
     path("supervision/", include("tuijin.supervision.urls")),
+    path("funds/", include("tuijin.funds.urls")),
+    path("stats/", include("tuijin.funds.urls_stats")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ class Role(models.TextChoices):
     INVESTMENT_STAFF = "investment_staff", _("招商专员")
     INVESTMENT_BUREAU = "investment_bureau", _("招商主管部门")
     SUPERVISION_OFFICE = "supervision_office", _("督查督办专员")
+    STATS_BUREAU = "stats_bureau", _("统计局")
     SYS_ADMIN = "sys_admin", _("系统管理员")
     SEC_ADMIN = "sec_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")

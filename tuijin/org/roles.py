@@ -182,6 +182,38 @@ _SUP_OFFICE = {
     "supervision.add_readingrule",
     "supervision.change_readingrule",
 }
+_FUNDS_READ = {
+    "funds.view_fundingbatch",
+    "funds.view_fundapplication",
+    "funds.view_applicationevent",
+    "funds.view_applicationfile",
+    "funds.view_fundpayment",
+    "funds.view_projectprep",
+    "funds.view_statsfigure",
+}
+# a unit prepares its projects' applications (编制) and keeps their 谋划/入库 record
+_FUNDS_UNIT = {
+    "funds.add_fundapplication",
+    "funds.change_fundapplication",
+    "funds.add_applicationfile",
+    "funds.add_projectprep",
+    "funds.change_projectprep",
+}
+# the 项目办 (发改委) keeps the funding windows and their rules, reviews and forwards applications, records 下达 and
+# payments, and sets the thresholds
+_FUNDS_OFFICE = {
+    "funds.add_fundingbatch",
+    "funds.change_fundingbatch",
+    "funds.match_fundingbatch",
+    "funds.review_fundapplication",
+    "funds.record_fundapplication",
+    "funds.export_fundapplication",
+    "funds.add_fundpayment",
+    "funds.view_fundssettings",
+    "funds.change_fundssettings",
+}
+# the 统计局 enters and submits the 统计口径 figures
+_STATS = {"funds.add_statsfigure", "funds.change_statsfigure", "funds.submit_statsfigure"}
 _PROJECT_OFFICE = {
     # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
     "projects.view_approvalitemtype",
@@ -223,6 +255,9 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _LEAD_OFFICE
             | _SUP_READ
             | _SUP_OFFICE
+            | _FUNDS_READ
+            | _FUNDS_UNIT
+            | _FUNDS_OFFICE
         ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
@@ -240,6 +275,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _LEAD_UNIT
             | _SUP_READ
             | _SUP_UNIT
+            | _FUNDS_READ
+            | _FUNDS_UNIT
         ),
     ),
     Role.UNIT_APPROVER: RoleSpec(
@@ -257,6 +294,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _LEAD_UNIT
             | _SUP_READ
             | _SUP_UNIT
+            | _FUNDS_READ
+            | _FUNDS_UNIT
             | {"progress.unitapprove_progressreport"}
         ),
     ),
@@ -270,6 +309,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _TICKET_READ
             | _LEAD_READ
             | _SUP_READ
+            | _FUNDS_READ
             | {"tickets.add_ticket", "tickets.dashboard_ticket", "supervision.dashboard_task"}
         ),
         # leaders read every lead of the district (a lead has no sponsor yet); the tasks and meetings they are in
@@ -341,6 +381,11 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             # the 调度会 agenda reads the lights and the units' pace
             | {"projects.dashboard_project", "progress.view_warninglight"}
         ),
+    ),
+    # 统计局: the 统计口径 figures of every project of the district (entered, imported, submitted and then locked)
+    Role.STATS_BUREAU: RoleSpec(
+        ScopeKind.REGION,
+        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | {"projects.dashboard_project"} | _FUNDS_READ | _STATS),
     ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
     # cannot read the audit log, holds no business permission.

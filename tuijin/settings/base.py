@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tuijin.facts",
     "tuijin.dispatch",
     "tuijin.investment",
+    "tuijin.funds",
     "tuijin.supervision",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
