@@ -31,7 +31,7 @@ def supervision_attention(user) -> list[AttentionItem]:
     if user.has_perm("supervision.review_task"):
         review = todo_filter(user, visible, "review").count()
         if review:
-            items.append(AttentionItem(_("督办事项待审核办结"), review, _url("todo=review"), "warning"))
+            items.append(AttentionItem(_("待审核办结的督办事项"), review, _url("todo=review"), "warning"))
         overdue = visible.filter(overdue_condition()).count()
         if overdue:
             items.append(AttentionItem(_("超期的督办事项"), overdue, _url("colour=red"), "danger"))
@@ -39,7 +39,7 @@ def supervision_attention(user) -> list[AttentionItem]:
         for key, title, level in (
             ("overdue", _("本单位超期的督办事项"), "danger"),
             ("returned", _("办结申请被退回的督办事项"), "warning"),
-            ("report", _("督办事项待报送进展"), "warning"),
+            ("report", _("待报送进展的督办事项"), "warning"),
         ):
             count = todo_filter(user, visible, key).count()
             if count:

@@ -65,8 +65,9 @@ class _Builder:
         self.office = User.objects.get(username="xmb")
         self.reviewer = User.objects.filter(username="duban").first() or self.office
         self.reporters: dict[int, object] = {}
-        for user in User.objects.filter(is_demo=True, memberships__role__in=["unit_reporter", "unit_approver"]):
-            for membership in user.memberships.all():
+        roles = ["unit_reporter", "unit_approver", "investment_bureau"]  # 商务局's 招商科 reports its own tasks
+        for user in User.objects.filter(is_demo=True, memberships__role__in=roles).distinct():
+            for membership in user.memberships.filter(role__in=roles):
                 self.reporters.setdefault(membership.unit_id, user)
 
     def unit(self, key: str):
@@ -212,12 +213,34 @@ def load_supervision(context: dict, stdout) -> None:
                 builder.task(meeting, spec, TaskSource.MEETING)
     reminded = services.remind_due_tasks(today)
     fired = services.escalate_overdue_tasks(today)
+    _backdate_escalations(today)
     done = Task.objects.filter(status=TaskStatus.DONE).count()
     total = Task.objects.count()
     stdout.write(
         f"示例督办：会议 4 个（含考察学习 1 个），督办事项 {total} 项（已办结 {done} 项），"
         f"临近提醒 {reminded} 项，超期升级 {fired} 级次。"
     )
+
+
+def _backdate_escalations(today: date) -> None:
+    """The escalations fired at the end each get the day their level fell due (working days after the deadline,
+    one step per level), never later than now — as if the daily job had been running all along."""
+    from django.conf import settings
+
+    from tuijin.workdays.services import add_workdays
+
+    from .models import TaskEscalation
+
+    step = settings.TUIJIN_SUPERVISION_ESCALATION_STEP_WORKDAYS
+    now = timezone.now()
+    for escalation in TaskEscalation.objects.select_related("task"):
+        day = add_workdays(escalation.task.deadline, 1 + (escalation.level - 1) * step)
+        moment = min(_at(min(day, today), 8), now - timedelta(minutes=30))
+        TaskEscalation.objects.filter(pk=escalation.pk).update(fired_at=moment)
+        for event in TaskEvent.objects.filter(task=escalation.task, type="escalated", data__level=escalation.level):
+            event.created = moment
+            event.data = {**event.data, "overdue_workdays": 1 + (escalation.level - 1) * step}
+            event.save(update_fields=["created", "data"])
 
 
 def _agenda_text(user) -> str:

@@ -12,7 +12,7 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -496,7 +496,7 @@ class MeetingView(ObjectDetailView):
             meeting=meeting,
             tasks=tasks,
             hidden_tasks=meeting.tasks.count() - len(tasks),
-            leaders=meeting.leaders.all(),
+            leaders=meeting.leaders.annotate(rank=Min("positions__rank")).order_by("rank", "name"),
             units=meeting.units.all(),
             attachments=meeting.attachments.all(),
             can_change=user.has_perm("supervision.change_meeting")
@@ -621,7 +621,7 @@ def _period(request) -> tuple[date, date, str]:
     """The report's period from ?start=&end= (default: the current month up to today); a bad date → the default,
     with a message."""
     today = timezone.localdate()
-    start, end = today.replace(day=1), today
+    start, end = today - timedelta(days=30), today
     error = ""
     try:
         if request.GET.get("start"):
@@ -629,9 +629,9 @@ def _period(request) -> tuple[date, date, str]:
         if request.GET.get("end"):
             end = date.fromisoformat(request.GET["end"])
     except ValueError:
-        start, end, error = today.replace(day=1), today, _("日期格式不正确，已改用本月。")
+        start, end, error = today - timedelta(days=30), today, _("日期格式不正确，已改用最近 30 天。")
     if end < start:
-        start, end, error = today.replace(day=1), today, _("结束日期早于开始日期，已改用本月。")
+        start, end, error = today - timedelta(days=30), today, _("结束日期早于开始日期，已改用最近 30 天。")
     if (end - start) > timedelta(days=366):
         start, error = end - timedelta(days=366), _("统计期不能超过一年，已截取最近一年。")
     return start, end, error
@@ -726,11 +726,19 @@ def rules(request):
     kind = request.GET.get("kind") or RuleKind.DIRECTIVE
     if kind not in RuleKind.values:
         kind = RuleKind.DIRECTIVE
+    value_labels = {
+        "strong": _("强（单独出现即为部署要求）"),
+        "weak": _("弱（非叙述语境才算）"),
+        **{code: str(label) for code, label in MeetingKind.choices},
+    }
+    rows = list(ReadingRule.objects.filter(kind=kind).order_by("-is_active", "text"))
+    for row in rows:
+        row.value_label = value_labels.get(row.value, row.value)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "kind": kind,
         "kinds": RuleKind.choices,
-        "rules": ReadingRule.objects.filter(kind=kind).order_by("-is_active", "text"),
+        "rules": rows,
         "can_change": request.user.has_perm("supervision.change_readingrule"),
     }
     return render(request, "supervision/rules.html", context, status=status)

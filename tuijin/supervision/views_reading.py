@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from tuijin.core.permissions import require
 from tuijin.org.models import OrgUnit, Person
+from tuijin.projects.forms import DateInput
 
 from . import services
 from .choices import MeetingKind, TaskSource
@@ -46,11 +47,7 @@ class PasteForm(forms.Form):
         max_length=MAX_CHARS,
         help_text=gettext_lazy("粘贴会议报道或考察学习报道的全文；繁体字、夹带拼音的转载文本会自动规范为简体。"),
     )
-    held_on = forms.DateField(
-        label=gettext_lazy("会议日期（报道未写明时使用）"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    held_on = forms.DateField(label=gettext_lazy("会议日期（报道未写明时使用）"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,21 +60,22 @@ class PasteForm(forms.Form):
 
 class DecisionForm(forms.Form):
     accept = forms.BooleanField(label=gettext_lazy("采纳"), required=False)
-    title = forms.CharField(label=gettext_lazy("督办事项"), max_length=200, required=False)
+    title = forms.CharField(
+        label=gettext_lazy("督办事项"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     content = forms.CharField(label=gettext_lazy("原文"), required=False, widget=forms.HiddenInput)
     responsible_unit = forms.ModelChoiceField(
         label=gettext_lazy("责任单位"), queryset=OrgUnit.objects.none(), required=False
     )
     leader = forms.ModelChoiceField(label=gettext_lazy("分管领导"), queryset=Person.objects.none(), required=False)
-    deadline = forms.DateField(
-        label=gettext_lazy("办结时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = forms.DateField(label=gettext_lazy("办结时限"), required=False, widget=DateInput())
     deadline_workdays = forms.IntegerField(label=gettext_lazy("或工作日"), required=False, min_value=1, max_value=500)
     source = forms.ChoiceField(choices=TaskSource.choices, widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, units=None, leaders=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_unit"].queryset = units
+        self.fields["responsible_unit"].label_from_instance = lambda unit: unit.display_name  # type: ignore[attr-defined]
         self.fields["leader"].queryset = leaders
         self.fields["deadline"].error_messages["invalid"] = _("请输入正确的日期。")
         style(self)
@@ -120,8 +118,11 @@ def _highlight(text: str, spans: list[tuple[int, int]], offset: int) -> str:
 
 
 def _sentence(reading, candidate) -> str:
+    """The candidate's sentence with its marks; a decision's first span is the whole decision, so only its marker,
+    unit and deadline are marked (the parts the user checks)."""
     start, end = reading.sentences[candidate.sentence]
-    return _highlight(reading.text[start:end], candidate.spans, start)
+    spans = candidate.spans[1:] if candidate.kind == "decision" else candidate.spans
+    return _highlight(reading.text[start:end], spans, start)
 
 
 def _ref_pk(ref, kind: str) -> int | None:

@@ -213,10 +213,10 @@ def test_unit_todo_lists(client, world, todo_world):
 
 def test_attention_counts_equal_the_lists_they_link_to(client, world, todo_world, sup):
     for user, expected in (
-        (world.reporter_a, {"本单位超期的督办事项": 1, "办结申请被退回的督办事项": 1, "督办事项待报送进展": 2}),
-        (world.reporter_b, {"本单位超期的督办事项": 1, "督办事项待报送进展": 1}),
-        (sup, {"督办事项待审核办结": 1, "超期的督办事项": 2}),
-        (world.office, {"督办事项待审核办结": 1, "超期的督办事项": 2}),
+        (world.reporter_a, {"本单位超期的督办事项": 1, "办结申请被退回的督办事项": 1, "待报送进展的督办事项": 2}),
+        (world.reporter_b, {"本单位超期的督办事项": 1, "待报送进展的督办事项": 1}),
+        (sup, {"待审核办结的督办事项": 1, "超期的督办事项": 2}),
+        (world.office, {"待审核办结的督办事项": 1, "超期的督办事项": 2}),
     ):
         items = supervision_attention(user)
         assert {str(i.title): i.count for i in items} == expected, user
