@@ -1,13 +1,11 @@
 """`tuijin check_commitments [--today YYYY-MM-DD] [--enqueue]`: overdue government promises → 协调工单."""
 
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
+from tuijin.core.commands import DailyJobCommand
 
 __all__ = ["Command"]
 
 
-class Command(BaseCommand):
+class Command(DailyJobCommand):
     help = (
         "为超期未兑现的政府承诺（承诺台账）生成协调工单并交办责任单位，办结时限为承诺的计划兑现时间，"
         "之后由 escalate_tickets 按工单规则逐级升级；已兑现的承诺自动办结其工单。可重复运行。"
@@ -16,25 +14,19 @@ class Command(BaseCommand):
         " Raise tickets for overdue government commitments; run daily before escalate_tickets."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("--today", help="按该日期判断超期，格式 YYYY-MM-DD（默认：今天，北京时间）")
-        parser.add_argument("--enqueue", action="store_true", help="放入后台任务队列，而不是立即执行")
+    today_help = "按该日期判断超期，格式 YYYY-MM-DD（默认：今天，北京时间）"
 
-    def handle(self, *args, today=None, enqueue=False, **options):
-        from tuijin.investment.ledger import check_overdue
+    def task(self):
         from tuijin.investment.tasks_ledger import check_commitments_task
 
-        try:
-            day = date.fromisoformat(today) if today else None
-        except ValueError as exc:
-            raise CommandError(f"日期格式应为 YYYY-MM-DD（例如 2026-10-15）：{today}") from exc
-        if enqueue:
-            result = check_commitments_task.enqueue(day.isoformat() if day else None)
-            self.stdout.write(f"已加入后台任务：{result.id}")
-            return
+        return check_commitments_task
+
+    def run(self, day):
+        from tuijin.investment.ledger import check_overdue
+
         result = check_overdue(day)
         skipped = result["skipped"]
-        self.stdout.write(
+        return (
             f"承诺超期检查：新生成工单 {result['raised']} 个，办结 {result['resolved']} 个"
             + (
                 f"，未能生成 {len(skipped)} 个（招商项目既无重点项目也无企业账号，或无人可作为提出人）"
