@@ -29,6 +29,12 @@ the 招商驾驶舱 and the lead list are measured cold, each printed with its r
 measured in the same run: the KPI headline (签约项目数, 签约金额, overdue government promises — checked against
 `kpi_summary`) and the list's first page with its count.
 
+争取上级资金 (`_bench_matching`, on every database measured in full, so also in `--quick`): every project gets a
+谋划与储备 record (bulk_create, seeded) and one open 两重 batch is matched as the office (`match_batch`, the first 50
+explained and the rest counted): the row "matching one batch against N projects" (100,000 on PostgreSQL) with its
+ratio (÷sql) to a floor measured in the same run — one hand-written statement reading the inputs matching needs
+(columns, 谋划与储备, approval counts) for the projects passing the batch's sector and size rules.
+
 Because Django settings are process-wide, each size runs in `python -m tuijin.bench --worker …`, which prints its
 rows as JSON; the parent collects them, prints one table and saves it. The workers share one collectstatic output
 (manifest only: the pages read the manifest; WhiteNoise's compression pass is skipped). `--quick` (make bench
@@ -672,6 +678,124 @@ def _bench_investment(office, base: dict[str, Any], runs: int, label: str) -> li
     return rows
 
 
+# --------------------------------------------------------------------------------------------------------------
+# 争取上级资金: one batch matched against every project (each given a 谋划与储备 record first), against a SQL floor
+
+
+def _matching_data(office) -> tuple[Any, dict[str, Any]]:
+    """A 谋划与储备 record for every project (seeded: stage, 入库 status, land, 资本金, coverage), by bulk_create, and
+    an open 两重 batch of the office's district: 基础设施 or 城市更新, ≥ 5000 万元, at least 可研 and 储备, with a
+    项目代码 and the land."""
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tuijin.funds.choices import PREP_ORDER, Channel, LibraryStatus
+    from tuijin.funds.models import FundingBatch, ProjectPrep
+    from tuijin.org.scoping import user_memberships
+    from tuijin.projects.models import Project
+
+    rng = random.Random(SEED)
+    start = time.perf_counter()
+    libraries = [s.value for s in LibraryStatus]
+    preps = []
+    for pk, total in Project.objects.order_by("pk").values_list("pk", "total_investment"):
+        capital = (total or Decimal(0)) * Decimal(rng.choice([0, 10, 20, 25, 30])) / 100
+        preps.append(
+            ProjectPrep(
+                project_id=pk,
+                prep_stage=rng.choices(PREP_ORDER, weights=[10, 15, 35, 25, 15])[0],
+                library_status=rng.choices(libraries, weights=[30, 35, 20, 15])[0],
+                in_debt_system=rng.random() < 0.3,
+                land_secured=rng.random() < 0.6,
+                capital_in_place=capital.quantize(Decimal("0.01")) if capital else None,
+                revenue_coverage=Decimal(rng.randint(80, 200)) / 100 if rng.random() < 0.5 else None,
+            )
+        )
+    ProjectPrep.objects.bulk_create(preps, batch_size=2000)
+    today = timezone.localdate()
+    batch = FundingBatch.objects.create(
+        channel=Channel.LONG_BOND_MAJOR,
+        name="基准 超长期特别国债（两重）",
+        opens_on=today,
+        deadline=today + timedelta(days=30),
+        organiser=user_memberships(office)[0].unit,
+        domains=["infrastructure", "urban_renewal"],
+        min_total_investment=Decimal(5000),
+        min_prep_stage="feasibility",
+        min_library_status="reserve",
+        require_code=True,
+        require_land=True,
+    )
+    return batch, {"seconds": round(time.perf_counter() - start, 2), "preps": len(preps)}
+
+
+def _matching_floor_sql() -> str:
+    from django.db import connection
+
+    from tuijin.funds.models import ProjectPrep
+    from tuijin.org.models import OrgUnit, Region
+    from tuijin.projects.models import ApprovalItem, Project
+
+    q = connection.ops.quote_name
+    approvals = q(ApprovalItem._meta.db_table)
+    return f"""
+        SELECT p.id, p.code, p.total_investment, p.land_deal_date, p.domain, p.chain_id, p.responsible_unit_id,
+               p.expected_output, p.expected_tax, pp.prep_stage, pp.library_status, pp.in_debt_system,
+               pp.land_secured, pp.capital_in_place, pp.revenue_coverage,
+               (SELECT COUNT(*) FROM {approvals} a WHERE a.project_id = p.id),
+               (SELECT COUNT(*) FROM {approvals} a WHERE a.project_id = p.id AND a.status IN ('done', 'na'))
+        FROM {q(Project._meta.db_table)} p
+        JOIN {q(OrgUnit._meta.db_table)} u ON u.id = p.responsible_unit_id
+        JOIN {q(Region._meta.db_table)} g ON g.id = u.region_id
+        LEFT JOIN {q(ProjectPrep._meta.db_table)} pp ON pp.project_id = p.id
+        WHERE g.path LIKE %s AND p.stage NOT IN ('completed', 'operating', 'cancelled')
+          AND p.domain IN ('infrastructure', 'urban_renewal') AND p.total_investment >= %s
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def _bench_matching(office, base: dict[str, Any], runs: int, label: str) -> list[dict[str, Any]]:
+    """The matching row: `match_batch` (the first 50 explained, the rest counted) as the office over every active
+    project, with its ratio (÷sql) to a floor measured in the same run: one hand-written statement reading the
+    inputs of the projects passing the batch's sector and size rules (columns, 谋划与储备, approval counts)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tuijin.funds.matching import match_batch
+    from tuijin.org.scoping import user_memberships
+
+    _log(f"{label}: 谋划与储备 for every project, one 两重 batch")
+    batch, data = _matching_data(office)
+    rows: list[dict[str, Any]] = [{**base, "kind": "job", "row": "job: 谋划与储备 records (bulk)", **data}]
+    region_path = user_memberships(office)[0].unit.region.path + "%"
+    floor, _rows = _sql_timed(_matching_floor_sql(), [region_path, 5000], runs)
+    rows.append({**base, "kind": "floor", "row": "floor: matching inputs SQL", **floor})
+    _log(f"{label}: matching one batch ({runs} runs)")
+    matches = match_batch(batch, user=office, limit=50)  # warm-up
+    with CaptureQueriesContext(connection) as ctx:
+        match_batch(batch, user=office, limit=50)
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        match_batch(batch, user=office, limit=50)
+        times.append((time.perf_counter() - began) * 1000)
+    measured = {**_stats(times), "queries": len(ctx.captured_queries)}
+    row = {
+        **base,
+        "kind": "page",
+        "row": f"matching one batch against {base['projects']:,} projects",
+        **measured,
+        "considered": matches.total,
+        "eligible": matches.eligible_count,
+        "near_miss": matches.near_miss_count,
+    }
+    row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
+    rows.append(row)
+    return rows
+
+
 def worker(args: argparse.Namespace) -> int:
     """Build one database, measure it, print the rows as one JSON line (MARKER + JSON) on stdout."""
     db, projects, months = args.db, args.projects, args.months
@@ -803,6 +927,7 @@ def worker(args: argparse.Namespace) -> int:
 
         written, seconds = _timed(rebuild)
         rows.append({**base, "kind": "job", "row": "job: rebuild_facts", "seconds": seconds, "facts_rows": written})
+        rows += _bench_matching(office, base, runs, label)
         if args.investment:
             rows += _bench_investment(office, base, runs, label)
         if args.notice:

@@ -62,7 +62,11 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("未上报"), "dispatch:missing_reports", "projects.dashboard_project", "bell-slash", _("月度调度")),
     NavItem(_("红黄绿灯"), "dispatch:light_list", "progress.view_warninglight", "stoplights", _("月度调度")),
     NavItem(_("月度通报"), "dispatch:notice", "dispatch.view_publishednotice", "file-earmark-text", _("月度调度")),
+    NavItem(_("纳统对账"), "stats:month", "funds.view_statsfigure", "clipboard-data", _("月度调度")),
     NavItem(_("序时进度"), "dispatch:schedule", "dispatch.change_progressschedule", "calendar-range", _("月度调度")),
+    NavItem(_("申报窗口"), "funds:batch_list", "funds.view_fundingbatch", "calendar-week", _("争取上级资金")),
+    NavItem(_("资金申报"), "funds:application_list", "funds.view_fundapplication", "cash-stack", _("争取上级资金")),
+    NavItem(_("资金统计"), "funds:kpis", "funds.view_fundapplication", "bar-chart-steps", _("争取上级资金")),
     NavItem(_("协调工单"), "tickets:ticket_list", "tickets.view_ticket", "ticket-detailed", _("协调服务")),
     NavItem(_("提出诉求/工单"), "tickets:ticket_add", "tickets.add_ticket", "plus-circle", _("协调服务")),
     NavItem(_("工单统计"), "tickets:ticket_dashboard", "tickets.dashboard_ticket", "bar-chart-line", _("协调服务")),
@@ -97,6 +101,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(
         _("低效用地预警线"), "investment:settings", "investment.change_investmentsettings", "sliders", _("基础配置")
     ),
+    NavItem(_("资金与纳统设置"), "funds:settings", "funds.change_fundssettings", "sliders", _("基础配置")),
     NavItem(_("工单类别与办理时限"), "tickets:sla_list", "tickets.view_categorysla", "stopwatch", _("基础配置")),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),
     NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),

@@ -196,6 +196,12 @@ def rule_thresholds_text(rule: WarningRule, params: Mapping[str, Any] | None = N
             "y": _plain(p["yellow_after_months"]),
             "r": _plain(p["red_after_months"]),
         }
+    if rule.dimension == WarningDimension.FUNDS_IDLE:
+        return _("资金到位后满（资金与纳统设置中的）月数减1个月仍未支付为黄灯，满该月数仍未支付为红灯。")
+    if rule.dimension == WarningDimension.FUNDS_START:
+        return _("资金下达后超过开工时限仍未开工为红灯。")
+    if rule.dimension == WarningDimension.STATS_GAP:
+        return _("调度数高出统计数超过容忍度为黄灯，超过2倍容忍度为红灯（容忍度在资金与纳统设置中调整）。")
     return ""
 
 

@@ -30,8 +30,11 @@ from django.views.generic import TemplateView
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType
 from tuijin.core.exceptions import ApplicationError, ConflictError
+from tuijin.core.figures_cache import cached_figures
 from tuijin.core.permissions import deny, require, scoped_object_or_404
 from tuijin.core.views_generic import ScopedViewMixin, htmx_partial
+from tuijin.funds.stats import StatsTotals, district_totals
+from tuijin.org.scoping import scope_fingerprint
 from tuijin.progress.services import period_for_reporting
 from tuijin.projects.models import Project
 
@@ -180,6 +183,13 @@ def _target_rows(targets: selectors.Targets, hidden: int = 0) -> list[TargetPair
     return rows
 
 
+def stats_totals(user, year: int, month: int) -> StatsTotals:
+    """The month's 调度口径 and 统计口径 totals beside each other, through the figures cache (shared by one scope;
+    funds.StatsFigure and the facts are figure sources, so a new figure or report shows at once)."""
+    parts = ("stats_totals", scope_fingerprint(user, Project, "dashboard"), year, month)
+    return cached_figures(parts, lambda: district_totals(user, date(year, month, 1)), allow_stale=False).value
+
+
 class DashboardView(ScopedViewMixin, TemplateView):
     """驾驶舱: a month's figures for the user's dashboard scope (403 without the permission)."""
 
@@ -219,6 +229,9 @@ class DashboardView(ScopedViewMixin, TemplateView):
             show_overdue_commitments=self.request.user.has_perm("investment.view_commitment"),
             # 督办 completion by unit and by leader: a tile loaded by htmx (supervision:dashboard_tile)
             show_supervision=self.request.user.has_perm("supervision.dashboard_task"),
+            # both 口径 of the month side by side (two aggregates; funds.stats.district_totals)
+            stats_totals=stats_totals(self.request.user, year, month),
+            can_view_stats=self.request.user.has_perm("funds.view_statsfigure"),
         )
         return context
 

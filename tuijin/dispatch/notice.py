@@ -102,6 +102,16 @@ class NoticeMeta:
 
 
 @dataclass
+class StatsNotice:
+    """纳统 and funds in the notice: the month's mismatches beyond tolerance (funds.stats) and the funds lights."""
+
+    mismatches: list[Any] = field(default_factory=list)  # funds.stats.StatsRow with `beyond`
+    figures: int = 0  # projects with a 统计口径 figure that month
+    lights: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # project, unit, rule, colour, text
+    red: int = 0  # red funds lights
+
+
+@dataclass
 class NoticeData:
     """Everything one notice says, computed once from the selectors for one user and period."""
 
@@ -112,6 +122,7 @@ class NoticeData:
     problems: list[ProblemRow]
     generated_on: date
     meta: NoticeMeta = field(default_factory=NoticeMeta)
+    stats: StatsNotice = field(default_factory=StatsNotice)
 
     @property
     def place(self) -> str:
@@ -164,6 +175,44 @@ def build_notice(user, year: int, month: int, *, meta: NoticeMeta | None = None)
         problems=_notice_problems(user, period.year, period.month),
         generated_on=timezone.localdate(),
         meta=meta,
+        stats=stats_notice(user, period.start),
+    )
+
+
+def stats_notice(user, month: date) -> StatsNotice:
+    """The month's 纳统 mismatches and funds lights (red, yellow) over the user's dashboard scope."""
+    from tuijin.funds.stats import month_rows
+    from tuijin.progress.choices import LightColor
+    from tuijin.progress.models import WarningLight
+    from tuijin.projects.models import Project
+
+    from .warnings import FUNDS_DIMENSIONS
+
+    rows = month_rows(user, month, action="dashboard")
+    lights = WarningLight.objects.filter(
+        period=month,
+        rule__dimension__in=FUNDS_DIMENSIONS,
+        rule__is_active=True,
+        color__in=[LightColor.RED, LightColor.YELLOW],
+        project__in=Project.objects.restrict(user, "dashboard").order_by().values("pk"),
+    ).select_related("project__responsible_unit", "rule")
+    ordered = sorted(
+        lights, key=lambda light: (light.color != LightColor.RED, light.project.name, light.rule.sort_order)
+    )
+    return StatsNotice(
+        mismatches=[r for r in rows if r.beyond],
+        figures=sum(1 for r in rows if r.figure is not None),
+        lights=[
+            (
+                light.project.name,
+                light.project.responsible_unit.name if light.project.responsible_unit else "",
+                light.rule.name,
+                light.get_color_display(),
+                light.explanation,
+            )
+            for light in ordered
+        ],
+        red=sum(1 for light in ordered if light.color == LightColor.RED),
     )
 
 
@@ -792,6 +841,59 @@ def _problems(data: NoticeData) -> list[Block]:
     ]
 
 
+def _stats(data: NoticeData) -> list[Block]:
+    """纳统 (调度口径 vs 统计口径) and the funds lights, after the problems; nothing when the month has neither."""
+    st = data.stats
+    blocks: list[Block] = []
+    if st.figures or st.mismatches:
+        blocks.append(
+            Paragraph(
+                _("纳统情况：本月统计局录入统计口径数据的项目%(f)d个，调度数与统计数差异超过容忍度的项目%(n)d个。")
+                % {"f": st.figures, "n": len(st.mismatches)}
+            )
+        )
+    if st.mismatches:
+        blocks.append(
+            Table(
+                _("调度口径与统计口径差异"),
+                _("纳统差异"),
+                [
+                    Column(_("序号"), "int"),
+                    Column(_("项目名称")),
+                    Column(_("责任单位")),
+                    Column(_("调度数（万元）"), "money"),
+                    Column(_("统计数（万元）"), "money"),
+                    Column(_("差异（万元）"), "money"),
+                    Column(_("入库")),
+                ],
+                [
+                    [i, r.name, r.unit_name, r.dispatch, r.stats, r.gap, _("已入库") if r.in_database else _("未入库")]
+                    for i, r in enumerate(st.mismatches, start=1)
+                ],
+            )
+        )
+    if st.lights:
+        blocks.append(
+            Paragraph(_("资金使用预警：亮灯%(n)d项（其中红灯%(r)d项）。") % {"n": len(st.lights), "r": st.red})
+        )
+        blocks.append(
+            Table(
+                _("资金使用预警"),
+                _("资金预警"),
+                [
+                    Column(_("序号"), "int"),
+                    Column(_("项目名称")),
+                    Column(_("责任单位")),
+                    Column(_("预警事项")),
+                    Column(_("颜色")),
+                    Column(_("说明")),
+                ],
+                [[i, *light] for i, light in enumerate(st.lights, start=1)],
+            )
+        )
+    return blocks
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").replace("\r", "").split("\n") if line.strip()]
 
@@ -820,7 +922,7 @@ def notice_sections(data: NoticeData, *, with_charts: bool = True) -> dict[str, 
         "开工情况": _starts(data),
         "排名": _rankings(data, with_charts),
         "红黄灯": _lights(data),
-        "主要问题": _problems(data),
+        "主要问题": [*_problems(data), *_stats(data)],
         "下一步工作": _next_steps(data),
     }
 

@@ -30,6 +30,21 @@ Rules (domain.md §3.6, 银川 2025; boundaries decided here, all configurable):
   stats_month after the period meaning "not yet" then): whole months since the start month ≥ 1 → yellow, ≥ 2 →
   red; counted, or started in the period month → green.
 
+Funds and 纳统 rules (thresholds in `funds.FundsSettings`, kept by the office; no params). "As of the period" means
+as of its last day, or today for the month still running:
+
+- funds_idle 资金闲置 ``{}``: money granted (a `FundApplication` 已下达 with its arrival date on or before then) and
+  not paid at all: no payment ≥ `idle_months` months after arrival → red; ≥ `idle_months` − 1 months (when that is
+  at least 1) → yellow; else green; any payment by then → green. Several grants: the worst.
+- funds_start 资金下达后未按期开工 ``{}``: a grant with a 开工时限 and the project not started (facts): the deadline
+  passed → red, not yet → green; started → green.
+- stats_gap 统计口径差异 ``{}``: the month's 统计口径 figure entered (`funds.StatsFigure`) and the dispatch figure
+  (facts `month_investment`) above it by more than the tolerance (`funds.stats.tolerance`: max(amount,
+  pct% × 统计)) → yellow, by more than twice the tolerance → red; else green. No figure → no light.
+
+A funds write (grant, payment, statistics figure) re-evaluates its project's lights after commit, and a statistics
+figure is a source of the cached dashboard figures (`connect_funds_relight`).
+
 A `LightOverride` for (project, period, rule) replaces the computed colour; the explanation keeps the computed text
 plus "（人工调整：…）". Evaluating a period re-states it for the evaluated projects: lights are upserted, a light
 whose rule no longer applies (e.g. the project was cancelled) is removed; other periods are never touched.
@@ -47,17 +62,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError
-from tuijin.core.figures_cache import figures_changed
+from tuijin.core.figures_cache import figures_changed, register_sources
 from tuijin.core.locking import bump_version
 from tuijin.core.periods import add_months, month_end, month_index, month_start, parse_month, ym, ymd
 from tuijin.core.permissions import check_scope
 from tuijin.facts.models import ProjectMonth
 from tuijin.facts.rules import MAX_IDLE_RUN, NO_REPORT_STAGES
+from tuijin.funds.choices import ApplicationStatus
+from tuijin.funds.models import FundApplication, FundsSettings, StatsFigure
+from tuijin.funds.stats import gap_level, tolerance
 from tuijin.progress.choices import LightColor, WarningDimension
 from tuijin.progress.models import LightOverride, ReportingPeriod, WarningLight, WarningRule
 from tuijin.progress.services import COUNTED, period_for_reporting, reporting_period_get
@@ -68,8 +87,13 @@ from .schedule import LINEAR, ScheduleBook, schedule_book
 __all__ = [
     "DEFAULT_PARAMS",
     "EXCLUDED_STAGES",
+    "FUNDS_DIMENSIONS",
+    "FUNDS_IDLE",
+    "FUNDS_START",
+    "STATS_GAP",
     "EvaluationResult",
     "UnitOverrideCount",
+    "connect_funds_relight",
     "evaluate_period",
     "light_mismatches",
     "light_override_set",
@@ -82,12 +106,19 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# The funds dimensions (rules seeded by dispatch/migrations/0003_funds_warning_rules.py); thresholds in FundsSettings.
+FUNDS_IDLE, FUNDS_START, STATS_GAP = "funds_idle", "funds_start", "stats_gap"
+FUNDS_DIMENSIONS = (FUNDS_IDLE, FUNDS_START, STATS_GAP)
+
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     WarningDimension.START: {"red_after_months": 3},
     WarningDimension.PROGRESS: {"yellow_pp": 10, "red_pp": 30},
     WarningDimension.REPORTING: {},
     WarningDimension.STALLED: {"months": 2},
     WarningDimension.STATISTICS: {"yellow_after_months": 1, "red_after_months": 2},
+    FUNDS_IDLE: {},
+    FUNDS_START: {},
+    STATS_GAP: {},
 }
 EXCLUDED_STAGES = NO_REPORT_STAGES
 EXPLANATION_MAX = 300
@@ -175,6 +206,18 @@ class _Facts:
     migrated: bool = False  # the month's report is 历史数据 (imported): no lateness is judged on it
 
 
+@dataclass(slots=True)
+class _Grant:
+    """Money granted to a project (an application 已下达), as of the period."""
+
+    number: str
+    batch: str
+    approval_date: date
+    arrived_on: date | None
+    start_deadline: date | None
+    first_paid: date | None  # the first payment on or before the cut-off
+
+
 @dataclass
 class _Context:
     period: date
@@ -183,6 +226,15 @@ class _Context:
     window: ReportingPeriod
     facts: list[_Facts] = field(default_factory=list)
     schedules: ScheduleBook | None = None  # the year's 序时进度 schedules by region
+    # the funds rules' inputs (loaded only when one of them is active)
+    funds_settings: FundsSettings | None = None
+    grants: dict[int, list[_Grant]] = field(default_factory=dict)
+    stats: dict[int, Decimal] = field(default_factory=dict)  # the month's 统计口径 figure by project
+
+    @property
+    def cutoff(self) -> date:
+        """ "As of the period" for the funds rules: its last day, or today while the month runs."""
+        return min(self.period_end, self.today)
 
 
 def _active(facts: _Facts) -> bool:
@@ -300,6 +352,28 @@ def _load(period: date, projects, *, today: date | None) -> _Context:
             facts.migrated,
         ) = row
     return ctx
+
+
+def _load_funds(ctx: _Context, ids) -> None:
+    """The funds rules' inputs: the grants with their first payment, and the month's statistics figures (two
+    queries)."""
+    ctx.funds_settings = FundsSettings.current()
+    cutoff = ctx.cutoff
+    grants = (
+        _restricted(FundApplication.objects.filter(status=ApplicationStatus.APPROVED), "project_id", ids)
+        .filter(approval_date__lte=cutoff)
+        .filter(Q(arrived_on__isnull=False) | Q(start_deadline__isnull=False))
+        .annotate(first_paid=Min("payments__paid_on", filter=Q(payments__paid_on__lte=cutoff)))
+        .order_by("project_id", "pk")
+        .values_list(
+            "project_id", "number", "batch__name", "approval_date", "arrived_on", "start_deadline", "first_paid"
+        )
+    )
+    ctx.grants = {}
+    for pid, *values in grants:
+        ctx.grants.setdefault(pid, []).append(_Grant(*values))
+    figures = _restricted(StatsFigure.objects.filter(month=ctx.period), "project_id", ids).order_by()
+    ctx.stats = dict(figures.values_list("project_id", "stats_investment"))
 
 
 # --- the rules -------------------------------------------------------------------------------------------------------
@@ -454,12 +528,99 @@ def _rule_statistics(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcom
     return LightColor.YELLOW, _("%(s)s开工，已%(n)d个月未纳统入库（%(r)d个月及以上为红灯）。") % values
 
 
+def _months_after(day: date, months: int) -> date:
+    """The same day `months` months later (the month's last day when it has no such day)."""
+    first = add_months(day, months)
+    return first.replace(day=min(day.day, month_end(first).day))
+
+
+def _worst(outcomes: list[tuple[str, str]]) -> _Outcome:
+    return max(outcomes, key=lambda o: _WEIGHT.get(o[0], 0)) if outcomes else None
+
+
+def _rule_funds_idle(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    cutoff = ctx.cutoff
+    grants = [g for g in ctx.grants.get(facts.pk, ()) if g.arrived_on is not None and g.arrived_on <= cutoff]
+    if not _active(facts) or not grants:
+        return None
+    assert ctx.funds_settings is not None  # noqa: S101 - loaded with the grants
+    months = max(1, int(ctx.funds_settings.idle_months))
+    outcomes: list[tuple[str, str]] = []
+    for g in grants:
+        assert g.arrived_on is not None  # noqa: S101 - filtered above
+        due = _months_after(g.arrived_on, months)
+        values = {"b": g.batch, "a": ymd(g.arrived_on), "n": months, "d": ymd(due)}
+        if g.first_paid is not None:
+            values["p"] = ymd(g.first_paid)
+            outcomes.append((LightColor.GREEN, _("“%(b)s”资金于%(a)s到位，已于%(p)s开始支付。") % values))
+        elif cutoff >= due:
+            outcomes.append(
+                (
+                    LightColor.RED,
+                    _("“%(b)s”资金于%(a)s到位，满%(n)d个月仍未支付（到位后%(n)d个月内须支付，未支付为红灯）。")
+                    % values,
+                )
+            )
+        elif months > 1 and cutoff >= _months_after(g.arrived_on, months - 1):
+            values["y"] = months - 1
+            outcomes.append(
+                (
+                    LightColor.YELLOW,
+                    _("“%(b)s”资金于%(a)s到位，已满%(y)d个月仍未支付，须于%(d)s前支付（逾期为红灯）。") % values,
+                )
+            )
+        else:
+            outcomes.append((LightColor.GREEN, _("“%(b)s”资金于%(a)s到位，尚未支付，须于%(d)s前支付。") % values))
+    return _worst(outcomes)
+
+
+def _rule_funds_start(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    deadlines = [g for g in ctx.grants.get(facts.pk, ()) if g.start_deadline is not None]
+    if not _active(facts) or not deadlines:
+        return None
+    grant = min(deadlines, key=lambda g: g.start_deadline or date.max)
+    assert grant.start_deadline is not None  # noqa: S101 - filtered above
+    values = {"b": grant.batch, "d": ymd(grant.start_deadline)}
+    if facts.start is not None:
+        values["s"] = ymd(facts.start)
+        return LightColor.GREEN, _("“%(b)s”资金下达，开工时限%(d)s，已于%(s)s开工。") % values
+    if ctx.cutoff > grant.start_deadline:
+        values["c"] = ymd(ctx.cutoff)
+        return LightColor.RED, _("“%(b)s”资金下达后须于%(d)s前开工，截至%(c)s仍未开工。") % values
+    return LightColor.GREEN, _("“%(b)s”资金下达后须于%(d)s前开工，尚未开工。") % values
+
+
+def _rule_stats_gap(rule: WarningRule, facts: _Facts, ctx: _Context) -> _Outcome:
+    stats = ctx.stats.get(facts.pk)
+    if stats is None or not _active(facts):
+        return None
+    dispatch = facts.month_investment
+    level = gap_level(dispatch, stats, ctx.funds_settings)
+    allowed = tolerance(stats, ctx.funds_settings)
+    values = {
+        "m": ctx.period.month,
+        "d": _money(dispatch),
+        "s": _money(stats),
+        "g": _money(abs(dispatch - stats)),
+        "t": _money(allowed),
+    }
+    text = _("%(m)d月调度口径完成投资 %(d)s 万元，统计口径 %(s)s 万元") % values
+    if level == "red":
+        return LightColor.RED, text + _("，调度数高出 %(g)s 万元，超过容忍度 %(t)s 万元的2倍（红灯）。") % values
+    if level == "yellow":
+        return LightColor.YELLOW, text + _("，调度数高出 %(g)s 万元，超过容忍度 %(t)s 万元（超过2倍为红灯）。") % values
+    return LightColor.GREEN, text + _("，差异在容忍度 %(t)s 万元以内。") % values
+
+
 _EVALUATORS: dict[str, Callable[[WarningRule, _Facts, _Context], _Outcome]] = {
     WarningDimension.START: _rule_start,
     WarningDimension.PROGRESS: _rule_progress,
     WarningDimension.REPORTING: _rule_reporting,
     WarningDimension.STALLED: _rule_stalled,
     WarningDimension.STATISTICS: _rule_statistics,
+    FUNDS_IDLE: _rule_funds_idle,
+    FUNDS_START: _rule_funds_start,
+    STATS_GAP: _rule_stats_gap,
 }
 
 
@@ -540,6 +701,8 @@ def evaluate_period(period: date, *, projects=None, today: date | None = None) -
     with translation.override(settings.LANGUAGE_CODE):
         rules = [r for r in WarningRule.objects.filter(is_active=True) if r.dimension in _EVALUATORS]
         ctx = _load(period, projects, today=today)
+        if any(r.dimension in FUNDS_DIMENSIONS for r in rules):
+            _load_funds(ctx, _project_ids(projects))
         desired: dict[tuple[int, int], tuple[str, str]] = {}
         for facts in ctx.facts:
             for rule in rules:
@@ -799,3 +962,39 @@ def relight(project_ids: list[int], since: date | None = None, *, today: date | 
 def on_facts_changed(sender, project_ids: list[int], since: date | None = None, **kwargs) -> None:
     """tuijin.facts announced (after commit) that these projects' facts changed: their lights follow at once."""
     relight(project_ids, since)
+
+
+def _relight_later(project_id: int, since: date | None) -> None:
+    transaction.on_commit(lambda: relight([project_id], since))
+
+
+def _on_application_saved(sender, instance, raw=False, **kwargs) -> None:
+    if raw or instance.status != ApplicationStatus.APPROVED:
+        return
+    _relight_later(instance.project_id, instance.arrived_on or instance.approval_date)
+
+
+def _on_payment_changed(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    _relight_later(instance.application.project_id, instance.paid_on)
+
+
+def _on_stats_changed(sender, instance, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    _relight_later(instance.project_id, instance.month)
+
+
+def connect_funds_relight() -> None:
+    """Lights follow the funds writes: a grant, a payment or a statistics figure re-evaluates its project's lights
+    from its month on, after commit (the facts do the same for reports; these are not facts)."""
+    post_save.connect(_on_application_saved, sender=FundApplication, dispatch_uid="dispatch-relight-grant")
+    post_save.connect(_on_payment_changed, sender="funds.FundPayment", dispatch_uid="dispatch-relight-payment")
+    post_delete.connect(_on_payment_changed, sender="funds.FundPayment", dispatch_uid="dispatch-relight-payment-del")
+    post_save.connect(_on_stats_changed, sender=StatsFigure, dispatch_uid="dispatch-relight-stats")
+    register_sources("funds.StatsFigure")  # the dashboard's 统计口径 total (dashboard.stats_totals) is cached
+
+
+# Connected on import (DispatchConfig.ready imports this module); dispatch_uid keeps it to one connection.
+connect_funds_relight()

@@ -3,6 +3,7 @@
 payments, and the statistics bureau's monthly figures (统计口径) next to the dispatch figures."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -28,7 +29,7 @@ __all__ = [
     "StatsFigure",
 ]
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 PROJECT_SCOPE: dict[str, str | tuple[str, ...]] = {

@@ -416,7 +416,7 @@ def _move(application, version, allowed, message: str = "", **fields) -> FundApp
     return application
 
 
-NEXT = {a: b for a, b in zip(APPLICATION_FLOW, APPLICATION_FLOW[1:], strict=False)}
+NEXT: dict[str, str] = {a: b for a, b in zip(APPLICATION_FLOW, APPLICATION_FLOW[1:], strict=False)}
 
 
 @transaction.atomic

@@ -41,3 +41,6 @@ class WarningDimension(models.TextChoices):
     REPORTING = "reporting", _("填报")
     STALLED = "stalled", _("停滞")
     STATISTICS = "statistics", _("纳统")
+    FUNDS_IDLE = "funds_idle", _("资金闲置")
+    FUNDS_START = "funds_start", _("资金下达后未按期开工")
+    STATS_GAP = "stats_gap", _("统计口径差异")

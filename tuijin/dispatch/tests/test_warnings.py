@@ -69,7 +69,16 @@ def set_params(code, **params):
 @pytest.mark.django_db
 def test_default_rules_are_installed_by_the_data_migration():
     rules = {r.code: r for r in WarningRule.objects.all()}
-    assert set(rules) == {"start", "progress", "reporting", "stalled", "statistics"}
+    assert set(rules) == {
+        "start",
+        "progress",
+        "reporting",
+        "stalled",
+        "statistics",
+        "funds_idle",
+        "funds_start",
+        "stats_gap",
+    }
     assert rules["progress"].params == {"yellow_pp": 10, "red_pp": 30}
     assert rules["start"].params == {"red_after_months": 3}
     assert rules["stalled"].params == {"months": 2}
