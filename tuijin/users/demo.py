@@ -43,6 +43,7 @@ def load_accounts(context: dict, stdout) -> None:
         ("swj", "区商务局招商科", Role.INVESTMENT_BUREAU, units["区商务局"], None),
         ("hongkai_zs", "红开区招商专员", Role.INVESTMENT_STAFF, units["hongkai"], None),
         ("duban", "区委区政府督查室", Role.SUPERVISION_OFFICE, units["gov"], None),
+        ("tongji", "区统计局", Role.STATS_BUREAU, units["区统计局"], None),
         ("sysadmin", "系统管理员", Role.SYS_ADMIN, units["gov"], None),
         ("secadmin", "安全管理员", Role.SEC_ADMIN, units["gov"], None),
         ("auditadmin", "审计管理员", Role.AUDIT_ADMIN, units["gov"], None),

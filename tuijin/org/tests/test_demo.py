@@ -22,6 +22,7 @@ DEMO_USERS = [
     "swj",
     "hongkai_zs",
     "duban",
+    "tongji",
     "sysadmin",
     "secadmin",
     "auditadmin",
