@@ -451,7 +451,7 @@ def application_advance(*, actor, application: FundApplication, version: int, no
     else:
         _notify(
             _unit_users(application.project.responsible_unit),
-            _("资金申报已%(s)s：%(p)s") % {"s": application.get_status_display(), "p": application.project},
+            _("资金申报进入“%(s)s”：%(p)s") % {"s": application.get_status_display(), "p": application.project},
             url,
         )
     return application
@@ -567,7 +567,7 @@ def application_arrival_set(
     if arrived_on is not None and (
         arrived_on > _today() or (application.approval_date and arrived_on < application.approval_date)
     ):
-        raise ValidationError({"arrived_on": _("资金到位日期须在下达日期之后、今天之前。")})
+        raise ValidationError({"arrived_on": _("资金到位日期须在下达日期至今天之间。")})
     return _move(
         application, version, (ApplicationStatus.APPROVED,), arrived_on=arrived_on, start_deadline=start_deadline
     )

@@ -358,7 +358,7 @@ def test_the_whole_flow_through_the_pages(client, world):
     a.refresh_from_db()
     assert a.status == ApplicationStatus.APPROVED and a.approved_amount == Decimal("80")
     response = act(client, a, "arrival", arrived_on=(today() + timedelta(days=3)).isoformat())
-    assert response.status_code == 400 and "资金到位日期须在下达日期之后、今天之前。" in response.content.decode()
+    assert response.status_code == 400 and "资金到位日期须在下达日期至今天之间。" in response.content.decode()
     pay = reverse("funds:application_act", args=[a.pk, "pay"])
     response = client.post(pay, {"version": a.version, "paid_on": today().isoformat(), "amount": "100"})
     assert response.status_code == 400 and "累计支付将超过下达金额" in response.content.decode()
