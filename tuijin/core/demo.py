@@ -15,6 +15,7 @@ DEMO_STEPS = [
     "tuijin.investment.demo_signing.load_signings",
     "tuijin.investment.demo_ledger.load_ledger",
     "tuijin.investment.demo_cases.load_cases",
+    "tuijin.funds.demo.load_funds",
     "tuijin.supervision.demo.load_supervision",
 ]
 

@@ -592,7 +592,7 @@ def payment_add(*, actor, application: FundApplication, paid_on: date, amount: D
         errors["paid_on"] = _("支付日期不能早于下达日期。")
     if errors:
         raise ValidationError(errors)
-    paid = locked.payments.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    paid = (locked.payments.aggregate(s=Sum("amount"))["s"] or Decimal("0")).quantize(Decimal("0.01"))
     if paid + amount > locked.approved_amount:
         raise ValidationError(
             {

@@ -331,6 +331,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _TICKET_READ
             | _LEAD_READ
             | _SUP_READ
+            | _FUNDS_READ
             | {
                 "tickets.add_ticket",
                 "tickets.dashboard_ticket",

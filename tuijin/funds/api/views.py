@@ -134,6 +134,14 @@ class FundPaymentInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
+class StatsSubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    stats_investment = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=0)
+    in_database = serializers.BooleanField(required=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
 class ProjectPrepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectPrep
@@ -157,6 +165,7 @@ class StatsFigureSerializer(serializers.ModelSerializer):
         model = StatsFigure
         fields = ["id", "project", "month", "stats_investment", "in_database", "note", "submitted_at", "version"]
         read_only_fields = ["id", "submitted_at", "version"]
+        validators: list = []  # one figure per project and month: the service answers (and says when it is locked)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -277,7 +286,7 @@ class ApplicationViewSet(
 class PrepViewSet(
     VersionedRowMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet
 ):
-    """Projects' 谋划/入库 records (read); a record is written on the project's page or with PUT here."""
+    """Projects' 谋划/入库 records (read); a record is written on its page (/funds/projects/<pk>/prep/)."""
 
     queryset = ProjectPrep.objects.all()
     serializer_class = ProjectPrepSerializer
@@ -310,20 +319,24 @@ class StatsViewSet(
             stats_investment=data["stats_investment"],
             in_database=data.get("in_database", False),
             note=data.get("note", ""),
+            version=request.data.get("version"),
         )
         return self._respond(figure, status.HTTP_201_CREATED)
 
-    @extend_schema(request=FundReasonSerializer, responses=StatsFigureSerializer)
+    @extend_schema(request=StatsSubmitSerializer, responses=StatsFigureSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        """报送 (lock); on a submitted figure, 更正报送 with new values and a reason."""
         figure = self.get_object()
-        version = request.data.get("version")
+        data = _valid(StatsSubmitSerializer, request)
+        values = {k: data[k] for k in ("stats_investment", "in_database", "note") if k in data}
         return self._respond(
             services.stats_submit(
                 actor=request.user,
                 figure=figure,
-                version=version,
-                correction_reason=request.data.get("reason", ""),
+                version=data["version"],
+                correction_reason=data.get("reason", ""),
+                **values,
             )
         )
 

@@ -326,7 +326,7 @@ def test_submit_all_entered_rows_of_the_month(client, world):
 @pytest.mark.django_db
 def test_pages_permissions_and_scope(client, world):
     project = building(world, name="范围项目")
-    login(client, world.leader)  # no funds permission
+    login(client, world.sysadmin)  # no funds permission
     assert client.get(reverse("stats:month")).status_code == 403
     login(client, world.reporter_b)  # funds read, but not this unit's project
     assert client.get(reverse("stats:project", args=[project.pk])).status_code == 404

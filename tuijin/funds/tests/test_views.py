@@ -126,7 +126,7 @@ def test_pages_render_for_the_office_and_the_unit(client, world):
     assert client.get(reverse("funds:prep", args=[p.pk])).status_code == 404
     assert a.pk not in [x.pk for x in rows(client.get(reverse("funds:application_list")))]
     # no funds role at all
-    client.force_login(world.leader)
+    client.force_login(world.sysadmin)
     assert client.get(reverse("funds:batch_list")).status_code == 403
     assert client.get(reverse("funds:kpis")).status_code == 403
 
@@ -607,7 +607,7 @@ def test_project_page_context_has_the_funds_panel(client, world):
     # the panel's template (included by projects/project.html, see the report) renders the same context
     html = render_to_string("funds/project_panel.html", {"funds_panel": panel, "object": p})
     assert a.number in html and b.name in html and reverse("funds:prep", args=[p.pk]) in html
-    client.force_login(world.leader)
+    client.force_login(world.sysadmin)
     response = client.get(p.get_absolute_url())
     if response.status_code == 200:
         assert response.context["funds_panel"] is None

@@ -18,7 +18,7 @@ from tuijin.tickets.models import Ticket
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-APPS = ("progress", "tickets", "notifications", "dispatch")
+APPS = ("progress", "tickets", "notifications", "dispatch", "funds")
 
 
 def _models():
