@@ -191,7 +191,8 @@ def stats_notice(user, month: date) -> StatsNotice:
     rows = month_rows(user, month, action="dashboard")
     lights = WarningLight.objects.filter(
         period=month,
-        rule__dimension__in=FUNDS_DIMENSIONS,
+        # 资金使用预警: the money's lights (the 统计口径差异 lights are the mismatch table above)
+        rule__dimension__in=[d for d in FUNDS_DIMENSIONS if d != "stats_gap"],
         rule__is_active=True,
         color__in=[LightColor.RED, LightColor.YELLOW],
         project__in=Project.objects.restrict(user, "dashboard").order_by().values("pk"),

@@ -673,4 +673,23 @@ def stats_submit(*, actor, figure: StatsFigure, version: int, correction_reason:
     figure.submitted_at = timezone.now()
     figure.full_clean()
     bump_version(figure, expected_version=version)
+    _project_counted(figure)
     return figure
+
+
+def _project_counted(figure: StatsFigure) -> None:
+    """A submitted figure saying 已入库 makes the project 已纳统入库 from that month (the registry's 纳统状态, which
+    the 纳统 light and the facts read), unless it was counted earlier. A later 未入库 does not un-count it: leaving
+    the statistics database is the bureau's call on the project, not a month's figure."""
+    from tuijin.projects.choices import StatsStatus
+    from tuijin.projects.models import Project
+
+    if not figure.in_database:
+        return
+    project = Project.objects.select_for_update().get(pk=figure.project_id)
+    if project.stats_status == StatsStatus.COUNTED and project.stats_month and project.stats_month <= figure.month:
+        return
+    project.stats_status = StatsStatus.COUNTED
+    project.stats_month = figure.month
+    project._changelog_message = _("统计局报送：%(m)s 已入库") % {"m": f"{figure.month:%Y-%m}"}
+    project.save(update_fields=["stats_status", "stats_month", "last_updated"])

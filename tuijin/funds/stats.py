@@ -242,14 +242,16 @@ class StatsTotals:
 
 
 def district_totals(user, month: date, *, action: str = "dashboard") -> StatsTotals:
-    """调度口径 = Σ 当月完成 of every project in scope (facts, not only the 年度计划项目: the statistics count every
-    project); 统计口径 = Σ the month's figures. Two aggregate queries."""
+    """Over the projects the 统计局 has a figure for (so the two sums compare like with like): 调度口径 = Σ their
+    当月完成 (facts), 统计口径 = Σ their figures; `count` of them. Two aggregate queries."""
     month = month_start(month)
-    dispatch = (
-        ProjectMonth.objects.restrict_inline(user, action).filter(period=month).aggregate(s=Sum("month_investment"))
-    )
     stats = StatsFigure.objects.filter(month=month, project_id__in=_scope(user, action).order_by().values("pk"))
     agg = stats.aggregate(s=Sum("stats_investment"), n=Count("pk"))
+    dispatch = (
+        ProjectMonth.objects.restrict_inline(user, action)
+        .filter(period=month, project_id__in=stats.order_by().values("project_id"))
+        .aggregate(s=Sum("month_investment"))
+    )
     return StatsTotals(dispatch["s"] or ZERO, agg["s"] or ZERO, agg["n"] or 0)
 
 

@@ -81,6 +81,8 @@ def template_xlsx(user, month: date) -> bytes:
             r.figure.note if r.figure is not None else "",
         ]
         for r in month_rows(user, month)
+        # a row without a code cannot be imported; a submitted (locked) figure cannot be changed here
+        if r.code and not (r.figure is not None and r.figure.submitted_at is not None)
     ]
     return table_xlsx(
         _("%(y)d年%(m)d月统计口径") % {"y": month.year, "m": month.month},
@@ -152,6 +154,8 @@ def import_check(*, actor, month: date, data: bytes) -> ImportCheck:
                 continue
         if not code and all(_text(c) == "" for c in cells):
             continue
+        if _text(cells[2]) == "":  # no figure entered on this row: left alone, not an error
+            continue
         raw.append((line, code, cells[2], _text(cells[3]), _text(cells[4])))
         if len(raw) > MAX_ROWS:
             check.errors.append((line, _("文件超过 %(n)d 行，请分批导入。") % {"n": MAX_ROWS}))
@@ -184,6 +188,13 @@ def import_check(*, actor, month: date, data: bytes) -> ImportCheck:
             check.errors.append((line, _("%(l)s：%(e)s。") % {"l": label, "e": exc}))
             continue
         figure = figures.get(project.pk)
+        if (
+            figure is not None
+            and figure.submitted_at is not None
+            and figure.stats_investment == amount
+            and figure.in_database == in_db
+        ):
+            continue  # a submitted figure re-sent unchanged: nothing to do
         row = ImportRow(
             line,
             project.pk,

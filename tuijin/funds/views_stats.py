@@ -98,7 +98,8 @@ def _page(request, month: date, *, errors=None, typed=None, status: int = 200):
         "unit": unit,
         "flagged": flagged,
         "settings": settings,
-        "total_dispatch": sum((r.dispatch for r in rows), Decimal("0")),
+        # like with like: the dispatch total over the projects that have a statistics figure
+        "total_dispatch": sum((r.dispatch for r in rows if r.stats is not None), Decimal("0")),
         "total_stats": sum((r.stats for r in rows if r.stats is not None), Decimal("0")),
         "flagged_count": sum(1 for r in rows if r.flagged),
         "can_enter": request.user.has_perm("funds.add_statsfigure"),

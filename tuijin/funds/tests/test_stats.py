@@ -173,7 +173,8 @@ def test_district_totals_side_by_side(world):
     report(b, APR, "200")
     enter(user, a, APR, "250")
     totals = stats.district_totals(world.office, APR)
-    assert (totals.dispatch, totals.stats, totals.gap, totals.figures) == (D("500"), D("250"), D("250"), 1)
+    # like with like: b has no statistics figure, so its 200 of dispatch is left out of both sums
+    assert (totals.dispatch, totals.stats, totals.gap, totals.figures) == (D("300"), D("250"), D("50"), 1)
     assert stats.district_totals(world.reporter_b, APR).stats == D("0")
 
 
@@ -340,3 +341,23 @@ def test_pages_permissions_and_scope(client, world):
     # a unit may read but not enter
     response = client.post(reverse("stats:save"), {"month": "2025-04", "project": project.pk, "stats_investment": "1"})
     assert response.status_code == 400 and "只有统计局可以录入" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_submitted_in_database_figure_counts_the_project(world):
+    """报送 with 已入库 makes the project 已纳统入库 from that month (what the 纳统 light reads); an earlier month
+    moves the month back, a later 未入库 does not un-count it."""
+    from tuijin.projects.choices import StatsStatus
+
+    user = bureau(world)
+    project = building(world)
+    row = enter(user, project, APR, "100", in_database=True)
+    project.refresh_from_db()
+    assert project.stats_status == StatsStatus.NOT_COUNTED  # entered, not yet submitted
+    services.stats_submit(actor=user, figure=row, version=row.version)
+    project.refresh_from_db()
+    assert (project.stats_status, project.stats_month) == (StatsStatus.COUNTED, APR)
+    later = enter(user, project, date(2025, 5, 1), "0", in_database=False)
+    services.stats_submit(actor=user, figure=later, version=later.version)
+    project.refresh_from_db()
+    assert (project.stats_status, project.stats_month) == (StatsStatus.COUNTED, APR)
