@@ -165,7 +165,7 @@ class ApplicationForm(forms.Form):
         label=gettext_lazy("申请金额（万元）"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
     )
     other_funds_statement = forms.CharField(
-        label=gettext_lazy("是否申请其他中央资金"),
+        label=gettext_lazy("其他中央资金申请情况"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -183,7 +183,7 @@ class FundApplication(ChangeLoggedModel):
         _("状态"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFTING, db_index=True
     )
     other_funds_statement = models.CharField(
-        _("是否申请其他中央资金"), max_length=300, blank=True, help_text=_("申报中央资金须说明是否重复申请")
+        _("其他中央资金申请情况"), max_length=300, blank=True, help_text=_("申报中央资金须说明是否重复申请")
     )
     approved_amount = models.DecimalField(
         _("下达金额（万元）"), null=True, blank=True, validators=NON_NEGATIVE, **MONEY

@@ -299,7 +299,7 @@ def application_export(request):
             str(_("资金到位日期")),
             str(_("已支付（万元）")),
             str(_("支付进度（%）")),
-            str(_("是否申请其他中央资金")),
+            str(_("其他中央资金申请情况")),
         ],
         [
             [
@@ -400,6 +400,14 @@ DECIDABLE = (ApplicationStatus.CITY, ApplicationStatus.PROVINCE, ApplicationStat
 FORWARDABLE = (ApplicationStatus.DISTRICT_REVIEW, ApplicationStatus.CITY, ApplicationStatus.PROVINCE)
 
 
+def fully_paid(application) -> bool:
+    """Everything granted is paid out: no 登记支付 form to offer (the service would refuse any amount)."""
+    from django.db.models import Sum
+
+    paid = application.payments.aggregate(s=Sum("amount"))["s"]
+    return bool(application.approved_amount) and paid is not None and paid >= application.approved_amount
+
+
 def application_actions(user, application: FundApplication) -> set[str]:
     """The steps `user` may take on `application` now (the page shows only these; the services check again)."""
     status = application.status
@@ -420,7 +428,7 @@ def application_actions(user, application: FundApplication) -> set[str]:
         actions.add("decide")
     if user.has_perm("funds.record_fundapplication") and status == ApplicationStatus.APPROVED:
         actions.add("arrival")
-    if user.has_perm("funds.add_fundpayment") and status == ApplicationStatus.APPROVED:
+    if user.has_perm("funds.add_fundpayment") and status == ApplicationStatus.APPROVED and not fully_paid(application):
         actions.add("pay")
     if (
         changeable
