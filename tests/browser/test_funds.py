@@ -23,6 +23,22 @@ TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 PERIOD = f"{TODAY:%Y-%m}"
 BATCH = "浏览器测试两重建设项目批次"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+# the project's approvals: every item 已办结 except one 办理中 (the one the unit finishes in the test)
+APPROVALS = """
+from datetime import date
+from tuijin.projects.models import ApprovalItem, ApprovalItemType, Project
+p = Project.objects.get(pk=%(pk)d)
+for t in ApprovalItemType.objects.filter(is_active=True).order_by("sort_order", "pk")[:3]:
+    ApprovalItem.objects.get_or_create(project=p, item_type=t)
+items = list(p.approval_items.order_by("pk"))
+for item in items[:-1]:
+    item.status, item.completed_date = "done", date(2026, 1, 5)
+    item.save()
+last = items[-1]
+last.status, last.completed_date = "in_progress", None
+last.save()
+print(last.pk)
+"""
 FIND_PROJECT = """
 from tuijin.funds.matching import INACTIVE_STAGES
 from tuijin.org.models import Membership
@@ -68,7 +84,7 @@ def _flash(page) -> str:
 
 
 def _open_window(page, url) -> str:
-    """The 项目办 opens the 两重 window: 可研, 三年滚动计划, 项目代码 and 资本金 required."""
+    """The 项目办 opens the 两重 window: 可研, 三年滚动计划, 项目代码, 资本金 and complete approvals required."""
     page.goto(f"{url}/funds/batches/new/")
     page.select_option("#id_channel", "long_bond_major")
     page.fill("#id_name", BATCH)
@@ -78,6 +94,7 @@ def _open_window(page, url) -> str:
     page.select_option("#id_min_library_status", "rolling")
     page.check("#id_require_code")
     page.check("#id_require_capital")
+    page.check("#id_require_approvals")
     _post(page, "#tj-batch-save")
     assert re.search(r"/funds/batches/\d+/$", page.url), _flash(page)
     assert "资本金" in page.locator("#tj-batch-rules").inner_text()
@@ -125,7 +142,9 @@ def test_eligible_applied_forwarded_granted_idle_then_paid(page, funds_server):
     batch_url = _open_window(page, url)
     assert _match(page, int(project_pk)).count() == 0
 
-    # the unit records the last of its preparation: 可研批复, 三年滚动计划, 资本金 30%
+    pending = int(_manage(env, "shell", "-v", "0", "-c", APPROVALS % {"pk": int(project_pk)}).strip().splitlines()[-1])
+
+    # the unit records its preparation: 可研批复, 三年滚动计划, 资本金 30% — one approval still 办理中
     _as(page, url, username)
     page.goto(f"{url}/funds/projects/{project_pk}/prep/")
     page.select_option("#id_prep_stage", "feasibility")
@@ -134,13 +153,27 @@ def test_eligible_applied_forwarded_granted_idle_then_paid(page, funds_server):
     _post(page, "#tj-prep-save")
     assert "谋划与储备信息已保存" in _flash(page), _flash(page)
 
+    # not yet: the window shows it as a near miss on its last approval
+    page.goto(batch_url)
+    assert (
+        _match(page, project_pk).count() == 0
+        or "✗" in _match(page, project_pk).locator("[data-check='approvals']").inner_text()
+    )
+
+    # the project gains its last approval (its approval item 已办结 on the project's page)
+    page.goto(f"{url}/projects/approvals/{pending}/edit/")
+    page.select_option("#id_status", "done")
+    page.fill("#id_completed_date", TODAY.isoformat())
+    with page.expect_navigation():
+        page.locator("form[enctype] button.btn-primary").click()
+
     # now the window lists it as eligible, each rule ✓
     page.goto(batch_url)
     row = _match(page, project_pk)
     assert row.count() == 1
     checks = row.locator(".tj-checks li")
-    assert checks.count() == 4 and row.locator(".tj-checks li.text-danger").count() == 0
-    for key in ("prep_stage", "library_status", "code", "capital"):
+    assert checks.count() == 5 and row.locator(".tj-checks li.text-danger").count() == 0
+    for key in ("prep_stage", "library_status", "code", "capital", "approvals"):
         assert "✓" in row.locator(f"[data-check='{key}']").inner_text(), key
     shot(page, "funds-batch-eligible")
 

@@ -439,6 +439,24 @@ class _Coverage(_Rule):
         return Check(self.key, label, ok, detail, fix)
 
 
+class _Approvals(_Rule):
+    """Every approval item of the project 已办结 or 不涉及 (and at least one recorded)."""
+
+    key = "approvals"
+
+    def test(self, f):
+        return bool(f["approvals_total"]) and f["approvals_done"] == f["approvals_total"]
+
+    def check(self, f):
+        label, total, done = _("审批手续"), f["approvals_total"], f["approvals_done"]
+        if not total:
+            return Check(self.key, label, False, _("审批手续：未录入 ✗"), _("录入并办结审批手续"))
+        if self.test(f):
+            return Check(self.key, label, True, _("审批手续：%(n)d 项已全部办结 ✓") % {"n": total})
+        detail = _("审批手续：%(d)d/%(n)d 项已办结或不涉及 ✗") % {"d": done, "n": total}
+        return Check(self.key, label, False, detail, _("办结其余 %(k)d 项审批手续") % {"k": total - done})
+
+
 def _rules(batch) -> list[_Rule]:
     """The batch's rules in the order they are shown: sector and size first, then what the unit can settle."""
     rules: list[_Rule] = []
@@ -464,6 +482,8 @@ def _rules(batch) -> list[_Rule]:
         rules.append(_Capital())
     if batch.require_debt_system:
         rules.append(_DebtSystem())
+    if batch.require_approvals:
+        rules.append(_Approvals())
     if batch.min_revenue_coverage is not None:
         rules.append(_Coverage(batch.min_revenue_coverage))
     return rules

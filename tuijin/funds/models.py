@@ -121,6 +121,7 @@ class FundingBatch(ChangeLoggedModel):
     require_land = models.BooleanField(_("须落实用地"), default=False)
     require_capital = models.BooleanField(_("须落实资本金"), default=False)
     require_debt_system = models.BooleanField(_("须入财政部专项债项目库"), default=False)
+    require_approvals = models.BooleanField(_("须审批手续齐全"), default=False)
     min_revenue_coverage = models.DecimalField(
         _("收益覆盖本息倍数下限"), max_digits=6, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE
     )

@@ -118,6 +118,7 @@ BATCH_FIELDS = (
     "require_land",
     "require_capital",
     "require_debt_system",
+    "require_approvals",
     "min_revenue_coverage",
     "required_documents",
 )

@@ -146,6 +146,7 @@ def batch_rules(batch: FundingBatch) -> list[str]:
         ("require_land", _("须落实用地")),
         ("require_capital", _("须落实资本金")),
         ("require_debt_system", _("须入财政部专项债项目库")),
+        ("require_approvals", _("须审批手续齐全")),
     ):
         if getattr(batch, flag):
             rules.append(str(text))

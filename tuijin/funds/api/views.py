@@ -46,6 +46,7 @@ class FundBatchSerializer(serializers.ModelSerializer):
             "require_land",
             "require_capital",
             "require_debt_system",
+            "require_approvals",
             "min_revenue_coverage",
             "required_documents",
             "version",

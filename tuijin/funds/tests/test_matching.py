@@ -347,3 +347,16 @@ def test_query_count_does_not_grow_with_the_projects(world, three, limit, expect
 
 def test_rules_are_published():
     assert len(matching_rules()) == 8 and len(review_rules()) == 5
+
+
+@pytest.mark.django_db
+def test_approvals_rule_counts_done_and_not_applicable_and_says_what_is_left(world):
+    """须审批手续齐全: every approval item 已办结 or 不涉及; the text names how many are left."""
+    from tuijin.funds.matching import _Approvals
+
+    rule = _Approvals()
+    assert rule.check({"approvals_total": 0, "approvals_done": 0}).detail == "审批手续：未录入 ✗"
+    partial = rule.check({"approvals_total": 5, "approvals_done": 4})
+    assert (partial.ok, partial.detail, partial.fix) == (False, "审批手续：4/5 项已办结或不涉及 ✗", "办结其余 1 项审批手续")
+    done = rule.check({"approvals_total": 5, "approvals_done": 5})
+    assert (done.ok, done.detail) == (True, "审批手续：5 项已全部办结 ✓")
