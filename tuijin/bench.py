@@ -35,6 +35,14 @@ explained and the rest counted): the row "matching one batch against N projects"
 ratio (÷sql) to a floor measured in the same run — one hand-written statement reading the inputs matching needs
 (columns, 谋划与储备, approval counts) for the projects passing the batch's sector and size rules.
 
+产业链 (`_bench_chains`, on every database measured in full, after the 招商 rows): the demo's 光电信息 tree is built
+and every project and 10,000 leads (topped up by bulk_create when fewer) are linked to its sub-links — the worst
+case of one chain holding the whole portfolio; `chains.maintain.refresh` of every node is timed as a job, then the
+链长 cockpit (`chains.selectors.cockpit`) cold — the row "chain cockpit, N projects and 10,000 leads linked, cold" —
+with its ratio (÷sql) to a floor measured in the same run: one hand-written statement counting what the cockpit
+counts (the leads on the nodes by stage, the chain's projects and leads in scope, open tickets, recent report
+problems), its figures checked against the cockpit's.
+
 Because Django settings are process-wide, each size runs in `python -m tuijin.bench --worker …`, which prints its
 rows as JSON; the parent collects them, prints one table and saves it. The workers share one collectstatic output
 (manifest only: the pages read the manifest; WhiteNoise's compression pass is skipped). `--quick` (make bench
@@ -796,6 +804,235 @@ def _bench_matching(office, base: dict[str, Any], runs: int, label: str) -> list
     return rows
 
 
+# --------------------------------------------------------------------------------------------------------------
+# 产业链: every project and 10,000 leads on one chain's nodes; the nodes recomputed; the 链长 cockpit cold
+
+CHAIN_LEADS = 10000
+CHAIN_NAME = "光电信息"
+
+
+def _chain_leads(office, wanted: int) -> int:
+    """Leads at every stage in the office's units (bulk_create, seeded) until there are `wanted`; returns how many
+    were added (none after the 招商 rows, which add 10,000)."""
+    import random
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tuijin.investment.choices import PIPELINE, LeadStage
+    from tuijin.investment.models import Lead
+    from tuijin.org.models import OrgUnit
+    from tuijin.org.scoping import user_memberships
+
+    missing = wanted - Lead.objects.count()
+    if missing <= 0:
+        return 0
+    rng = random.Random(SEED + 1)
+    today = timezone.localdate()
+    region = user_memberships(office)[0].unit.region
+    units = list(
+        OrgUnit.objects.filter(region__path__startswith=region.path).exclude(unit_type="enterprise").order_by("pk")[:60]
+    )
+    rows = []
+    for n in range(missing):
+        stage = rng.choices([*PIPELINE, LeadStage.TERMINATED], weights=[30, 20, 10, 15, 10, 5, 10])[0]
+        was = rng.choice(PIPELINE[:2]) if stage == LeadStage.TERMINATED else stage
+        step = PIPELINE.index(was)
+        day = today - timedelta(days=rng.randint(0, 600))
+        rows.append(
+            Lead(
+                name=f"基准链上招商项目{n}",
+                investor=f"基准投资方{n % 3000}",
+                tracking_unit=rng.choice(units),
+                planned_investment=Decimal(rng.choice([5000, 20000, 50000, 150000])),
+                stage=stage,
+                terminated_from=was if stage == LeadStage.TERMINATED else "",
+                termination_reason="基准终止" if stage == LeadStage.TERMINATED else "",
+                signed_date=day if step >= 1 else None,
+                registered_name=f"基准链上企业{n}" if step >= 2 else "",
+                start_date=day if step >= 3 else None,
+                production_date=day if step >= 4 else None,
+                reached_date=day if was == LeadStage.REACHED else None,
+                is_demo=True,
+            )
+        )
+    Lead.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _chain_data(office) -> tuple[Any, dict[str, Any]]:
+    """The demo's 光电信息 tree (`tuijin.chains.demo.create_nodes`) with 0–3 local firms per node and a 链长制 led
+    by the office's unit; then every project and every lead linked to its sub-links (seeded, bulk_create): the worst
+    case, one chain holding the whole portfolio."""
+    import random
+
+    from tuijin.chains.demo import create_nodes
+    from tuijin.chains.models import ChainProfile, NodeEnterprise, NodeLead, NodeProject
+    from tuijin.investment.models import Lead
+    from tuijin.org.scoping import user_memberships
+    from tuijin.projects.models import IndustryChain, Project
+
+    rng = random.Random(SEED + 2)
+    start = time.perf_counter()
+    added = _chain_leads(office, CHAIN_LEADS)
+    chain = IndustryChain.objects.filter(name=CHAIN_NAME).first() or IndustryChain.objects.create(name=CHAIN_NAME)
+    nodes = list(create_nodes({CHAIN_NAME: chain}).values())
+    leaves = [node for node in nodes if node.parent_id is not None]
+    firms = [
+        NodeEnterprise(node=node, name=f"基准企业{node.pk}-{k}", products="基准产品")
+        for node in nodes
+        for k in range(rng.randint(0, 3))
+    ]
+    NodeEnterprise.objects.bulk_create(firms, batch_size=2000)
+    ChainProfile.objects.create(chain=chain, lead_unit=user_memberships(office)[0].unit, fill_target=4)
+    projects = [
+        NodeProject(node=rng.choice(leaves), project_id=pk)
+        for pk in Project.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000)
+    ]
+    NodeProject.objects.bulk_create(projects, batch_size=2000)
+    leads = [
+        NodeLead(node=rng.choice(leaves), lead_id=pk)
+        for pk in Lead.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=5000)
+    ]
+    NodeLead.objects.bulk_create(leads, batch_size=2000)
+    return chain, {
+        "seconds": round(time.perf_counter() - start, 2),
+        "nodes": len(nodes),
+        "firms": len(firms),
+        "project_links": len(projects),
+        "lead_links": len(leads),
+        "leads_added": added,
+    }
+
+
+def _chain_floor_sql() -> str:
+    from django.db import connection
+
+    from tuijin.chains.models import ChainNode, NodeLead, NodeProject
+    from tuijin.investment.models import Lead
+    from tuijin.org.models import OrgUnit, Region
+    from tuijin.progress.models import ProgressReport, ReportProblem
+    from tuijin.projects.models import Project
+    from tuijin.tickets.models import Ticket
+
+    q = connection.ops.quote_name
+    node, np_, nl = q(ChainNode._meta.db_table), q(NodeProject._meta.db_table), q(NodeLead._meta.db_table)
+    lead, project, unit, region = (
+        q(Lead._meta.db_table),
+        q(Project._meta.db_table),
+        q(OrgUnit._meta.db_table),
+        q(Region._meta.db_table),
+    )
+    report, problem, ticket = (
+        q(ProgressReport._meta.db_table),
+        q(ReportProblem._meta.db_table),
+        q(Ticket._meta.db_table),
+    )
+    chain_projects = f"""(SELECT p.id FROM {project} p WHERE p.chain_id = %s
+            UNION SELECT x.project_id FROM {np_} x JOIN {node} xn ON xn.id = x.node_id WHERE xn.chain_id = %s
+            UNION SELECT y.project_id FROM {lead} y JOIN {nl} yl ON yl.lead_id = y.id
+                JOIN {node} yn ON yn.id = yl.node_id WHERE yn.chain_id = %s AND y.project_id IS NOT NULL)"""  # noqa: S608
+    # per stage, the leads in scope on the chain's nodes; beside them the chain's projects and leads in scope, the
+    # open tickets on its projects and the recent report problems without a ticket (each computed once)
+    return f"""
+        SELECT l.stage, COUNT(*),
+            (SELECT COUNT(*) FROM {project} p2 JOIN {unit} u2 ON u2.id = p2.responsible_unit_id
+                JOIN {region} g2 ON g2.id = u2.region_id WHERE g2.path LIKE %s AND p2.id IN {chain_projects}),
+            (SELECT COUNT(*) FROM {lead} l3 JOIN {unit} u3 ON u3.id = l3.tracking_unit_id
+                JOIN {region} g3 ON g3.id = u3.region_id WHERE g3.path LIKE %s AND (l3.chain_id = %s
+                OR l3.id IN (SELECT z.lead_id FROM {nl} z JOIN {node} zn ON zn.id = z.node_id WHERE zn.chain_id = %s))),
+            (SELECT COUNT(*) FROM {ticket} t WHERE t.status IN ('pending', 'assigned', 'in_progress')
+                AND t.project_id IN {chain_projects}),
+            (SELECT COUNT(*) FROM {problem} rp JOIN {report} r ON r.id = rp.report_id
+                WHERE r.status IN ('submitted', 'unit_approved', 'office_approved') AND r.period >= %s
+                AND r.project_id IN {chain_projects}
+                AND NOT EXISTS (SELECT 1 FROM {ticket} t2 WHERE t2.from_problem_id = rp.id))
+        FROM {nl} nl JOIN {node} n ON n.id = nl.node_id JOIN {lead} l ON l.id = nl.lead_id
+        JOIN {unit} u ON u.id = l.tracking_unit_id JOIN {region} g ON g.id = u.region_id
+        WHERE n.chain_id = %s AND g.path LIKE %s
+        GROUP BY l.stage
+    """  # noqa: S608 - table names from the models, values as parameters
+
+
+def _bench_chains(office, base: dict[str, Any], runs: int, label: str) -> list[dict[str, Any]]:
+    """The chain row: every project and 10,000 leads linked to one chain's nodes (bulk), `maintain.refresh` of every
+    node timed as a job, then `chains.selectors.cockpit(chain, office)` cold (cache emptied before each run) with its
+    ratio (÷sql) to a floor measured in the same run: one hand-written statement reading what the cockpit counts (the
+    leads on the nodes by stage, the chain's projects and leads in scope, open tickets, recent report problems) —
+    its figures checked against the cockpit's."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tuijin.chains import maintain, selectors
+    from tuijin.investment.choices import LeadStage
+    from tuijin.org.scoping import user_memberships
+
+    _log(f"{label}: 产业链 data: every project and {CHAIN_LEADS:,} leads on the {CHAIN_NAME} nodes")
+    chain, data = _chain_data(office)
+    base = {**base, "leads": data["lead_links"]}
+    rows: list[dict[str, Any]] = [
+        {
+            **base,
+            "kind": "job",
+            "row": f"job: 产业链 links ({data['project_links']:,} + {data['lead_links']:,})",
+            **data,
+        }
+    ]
+    _log(f"{label}: 产业链 refresh of every node")
+    changed, seconds = _timed(lambda: maintain.refresh(None, trigger="基准", notify=False))
+    rows.append(
+        {**base, "kind": "job", "row": "job: chains refresh (every node)", "seconds": seconds, "changed": changed}
+    )
+    region_path = user_memberships(office)[0].unit.region.path + "%"
+    window = selectors._problem_window()
+    ids = [chain.pk] * 3
+    params = [region_path, *ids, region_path, chain.pk, chain.pk, *ids, window, *ids, chain.pk, region_path]
+    floor, result = _sql_timed(_chain_floor_sql(), params, runs)
+    stages = {stage: n for stage, n, *_rest in result}
+    extra = result[0][2:] if result else (0, 0, 0, 0)
+    got = (sum(n for s, n in stages.items() if s != LeadStage.TERMINATED), *extra)
+    _log(f"{label}: 链长 cockpit, cold ({runs} runs)")
+    cockpit = selectors.cockpit(chain, office)  # warm-up
+    expected = (
+        sum(cockpit["stage_totals"]),
+        cockpit["project_total"],
+        cockpit["lead_total"],
+        cockpit["ticket_total"],
+        cockpit["problem_total"],
+    )
+    agrees = tuple(got) == expected
+    if not agrees:
+        _log(f"{label}: WARNING the 产业链 SQL floor's figures {got} ≠ cockpit {expected}")
+    rows.append(
+        {
+            **base,
+            "kind": "floor",
+            "row": "floor: chain cockpit SQL",
+            **floor,
+            "figures": [str(v) for v in got],
+            "cockpit_figures": [str(v) for v in expected],
+            "agrees": agrees,
+        }
+    )
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.cockpit(chain, office)
+    times = []
+    for _ in range(runs):
+        cache.clear()
+        began = time.perf_counter()
+        selectors.cockpit(chain, office)
+        times.append((time.perf_counter() - began) * 1000)
+    measured = {**_stats(times), "queries": len(ctx.captured_queries)}
+    name = f"chain cockpit, {data['project_links']:,} projects and {data['lead_links']:,} leads linked, cold"
+    row = {**base, "kind": "page", "row": name, **measured, "nodes": data["nodes"]}
+    row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
+    rows.append(row)
+    return rows
+
+
 def worker(args: argparse.Namespace) -> int:
     """Build one database, measure it, print the rows as one JSON line (MARKER + JSON) on stdout."""
     db, projects, months = args.db, args.projects, args.months
@@ -930,6 +1167,7 @@ def worker(args: argparse.Namespace) -> int:
         rows += _bench_matching(office, base, runs, label)
         if args.investment:
             rows += _bench_investment(office, base, runs, label)
+        rows += _bench_chains(office, base, runs, label)  # after the 招商 rows: their 10,000 leads are reused
         if args.notice:
             _log(f"{label}: monthly notice")
             for job in _notice_jobs(office, period.year, period.month, args.pdf):

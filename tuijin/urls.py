@@ -14,6 +14,8 @@ urlpatterns = [
     path("investment/", include("tuijin.investment.urls")),
     path("supervision/", include("tuijin.supervision.urls")),
     path("funds/", include("tuijin.funds.urls")),
+    path("chains/", include("tuijin.chains.urls")),
+    path("benchmarks/", include("tuijin.benchmarks.urls")),
     path("stats/", include("tuijin.funds.urls_stats")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

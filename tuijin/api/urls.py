@@ -11,6 +11,8 @@ urlpatterns = [
     path("investment/", include("tuijin.investment.api.urls")),
     path("supervision/", include("tuijin.supervision.api.urls")),
     path("funds/", include("tuijin.funds.api.urls")),
+    path("chains/", include("tuijin.chains.api.urls")),
+    path("benchmarks/", include("tuijin.benchmarks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
     path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -25,8 +25,32 @@ def check_tuijin_deploy(app_configs, **kwargs):
                 id="tuijin.W002",
             )
         )
+    if not settings.DEBUG:
+        problems += _audit_mac_key_problems()
     if not getattr(openpyxl, "DEFUSEDXML", False):
         problems.append(
             Error("openpyxl is not using defusedxml: Excel imports would be open to XML attacks.", id="tuijin.E002")
         )
     return problems
+
+
+AUDIT_MAC_KEY_MIN_LENGTH = 32
+
+
+def _audit_mac_key_problems() -> list[Error]:
+    """The audit seal chain's HMAC key (core/audit_chain.py) must be its own secret: without it the chain falls back
+    to a key derived from SECRET_KEY, and whoever holds SECRET_KEY could re-seal altered rows."""
+    key = settings.TUIJIN_AUDIT_MAC_KEY
+    if len(key) < AUDIT_MAC_KEY_MIN_LENGTH:
+        return [
+            Error(
+                f"TUIJIN_AUDIT_MAC_KEY is not set or shorter than {AUDIT_MAC_KEY_MIN_LENGTH} characters: the audit "
+                "seal chain needs its own HMAC key.",
+                hint='Generate one: python3 -c "import secrets; print(secrets.token_urlsafe(48))". Never change it '
+                "once seals exist (verify_audit would report every seal as altered).",
+                id="tuijin.E003",
+            )
+        ]
+    if key == settings.SECRET_KEY:
+        return [Error("TUIJIN_AUDIT_MAC_KEY must differ from TUIJIN_SECRET_KEY.", id="tuijin.E004")]
+    return []

@@ -17,6 +17,8 @@ DEMO_STEPS = [
     "tuijin.investment.demo_cases.load_cases",
     "tuijin.funds.demo.load_funds",
     "tuijin.supervision.demo.load_supervision",
+    "tuijin.chains.demo.load_chains",
+    "tuijin.benchmarks.demo.load_benchmarks",
 ]
 
 

@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from .choices import AuditEventType, AuditOutcome, ChangeAction
 from .querysets import RestrictedQuerySet
 
-__all__ = ["AuditEvent", "AuditGuard", "BaseModel", "ChangeLoggedModel", "ObjectChange", "StoredFileFields"]
+__all__ = [
+    "AuditEvent",
+    "AuditGuard",
+    "AuditSeal",
+    "BaseModel",
+    "ChangeLoggedModel",
+    "ObjectChange",
+    "StoredFileFields",
+]
 
 
 class BaseModel(models.Model):
@@ -191,3 +199,29 @@ class AuditGuard(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class AuditSeal(models.Model):
+    """One link of the HMAC chain over the audit tables (core/audit_chain.py), append-only like them.
+
+    A row seal names a row of `core_objectchange` or `core_auditevent` and the hash of its content; a purge seal
+    (`table_name` "purge") records a retention purge in `detail`. `mac` chains each seal to the one before it.
+    """
+
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    table_name = models.CharField(_("表"), max_length=30)
+    row_id = models.PositiveBigIntegerField(_("记录编号"), null=True, blank=True)
+    row_hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=20)
+    detail = models.JSONField(default=dict, encoder=DjangoJSONEncoder, blank=True)
+    sealed_at = models.DateTimeField(_("加封时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("审计封签")
+        verbose_name_plural = _("审计封签")
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["table_name", "row_id"], name="core_auditseal_row_unique")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.table_name} {self.row_id or ''}".strip()

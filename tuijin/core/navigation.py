@@ -77,7 +77,12 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("读入会议报道"), "supervision:read", "supervision.add_meeting", "file-earmark-text", _("督查督办")),
     NavItem(_("督办通报"), "supervision:report", "supervision.export_task", "megaphone", _("督查督办")),
     NavItem(_("督办统计"), "supervision:dashboard", "supervision.dashboard_task", "bar-chart", _("督查督办")),
+    NavItem(_("产业链图谱"), "chains:index", "chains.view_chainnode", "diagram-3", _("产业链与对标")),
+    NavItem(_("政产学研"), "chains:resource_list", "chains.view_universityresource", "mortarboard", _("产业链与对标")),
+    NavItem(_("合作记录"), "chains:cooperation_list", "chains.view_cooperation", "link-45deg", _("产业链与对标")),
+    NavItem(_("对标对表"), "benchmarks:index", "benchmarks.view_indicator", "bar-chart-line", _("产业链与对标")),
     NavItem(_("读入规则"), "supervision:rules", "supervision.view_readingrule", "sliders", _("基础配置")),
+    NavItem(_("缺链判定规则"), "chains:rules", "chains.change_chainrules", "sliders", _("基础配置")),
     NavItem(_("预警规则"), "dispatch:config_rules", "progress.change_warningrule", "sliders", _("基础配置")),
     NavItem(_("填报期"), "dispatch:config_windows", "progress.change_reportingperiod", "calendar-check", _("基础配置")),
     NavItem(

@@ -18,3 +18,10 @@ class NotificationsConfig(AppConfig):
         from .shell import SHELL_DEFAULTS, shell_context
 
         register_shell_context(shell_context, defaults=SHELL_DEFAULTS)  # the unread badge in the page frame
+
+        # users sits below notifications, so the dormant-account job is handed the sender here
+        from tuijin.users.dormant import register_notifier
+
+        from .services import notify
+
+        register_notifier(notify)

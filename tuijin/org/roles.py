@@ -214,6 +214,57 @@ _FUNDS_OFFICE = {
 }
 # the 统计局 enters and submits the 统计口径 figures
 _STATS = {"funds.add_statsfigure", "funds.change_statsfigure", "funds.submit_statsfigure"}
+# 产业链图谱, 链长制 and 政产学研: read by everyone who works on projects and leads (the chain map, the 链长 cockpit,
+# the lists, the universities' resources and the cooperation records)
+_CHAIN_READ = {
+    "chains.view_chainnode",
+    "chains.view_chainprofile",
+    "chains.view_nodeenterprise",
+    "chains.view_nodestatuschange",
+    "chains.view_universityresource",
+    "chains.view_cooperation",
+    "chains.export_chainnode",
+}
+# whoever tracks leads puts them (and starts new ones) on a node
+_CHAIN_LINK = {"chains.link_chainnode"}
+# the 项目办 and the 招商主管部门 keep the maps, the 链长制, the gap rules, the resources and the cooperation records
+_CHAIN_EDIT = _CHAIN_LINK | {
+    "chains.add_chainnode",
+    "chains.change_chainnode",
+    "chains.delete_chainnode",
+    "chains.import_chainnode",
+    "chains.add_nodeenterprise",
+    "chains.change_nodeenterprise",
+    "chains.delete_nodeenterprise",
+    "chains.change_chainprofile",
+    "chains.view_chainrules",
+    "chains.change_chainrules",
+    "chains.add_universityresource",
+    "chains.change_universityresource",
+    "chains.add_cooperation",
+    "chains.change_cooperation",
+}
+# 对标对表: the peers' and the district's indicators, gaps and paces
+_BENCH_READ = {
+    "benchmarks.view_peerregion",
+    "benchmarks.view_indicator",
+    "benchmarks.view_indicatorvalue",
+    "benchmarks.view_indicatortarget",
+    "benchmarks.export_indicatorvalue",
+}
+# the 项目办 and the 统计局 keep the peers, the indicators, their values (entered or imported) and the targets
+_BENCH_EDIT = {
+    "benchmarks.add_peerregion",
+    "benchmarks.change_peerregion",
+    "benchmarks.add_indicator",
+    "benchmarks.change_indicator",
+    "benchmarks.add_indicatorvalue",
+    "benchmarks.change_indicatorvalue",
+    "benchmarks.delete_indicatorvalue",
+    "benchmarks.import_indicatorvalue",
+    "benchmarks.add_indicatortarget",
+    "benchmarks.change_indicatortarget",
+}
 _PROJECT_OFFICE = {
     # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
     "projects.view_approvalitemtype",
@@ -258,6 +309,10 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _FUNDS_READ
             | _FUNDS_UNIT
             | _FUNDS_OFFICE
+            | _CHAIN_READ
+            | _CHAIN_EDIT
+            | _BENCH_READ
+            | _BENCH_EDIT
         ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
@@ -277,6 +332,9 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _SUP_UNIT
             | _FUNDS_READ
             | _FUNDS_UNIT
+            | _CHAIN_READ
+            | _CHAIN_LINK
+            | _BENCH_READ
         ),
     ),
     Role.UNIT_APPROVER: RoleSpec(
@@ -297,6 +355,9 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _FUNDS_READ
             | _FUNDS_UNIT
             | {"progress.unitapprove_progressreport"}
+            | _CHAIN_READ
+            | _CHAIN_LINK
+            | _BENCH_READ
         ),
     ),
     Role.SPONSOR_LEADER: RoleSpec(
@@ -311,6 +372,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _SUP_READ
             | _FUNDS_READ
             | {"tickets.add_ticket", "tickets.dashboard_ticket", "supervision.dashboard_task"}
+            | _CHAIN_READ
+            | _BENCH_READ
         ),
         # leaders read every lead of the district (a lead has no sponsor yet); the tasks and meetings they are in
         # charge of or attended (sponsor scope), and the district's 督办 statistics
@@ -338,6 +401,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
                 "supervision.dashboard_task",
                 "supervision.export_task",
             }
+            | _CHAIN_READ
+            | _BENCH_READ
         ),
     ),
     Role.ENTERPRISE: RoleSpec(
@@ -357,13 +422,33 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     # 招商专员 of a unit (街道, 红开区 …): the unit's own leads, end to end
     Role.INVESTMENT_STAFF: RoleSpec(
         ScopeKind.UNIT,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT | _SUP_READ | _SUP_UNIT),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _LEAD_READ
+            | _LEAD_UNIT
+            | _SUP_READ
+            | _SUP_UNIT
+            | _CHAIN_READ
+            | _CHAIN_LINK
+        ),
     ),
     # 招商主管部门 (商务局): every lead of the district; reviews, events and configuration
     Role.INVESTMENT_BUREAU: RoleSpec(
         ScopeKind.REGION,
         frozenset(
-            _DIRECTORY | _CALENDAR_READ | _PROJECT_READ | _LEAD_READ | _LEAD_UNIT | _LEAD_REVIEW | _SUP_READ | _SUP_UNIT
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | _LEAD_READ
+            | _LEAD_UNIT
+            | _LEAD_REVIEW
+            | _SUP_READ
+            | _SUP_UNIT
+            | _CHAIN_READ
+            | _CHAIN_EDIT
+            | _BENCH_READ
         ),
         # the bureau's own 督办 tasks only (it is a responsible unit like any other)
         scope_overrides=dict.fromkeys(_SUP_READ | _SUP_UNIT, ScopeKind.UNIT),
@@ -381,12 +466,24 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _SUP_OFFICE
             # the 调度会 agenda reads the lights and the units' pace
             | {"projects.dashboard_project", "progress.view_warninglight"}
+            | _CHAIN_READ
+            | _BENCH_READ
         ),
     ),
     # 统计局: the 统计口径 figures of every project of the district (entered, imported, submitted and then locked)
     Role.STATS_BUREAU: RoleSpec(
         ScopeKind.REGION,
-        frozenset(_DIRECTORY | _CALENDAR_READ | _PROJECT_READ | {"projects.dashboard_project"} | _FUNDS_READ | _STATS),
+        frozenset(
+            _DIRECTORY
+            | _CALENDAR_READ
+            | _PROJECT_READ
+            | {"projects.dashboard_project"}
+            | _FUNDS_READ
+            | _STATS
+            | _CHAIN_READ
+            | _BENCH_READ
+            | _BENCH_EDIT
+        ),
     ),
     # 系统管理员: accounts and configuration (org structure), through the admin site; cannot grant roles,
     # cannot read the audit log, holds no business permission.

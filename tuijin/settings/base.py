@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "tuijin.investment",
     "tuijin.funds",
     "tuijin.supervision",
+    "tuijin.chains",
+    "tuijin.benchmarks",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -192,6 +194,12 @@ TUIJIN_SESSION_ABSOLUTE_HOURS = env_int("TUIJIN_SESSION_ABSOLUTE_HOURS", 12, min
 # 催报: a unit is urged at most once per month's report within this many hours (dispatch.services.report_urge).
 TUIJIN_URGE_INTERVAL_HOURS = env_int("TUIJIN_URGE_INTERVAL_HOURS", 4, minimum=1)
 TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 365, minimum=180)
+# The HMAC key of the audit seal chain (core/audit_chain.py): its own secret, never SECRET_KEY, and never changed
+# once seals exist. Unset in development and tests, where the chain derives a key from SECRET_KEY; the deploy check
+# (tuijin.E003/E004) refuses that outside DEBUG.
+TUIJIN_AUDIT_MAC_KEY = env_str("TUIJIN_AUDIT_MAC_KEY")
+# Accounts unused for this many days are disabled by `tuijin disable_dormant_accounts` (users/dormant.py).
+TUIJIN_DORMANT_DAYS = env_int("TUIJIN_DORMANT_DAYS", 90, minimum=30)
 TUIJIN_DEMO_PASSWORD = env_str("TUIJIN_DEMO_PASSWORD")
 # Outbound channel for notifications (dotted class path); LogChannel only logs.
 TUIJIN_NOTIFY_CHANNEL = env_str("TUIJIN_NOTIFY_CHANNEL", "tuijin.notifications.channels.LogChannel")
@@ -312,6 +320,12 @@ SPECTACULAR_SETTINGS = {
         "SigningKindEnum": "tuijin.investment.choices.SigningKind",
         "SigningEventKindEnum": "tuijin.investment.choices.SigningEventKind",
         "MeetingKindEnum": "tuijin.supervision.choices.MeetingKind",
+        "ChainResourceKindEnum": "tuijin.chains.choices.ResourceKind",
+        "ChainCooperationKindEnum": "tuijin.chains.choices.CooperationKind",
+        "ChainGapStatusEnum": "tuijin.chains.choices.GapStatus",
+        "BenchmarkIndicatorKindEnum": "tuijin.benchmarks.choices.IndicatorKind",
+        "BenchmarkFrequencyEnum": "tuijin.benchmarks.choices.Frequency",
+        "BenchmarkPlatformSourceEnum": "tuijin.benchmarks.choices.PlatformSource",
         "FundChannelEnum": "tuijin.funds.choices.Channel",
         "PrepStageEnum": "tuijin.funds.choices.PrepStage",
         "LibraryStatusEnum": "tuijin.funds.choices.LibraryStatus",

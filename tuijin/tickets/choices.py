@@ -25,6 +25,7 @@ class TicketCategory(models.TextChoices):
     TELECOM = "telecom", _("通信")
     FINANCE = "finance", _("资金/融资")
     LABOUR = "labour", _("用工/人才")
+    TECH = "tech", _("技术/研发")
     APPROVAL = "approval", _("审批手续")
     DEMOLITION = "demolition", _("征收拆迁")
     POLICY = "policy", _("政策兑现")

@@ -38,6 +38,10 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=True)
     is_demo = models.BooleanField(_("示例账户"), default=False)
+    # Set when `disable_dormant_accounts` disables the account, cleared when it is enabled again (users/dormant.py).
+    dormant_disabled_at = models.DateTimeField(_("因长期未使用停用时间"), null=True, blank=True, editable=False)
+    # The last time the account was enabled again: its dormancy counts from here, not from the old last login.
+    reenabled_at = models.DateTimeField(_("重新启用时间"), null=True, blank=True, editable=False)
 
     objects = TuijinUserManager()  # type: ignore[misc]
     scope_fields = None

@@ -21,6 +21,7 @@ from .models import Lockout, LockoutKind, LoginAttempt, User, normalize_username
 
 __all__ = [
     "LoginResult",
+    "account_reenable",
     "account_unlock",
     "active_lockouts",
     "generate_temporary_password",
@@ -196,6 +197,34 @@ def account_unlock(*, actor: User, user: User) -> int:
     for lock in locks:
         lockout_unlock(actor=actor, lockout=lock)
     return len(locks)
+
+
+@transaction.atomic
+def account_reenable(*, actor: User, user: User) -> User:
+    """The 安全管理员 enables again an account that `disable_dormant_accounts` disabled (users/dormant.py). Its
+    dormancy then counts from now. An account the 系统管理员 disabled stays disabled: that is account management
+    (the admin site), not a security lock. Writes `user_update` with `action` "reenable"."""
+    _require_security_admin(actor)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active or locked.dormant_disabled_at is None:
+        raise ValidationError(_("该账户不是因长期未使用而停用的，不能在此重新启用；请联系系统管理员。"))
+    disabled_at = locked.dormant_disabled_at
+    locked.is_active = True
+    locked.dormant_disabled_at = None
+    locked.reenabled_at = timezone.now()
+    locked.save(update_fields=["is_active", "dormant_disabled_at", "reenabled_at"])
+    audit_event_record(
+        event_type=AuditEventType.USER_UPDATE,
+        user=actor,
+        object_repr=locked.username,
+        detail={
+            "action": "reenable",
+            "account": locked.username,
+            "fields": ["is_active"],
+            "dormant_disabled_at": disabled_at.isoformat(),
+        },
+    )
+    return locked
 
 
 TEMPORARY_PASSWORD_LENGTH = 14

@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/", views.AccountListView.as_view(), name="account_list"),
     path("users/<int:pk>/", views.AccountDetailView.as_view(), name="account"),
     path("users/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
+    path("users/<int:pk>/reenable/", views.account_reenable_view, name="account_reenable"),
     path("users/<int:pk>/password-reset/", views.account_password_reset_view, name="account_password_reset"),
     path("memberships/<int:pk>/revoke/", views.membership_revoke_view, name="membership_revoke"),
     path("lockouts/", views.LockoutListView.as_view(), name="lockout_list"),

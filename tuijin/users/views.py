@@ -22,6 +22,7 @@ from .forms import AccountPersonForm, LoginForm, MembershipGrantForm, TuijinPass
 from .models import Lockout, User
 from .selectors import account_lock_states
 from .services import (
+    account_reenable,
     account_unlock,
     lockout_unlock,
     password_reset,
@@ -122,6 +123,9 @@ class AccountDetailView(ObjectDetailView):
         context["lockout_threshold"] = settings.TUIJIN_LOCKOUT_FAILURES
         context["can_unlock"] = user.has_perm("users.unlock_user")
         context["can_reset"] = context["can_unlock"] and user.pk != self.object.pk
+        context["can_reenable"] = (
+            context["can_unlock"] and not self.object.is_active and self.object.dormant_disabled_at is not None
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -181,9 +185,9 @@ def lockout_unlock_view(request, pk: int):
     return redirect("users:lockout_list")
 
 
-def _account_for_security_admin(request, pk: int) -> User:
+def _account_for_security_admin(request, pk: int, message: str = "") -> User:
     """The account, for the 安全管理员 only: others get an audited 403 before anything is looked up."""
-    require(request, "users.unlock_user", message=_("只有安全管理员可以解除锁定或重置密码。"))
+    require(request, "users.unlock_user", message=message or _("只有安全管理员可以解除锁定或重置密码。"))
     return scoped_object_or_404(request, User.objects.all(), pk, permission=False)
 
 
@@ -197,6 +201,20 @@ def account_unlock_view(request, pk: int):
         messages.success(request, _("已解除账户 %(u)s 的登录锁定。") % {"u": account.username})
     else:
         messages.info(request, _("账户 %(u)s 当前未被锁定。") % {"u": account.username})
+    return redirect("users:account", pk=account.pk)
+
+
+@require_POST
+@login_required
+def account_reenable_view(request, pk: int):
+    """重新启用 on the account page: an account disabled for not being used (users/dormant.py) works again."""
+    account = _account_for_security_admin(request, pk, _("只有安全管理员可以重新启用账户。"))
+    try:
+        account_reenable(actor=request.user, user=account)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已重新启用账户 %(u)s。") % {"u": account.username})
     return redirect("users:account", pk=account.pk)
 
 
