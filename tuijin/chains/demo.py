@@ -579,9 +579,7 @@ def create_nodes(chains: dict[str, Any]) -> dict[tuple[str, str], ChainNode]:
             for order, (segment, top) in enumerate(TREE.get(chain_name, []), start=1):
                 links: list[tuple[Link, Link | None, int]] = [(top, None, order * 100)]
                 if level == "child":
-                    links = [
-                        (child, top, order * 100 + i) for i, child in enumerate(top.children, start=1)
-                    ]  # type: ignore[misc]
+                    links = [(child, top, order * 100 + i) for i, child in enumerate(top.children, start=1)]  # type: ignore[misc]
                 for link, parent, sort in links:
                     node = ChainNode(
                         chain=chain,
