@@ -8,8 +8,9 @@
   with February), 二产占比 by quarter, the counts cumulative by month and rising. Every value has a source and a
   publication date and is noted 示例数据: the figures are invented, within plausible ranges (固投 −5…15 %, 工业投资
   −10…25 %, 增加值 3…9 %, 二产占比 28…45 %).
-- The district itself gets entered values only for the indicators the platform does not compute (增加值增速,
-  二产占比); 固投, 工业投资 and the counts come from the platform (figures.py).
+- The district itself gets entered values (统计局口径) for the indicators the platform does not compute (增加值增速,
+  二产占比) and for the two investment growth rates, since the demo has no approved reports of last year to compute
+  them from (an entered value wins over the platform's, figures.py); the counts come from the platform.
 - This year's targets: 固投增速 8, 工业投资增速 10, 增加值增速 6, 二产占比 35 (up from last year's), and the counts.
 
 Deterministic: every series comes from a `random.Random` seeded with its region, indicator and year, so the values
@@ -67,6 +68,9 @@ TARGETS = {
     "production_projects": (10, "区招商引资年度目标"),
 }
 TENTH = Decimal("0.1")
+
+
+SELF_ENTERED = {PlatformSource.NONE, PlatformSource.INVESTMENT_GROWTH, PlatformSource.INDUSTRIAL_GROWTH}
 
 
 def _periods(indicator: Indicator, year: int) -> list[int]:
@@ -159,6 +163,7 @@ def load_benchmarks(context: dict, stdout) -> None:
 def _load(context: dict, stdout) -> None:
     today = timezone.localdate()
     years = [today.year - 1, today.year]
+    # 统计局 entries for the district: the entered-only indicators, and 固投/工业投资增速 (no reports of last year)
     district = getattr(context.get("region"), "name", "") or DISTRICT
     own = PeerRegion.objects.filter(is_self=True).first()
     if own is None:
@@ -180,7 +185,7 @@ def _load(context: dict, stdout) -> None:
             if indicator.kind == IndicatorKind.COUNT:
                 source = PROJECT_SOURCE % {"name": peer.name}
             rows += _values(peer, indicator, years, strength, delay, source)
-        if indicator.platform_source == PlatformSource.NONE:  # the district enters what the platform cannot compute
+        if indicator.platform_source in SELF_ENTERED:  # what the platform cannot compute in the demo
             rows += _values(own, indicator, years, SELF_STRENGTH, SELF_DELAY, SELF_SOURCE)
     IndicatorValue.objects.bulk_create(rows, batch_size=500)
     object_changes_bulk_record(rows, ChangeAction.CREATE, DEMO_NOTE)

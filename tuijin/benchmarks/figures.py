@@ -357,10 +357,13 @@ class Board:
         return {m: Point(m, v.value, ENTERED, record=v) for m, v in sorted(rows.items())}
 
     def self_series(self, indicator: Indicator) -> dict[int, Point]:
-        """Month by month: the value entered for 本区 when there is one, else the platform's."""
+        """Month by month: the value entered for 本区 when there is one, else the platform's. When the 统计局 has
+        entered values, a month the platform cannot compute (no base last year) does not hide the latest entered one."""
         series = self.platform_series(indicator)
-        if self.self_region is not None:
-            series.update(self.entered_series(indicator, self.self_region))
+        entered = self.entered_series(indicator, self.self_region) if self.self_region is not None else {}
+        if entered:
+            series = {m: p for m, p in series.items() if p.value is not None}
+            series.update(entered)
         return dict(sorted(series.items()))
 
     # -- one indicator ---------------------------------------------------------------------------------------------
@@ -637,6 +640,11 @@ def _closing_text(comparison: Comparison, result: Closing, taken: list[ClosingPr
     for candidate in taken:
         candidate.points = _round(candidate.points, CENT) if candidate.points is not None else None
     result.covered = _round(total, CENT)
+    if not taken and (comparison.amounts is None or comparison.amounts[1].get(result.month, ZERO) <= 0):
+        return _("上年同期（%(p)s）平台完成投资为 0，无法按项目测算可弥补的百分点（差距 %(g)s 个百分点）") % {
+            "p": period_label(comparison.indicator, result.month),
+            "g": gap_text,
+        }
     if not taken:
         return _("年度计划项目均已达到序时计划，差距 %(g)s 个百分点需靠其他投资弥补") % {"g": gap_text}
     if result.enough:

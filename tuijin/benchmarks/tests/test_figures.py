@@ -40,6 +40,7 @@ import pytest
 
 from tuijin.benchmarks import figures
 from tuijin.benchmarks.figures import ENTERED, PLATFORM, Board, closing, growth
+from tuijin.benchmarks.models import IndicatorTarget
 
 from .conftest import TODAY, YEAR, indicator, put, self_region
 
@@ -141,6 +142,17 @@ def test_an_entered_value_wins_over_the_platform(tiny, peers, targets):
 def test_industrial_growth_is_undefined_without_last_years_industry(tiny):
     c = board().compare(indicator("industrial_investment_growth"), 6)
     assert c.self_point.value is None and "无法计算增速" in c.reason
+
+
+def test_an_undefined_platform_month_does_not_hide_the_latest_entered_value(tiny, peers, targets, world):
+    """Industrial growth is undefined on the platform (no industry last year); the 统计局's May value stands in June."""
+    put(self_region(), "industrial_investment_growth", 5, "9.50", source="区统计局")
+    IndicatorTarget.objects.create(indicator=indicator("industrial_investment_growth"), year=YEAR, value=D("12"))
+    c = board().compare(indicator("industrial_investment_growth"), 6)
+    assert c.self_point.value == D("9.50") and c.self_point.month == 5 and c.self_point.basis == ENTERED
+    # no base last year: the projects cannot be measured in points, and the page says so (not "all reached plan")
+    result = closing(c, world.office)
+    assert result.projects == [] and result.text.startswith("上年同期（1—5月）平台完成投资为 0，无法按项目测算")
 
 
 def test_starts_by_hand(tiny, peers, targets, world):
