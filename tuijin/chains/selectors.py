@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tuijin.investment.choices import LeadStage
 from tuijin.investment.models import Lead
@@ -50,7 +51,12 @@ LISTS_LIMIT = 200  # rows of each of the six lists
 CANDIDATE_LIMIT = 200  # leads/projects offered for linking
 PROBLEM_MONTHS = 3  # report problems of the last three reporting months
 # ticket categories that are 短板需求 (技术, 人才, 资金, 政策); besides them, the gap nodes' keywords
-SHORTAGE_CATEGORIES = {"tech": "技术", "labour": "人才", "finance": "资金", "policy": "政策"}
+SHORTAGE_CATEGORIES = {
+    "tech": gettext_lazy("技术"),
+    "labour": gettext_lazy("人才"),
+    "finance": gettext_lazy("资金"),
+    "policy": gettext_lazy("政策"),
+}
 STATUS_ORDER = [GapStatus.GAP, GapStatus.WEAK, GapStatus.STRONG]
 SEGMENT_ORDER = [Segment.UPSTREAM, Segment.MIDSTREAM, Segment.DOWNSTREAM]
 LEAD_STAGES = [s for s in LeadStage if s != LeadStage.TERMINATED]

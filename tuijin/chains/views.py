@@ -457,10 +457,14 @@ def _target(request, queryset, key: str = "target"):
     return scoped_object_or_404(request, queryset, form.cleaned_data[key], permission=False)
 
 
-def _link_action(request, pk: int, queryset, perform, done: str, anchor: str):
+def _link_action(request, pk: int, queryset, perform, done: str, anchor: str, target_pk: int | None = None):
+    """Link (the record chosen in the form) or unlink (`target_pk`) a lead or project on a node, then back to it."""
     node = _node(request, pk)
     require(request, "chains.link_chainnode")
-    target = _target(request, queryset)
+    if target_pk is None:
+        target = _target(request, queryset)
+    else:
+        target = scoped_object_or_404(request, queryset, target_pk, permission=False)
     back = reverse("chains:node", args=[node.pk]) + anchor
     if target is None:
         messages.error(request, _("请选择要关联的记录。"))
@@ -489,33 +493,17 @@ def lead_link(request, pk: int):
     )
 
 
-def _unlink(request, pk: int, target_pk: int, queryset, perform, done: str, anchor: str):
-    node = _node(request, pk)
-    require(request, "chains.link_chainnode")
-    target = scoped_object_or_404(request, queryset, target_pk, permission=False)
-    back = reverse("chains:node", args=[node.pk]) + anchor
-    try:
-        perform(node, target)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    except PermissionDenied as exc:
-        deny(request, obj=node, reason=DenialReason.REFUSED, message=str(exc))
-    messages.success(request, done % {"n": target.name})
-    return redirect(back)
-
-
 @require_POST
 @login_required
 def lead_unlink(request, pk: int, lead_pk: int):
-    return _unlink(
+    return _link_action(
         request,
         pk,
-        lead_pk,
         Lead.objects.all(),
         lambda node, lead: services.lead_unlink(actor=request.user, node=node, lead=lead),
         _("已取消招商项目“%(n)s”与本环节的关联。"),
         "#tj-node-leads",
+        target_pk=lead_pk,
     )
 
 
@@ -535,14 +523,14 @@ def project_link(request, pk: int):
 @require_POST
 @login_required
 def project_unlink(request, pk: int, project_pk: int):
-    return _unlink(
+    return _link_action(
         request,
         pk,
-        project_pk,
         Project.objects.all(),
         lambda node, project: services.project_unlink(actor=request.user, node=node, project=project),
         _("已取消重点项目“%(n)s”与本环节的关联。"),
         "#tj-node-projects",
+        target_pk=project_pk,
     )
 
 
