@@ -116,9 +116,16 @@ def counts_for(node_ids: Iterable[int] | None = None) -> dict[int, NodeCounts]:
     return {pk: NodeCounts(**values) for pk, values in raw.items()}
 
 
-def refresh(node_ids: Iterable[int] | None = None, *, trigger: str = "", notify: bool = True) -> int:
+def refresh(
+    node_ids: Iterable[int] | None = None,
+    *,
+    trigger: str = "",
+    triggers: dict[int, str] | None = None,
+    notify: bool = True,
+) -> int:
     """Recompute these nodes (None: all); write the changed ones and a history row per status change, then (after
-    the commit, unless `notify` is False) tell the chains' 链长 and 牵头部门. Returns the number of status changes."""
+    the commit, unless `notify` is False) tell the chains' 链长 and 牵头部门. Returns the number of status changes.
+    `triggers` names what set off each node's recomputation (default `trigger`)."""
     current = rules()
     counts = counts_for(node_ids)
     if not counts:
@@ -144,7 +151,7 @@ def refresh(node_ids: Iterable[int] | None = None, *, trigger: str = "", notify:
                     from_status=node.status,
                     to_status=verdict.status,
                     reason=verdict.reason[:300],
-                    trigger=(trigger or _("重新计算"))[:200],
+                    trigger=((triggers or {}).get(node.pk) or trigger or _("重新计算"))[:200],
                     counts=as_dict,
                 )
             )
@@ -224,11 +231,8 @@ def _flush() -> None:
         if lead_ids:
             for node_id, lid in NodeLead.objects.filter(lead_id__in=lead_ids).values_list("node_id", "lead_id"):
                 by_node[node_id] = lead_ids[lid]
-        groups: dict[str, list[int]] = defaultdict(list)
-        for node_id, t in by_node.items():
-            groups[t].append(node_id)
-        for t, ids in groups.items():
-            refresh(ids, trigger=t)
+        if by_node:
+            refresh(list(by_node), triggers=by_node)  # one pass, each node with its own trigger
     except Exception:  # the write has committed; the nightly refresh_chains repairs what failed here
         logger.exception("chain status refresh failed")
 

@@ -273,7 +273,7 @@ def _node_conflict(request, exc: ConflictError, form, retry_url: str, back_url: 
         request,
         exc,
         title=_("保存冲突：该环节已被他人修改"),
-        rows=list(submitted_rows(current, data, list(data))) if current is not None else [],
+        rows=submitted_rows(current, data),
         retry_url=retry_url if current is not None else "",
         back_url=back_url,
     )
@@ -412,7 +412,7 @@ def enterprise_edit(request, pk: int):
                     request,
                     exc,
                     title=_("保存冲突：该企业信息已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, list(data))) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data),
                     retry_url=reverse("chains:enterprise_edit", args=[pk]) if exc.current is not None else "",
                     back_url=node.get_absolute_url(),
                 )
@@ -588,7 +588,7 @@ def profile_edit(request, chain_pk: int):
                     request,
                     exc,
                     title=_("保存冲突：该产业链的链长制信息已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, fields)) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data, fields),
                     retry_url=reverse("chains:profile", args=[chain.pk]),
                     back_url=reverse("chains:cockpit", args=[chain.pk]),
                 )
@@ -625,7 +625,7 @@ def rules_edit(request):
                     request,
                     exc,
                     title=_("保存冲突：缺链判定规则已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, list(data))) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data),
                     retry_url=reverse("chains:rules"),
                     back_url=reverse("chains:rules"),
                 )

@@ -185,7 +185,7 @@ def resource_edit(request, pk: int | None = None):
                     request,
                     exc,
                     title=_("保存冲突：该高校资源已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, fields)) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data, fields),
                     retry_url=reverse("chains:resource_edit", args=[pk]) if exc.current is not None else "",
                     back_url=reverse("chains:resource_list"),
                 )
@@ -393,7 +393,7 @@ def cooperation_edit(request, pk: int | None = None):
                     request,
                     exc,
                     title=_("保存冲突：该合作记录已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, list(data))) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data),
                     retry_url=reverse("chains:cooperation_edit", args=[pk]) if exc.current is not None else "",
                     back_url=reverse("chains:cooperation_list"),
                 )

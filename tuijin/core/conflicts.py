@@ -48,9 +48,14 @@ def _current_value(obj, field) -> Any:
     return getattr(obj, field.name)
 
 
-def submitted_rows(current_obj, data: dict, fields: Iterable[str]) -> list[tuple[str, str, str]]:
-    """(field label, current value, submitted value) for each of `fields` whose submitted value (`data`, e.g. a form's
-    cleaned_data) differs from the stored one, with verbose names and choice labels; 260.50 and 260.5 are the same."""
+def submitted_rows(current_obj, data: dict, fields: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """(field label, current value, submitted value) for each of `fields` (default: every key of `data`) whose
+    submitted value (`data`, e.g. a form's cleaned_data) differs from the stored one, with verbose names and choice
+    labels; 260.50 and 260.5 are the same. None when the object is gone (deleted meanwhile): no rows."""
+    if current_obj is None:
+        return []
+    if fields is None:
+        fields = list(data)
     model = type(current_obj)
     pairs = []
     wanted: dict = {}

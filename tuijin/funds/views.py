@@ -227,7 +227,7 @@ def batch_edit(request, pk: int | None = None):
                     request,
                     exc,
                     title=_("保存冲突：该申报批次已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, fields)) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data, fields),
                     retry_url=reverse("funds:batch_edit", args=[pk]) if exc.current is not None else "",
                     back_url=reverse("funds:batch_list"),
                 )
@@ -673,7 +673,7 @@ def _prep_conflict(request, exc: ConflictError, project, form):
         request,
         ConflictError(exc.message, current=current, changes=exc.changes),
         title=_("保存冲突：该项目的谋划与储备信息已被他人修改"),
-        rows=list(submitted_rows(current, data, list(data))) if current is not None else [],
+        rows=submitted_rows(current, data),
         retry_url=reverse("funds:prep", args=[project.pk]),
         back_url=project.get_absolute_url(),
     )
@@ -722,7 +722,7 @@ def settings_edit(request):
                     request,
                     exc,
                     title=_("保存冲突：资金与纳统设置已被他人修改"),
-                    rows=list(submitted_rows(exc.current, data, list(data))) if exc.current is not None else [],
+                    rows=submitted_rows(exc.current, data),
                     retry_url=reverse("funds:settings"),
                     back_url=reverse("funds:settings"),
                 )
