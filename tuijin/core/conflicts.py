@@ -12,7 +12,7 @@ A view that catches `ConflictError` from a service answers with `conflict_respon
 Uploaded files cannot be re-posted from a page; the page says so when the request carried files.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
@@ -81,7 +81,7 @@ def conflict_response(
     exc: ConflictError,
     *,
     title: str,
-    rows: list[tuple[str, object, object]],
+    rows: Sequence[tuple[str, object, object]],
     retry_url: str,
     back_url: str,
     resubmit: dict[str, list[str]] | None = None,
