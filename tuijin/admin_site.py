@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = ["TuijinAdminConfig", "TuijinAdminSite"]
 
+_NOT_IN_ADMIN = {"otp_totp", "otp_static"}
+
 
 class TuijinAdminSite(admin.AdminSite):
     site_header = _("推进 · 系统管理")
@@ -22,6 +24,14 @@ class TuijinAdminSite(admin.AdminSite):
         from django.urls import reverse
 
         return redirect(f"{reverse('users:login')}?next={request.GET.get('next', '/admin/')}")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """django-otp registers its devices here; they stay out (三员分离): the owner and the 安全管理员 manage second
+        factors in the main UI (users/views_two_factor.py), and the device page would show the TOTP key."""
+        models = model_or_iterable if isinstance(model_or_iterable, list | tuple) else [model_or_iterable]
+        kept = [model for model in models if model._meta.app_label not in _NOT_IN_ADMIN]
+        if kept:
+            super().register(kept, admin_class, **options)
 
     def has_permission(self, request):
         from tuijin.org.choices import Role

@@ -21,7 +21,10 @@ in a temporary folder, or the scratch PostgreSQL database tuijin_bench_<N>, drop
   database the import of a 10,000-row file built from the template (validate + apply), and on every SQLite
   database the month's 调度表 (validate + write the drafts): one unit's 200-project sheet and the district's workbook
   (one row per expected project); a SQLite database of 20,000 projects is generated for the workbook alone, whose
-  month has about 10,000 expected projects. Targets: < 3 s (200 rows) and < 30 s (10,000 rows).
+  month has about 10,000 expected projects. Targets: < 3 s (200 rows) and < 30 s (10,000 rows). With the import,
+  the annotated error copy of the same size with one bad row in 20, and of that file with a stray cell at
+  XFD1048576 (`_bench_annotated`): time, peak Python memory (in the row's name) and the ratio (÷sql column) to a
+  floor measured in the same run — opening the same file for editing and saving it.
 
 招商 (`_bench_investment`, on the 1,000-project SQLite database — so also in `--quick` — and the 10,000-project
 PostgreSQL one): 10,000 leads and 50,000 commitments (with signings and open cases) are added by bulk_create, then
@@ -42,6 +45,12 @@ case of one chain holding the whole portfolio; `chains.maintain.refresh` of ever
 with its ratio (÷sql) to a floor measured in the same run: one hand-written statement counting what the cockpit
 counts (the leads on the nodes by stage, the chain's projects and leads in scope, open tickets, recent report
 problems), its figures checked against the cockpit's.
+
+考核评价 (`_bench_assessment`, after the chain rows): the shipped 项目建设季度考评 narrowed to one
+group of the 300 units with the most projects; the quarter of the measured month is created and scored (every
+line with its evidence) and recomputed a few times — the row "job: 考核 quarter scored, 300 units", with its
+queries and its ratio (÷sql) to a floor measured in the same run: one statement reading the facts-layer sums
+and counts per unit.
 
 Because Django settings are process-wide, each size runs in `python -m tuijin.bench --worker …`, which prints its
 rows as JSON; the parent collects them, prints one table and saves it. The workers share one collectstatic output
@@ -302,6 +311,93 @@ def _bench_import(actor, rows: int) -> dict[str, Any]:
         "created": created,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def _bench_annotated(actor, rows: int) -> list[dict[str, Any]]:
+    """The annotated error copy (issue 19) of a {rows}-row file from the template with one bad row in 20 (500 of
+    10,000), and of the same file with one stray cell at XFD1048576 (the last cell Excel has: its claimed used range
+    is 17 billion cells). Each copy is timed and its peak Python memory taken (tracemalloc, a separate run), with its
+    ratio (printed under ÷sql) to a floor measured in the same run on the same file: opening it for editing and
+    saving it again (`open_xlsx(read_only=False)` + `workbook_bytes`), the least any copy must do."""
+    import io
+    import tracemalloc
+
+    from openpyxl import load_workbook
+
+    from tuijin.org.choices import UnitType
+    from tuijin.org.models import OrgUnit
+    from tuijin.projects import excel
+    from tuijin.utilities.excel import open_xlsx, workbook_bytes
+
+    book = load_workbook(io.BytesIO(excel.build_template(actor=actor)))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    col = {h.rstrip("*"): i for i, h in enumerate(headers) if h}
+    units = list(
+        OrgUnit.objects.filter(unit_type__in=[UnitType.DEV_ZONE, UnitType.DEPARTMENT], is_demo=True)
+        .exclude(region__level="province")
+        .order_by("pk")
+        .values_list("name", flat=True)[:5]
+    )
+    for n in range(rows):
+        row: list = [None] * len(headers)
+        row[col["项目名称"]] = f"标注基准项目{n}"
+        row[col["项目业主"]] = f"标注基准业主{n}有限公司"
+        row[col["责任单位"]] = "不存在的单位" if n % 20 == 0 else units[n % len(units)]
+        row[col["总投资（万元）"]] = 1000 + n
+        sheet.append(row)
+    files = {}
+    for name, stray in (("", False), (", stray XFD1048576", True)):
+        if stray:
+            sheet["XFD1048576"] = "x"
+        buffer = io.BytesIO()
+        book.save(buffer)
+        files[name] = buffer.getvalue()
+    errors = excel.parse_workbook(files[""], actor=actor).errors
+    bad = len({error["row"] for error in errors})
+
+    def floor(data: bytes) -> bytes:
+        return workbook_bytes(open_xlsx(data, read_only=False))
+
+    def measured(function, data: bytes) -> tuple[float, int]:
+        start = time.perf_counter()
+        function(data)
+        seconds = time.perf_counter() - start
+        tracemalloc.start()
+        try:
+            function(data)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return seconds, round(peak / 1024 / 1024)
+
+    out: list[dict[str, Any]] = []
+    for name, data in files.items():
+        floor_s, floor_mb = measured(floor, data)
+        out.append(
+            {
+                "kind": "job",
+                "row": f"floor: open+save {rows:,} rows{name}",
+                "seconds": round(floor_s, 2),
+                "peak_mb": floor_mb,
+            }
+        )
+        try:
+            copy_s, copy_mb = measured(lambda content: excel.annotated_copy(content, errors), data)
+        except Exception as exc:  # noqa: BLE001 - one failed job must not lose the other figures
+            out.append({"kind": "job", "row": f"job: annotated copy{name}", "seconds": None, "error": str(exc)[:200]})
+            continue
+        out.append(
+            {
+                "kind": "job",
+                "row": f"annotated copy {rows:,}/{bad} bad{name} ({copy_mb} MB)",
+                "seconds": round(copy_s, 2),
+                "peak_mb": copy_mb,
+                "bad_rows": bad,
+                "x_sql": round(copy_s / floor_s, 1) if floor_s else None,
+            }
+        )
+    return out
 
 
 def _bench_sheet(actor, period, rows: int | None) -> dict[str, Any]:
@@ -1033,6 +1129,74 @@ def _bench_chains(office, base: dict[str, Any], runs: int, label: str) -> list[d
     return rows
 
 
+# 考核评价: a quarter of the shipped quarterly rubric for 300 units (facts, lights, 招商, 督办, funds)
+
+ASSESSED_UNITS = 300
+
+
+def _assessment_floor_sql(unit_ids: list[int]) -> str:
+    """One statement reading what the facts-layer lines count per unit at the quarter's last month: Σ plan, Σ ytd and
+    the 开工/竣工/纳统/未按期 counts of the listed rows (the lights, 招商, 督办 and funds lines come on top)."""
+    from tuijin.facts.models import ProjectMonth
+
+    t = ProjectMonth._meta.db_table
+    ids = ",".join(str(int(u)) for u in unit_ids)
+    return f"""SELECT unit_id, SUM(plan), SUM(ytd),
+            SUM(CASE WHEN planned_new THEN 1 ELSE 0 END), SUM(CASE WHEN planned_new AND started THEN 1 ELSE 0 END),
+            SUM(CASE WHEN completing THEN 1 ELSE 0 END), SUM(CASE WHEN completing AND finished THEN 1 ELSE 0 END),
+            SUM(CASE WHEN stats_counted THEN 1 ELSE 0 END), SUM(CASE WHEN late THEN 1 ELSE 0 END), COUNT(*)
+        FROM {t} WHERE period = %s AND in_list AND unit_id IN ({ids})
+        GROUP BY unit_id"""  # noqa: S608
+
+
+def _bench_assessment(office, period, base: dict[str, Any], runs: int, label: str) -> list[dict[str, Any]]:
+    """The 考核 row: the shipped 项目建设季度考评 narrowed to one group of the 300 units with the most projects; a
+    round for the quarter of `period` created and scored (`services.round_create`, every line with its evidence),
+    timed over `runs` recomputations with its queries counted; the floor is one hand-written statement reading the
+    facts-layer sums and counts per unit."""
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from tuijin.assessment import scoring, services
+    from tuijin.assessment.models import Round, Rubric, RubricGroup, ScoreLine
+    from tuijin.projects.models import Project
+
+    rubric = Rubric.objects.get(code="quarterly")
+    rubric.region = None
+    rubric.save()
+    version = rubric.versions.get(number=1)
+    unit_ids = [
+        r["responsible_unit"]
+        for r in Project.objects.values("responsible_unit").annotate(n=Count("pk")).order_by("-n")[:ASSESSED_UNITS]
+    ]
+    RubricGroup.objects.filter(rubric_version=version).delete()
+    group = RubricGroup.objects.create(rubric_version=version, name="基准", unit_types=[], red_count=10, black_count=10)
+    group.units.set(unit_ids)
+    _log(f"{label}: 考核 quarter for {len(unit_ids)} units")
+    with CaptureQueriesContext(connection) as ctx:
+        round_, seconds = _timed(lambda: services.round_create(actor=office, rubric=rubric, anchor=period))
+    times = [seconds * 1000]
+    for _ in range(max(runs // 4, 2)):
+        Round.objects.filter(pk=round_.pk).update(stale=True)
+        _result, again = _timed(lambda: scoring.compute(round_))
+        times.append(again * 1000)
+    lines = ScoreLine.objects.filter(score__round=round_).count()
+    from tuijin.core.periods import month_start
+
+    floor, _rows = _sql_timed(_assessment_floor_sql(unit_ids), [month_start(round_.period_end)], runs)
+    measured = _stats(sorted(times))
+    row = {
+        **base,
+        "kind": "job",
+        "row": f"job: 考核 quarter scored, {len(unit_ids)} units ({lines:,} lines)",
+        **measured,
+        "queries": len(ctx.captured_queries),
+    }
+    row["x_sql"] = round(measured["p95_ms"] / floor["p95_ms"], 1) if floor["p95_ms"] else None
+    return [{**base, "kind": "floor", "row": "floor: 考核 facts sums per unit SQL", **floor}, row]
+
+
 def worker(args: argparse.Namespace) -> int:
     """Build one database, measure it, print the rows as one JSON line (MARKER + JSON) on stdout."""
     db, projects, months = args.db, args.projects, args.months
@@ -1168,6 +1332,7 @@ def worker(args: argparse.Namespace) -> int:
         if args.investment:
             rows += _bench_investment(office, base, runs, label)
         rows += _bench_chains(office, base, runs, label)  # after the 招商 rows: their 10,000 leads are reused
+        rows += _bench_assessment(office, period, base, runs, label)
         if args.notice:
             _log(f"{label}: monthly notice")
             for job in _notice_jobs(office, period.year, period.month, args.pdf):
@@ -1188,6 +1353,8 @@ def worker(args: argparse.Namespace) -> int:
             _log(f"{label}: import {args.import_rows:,} rows")
             job = _bench_import(office, args.import_rows)
             rows.append({**base, "kind": "job", "row": f"job: import {args.import_rows:,} rows", **job})
+            _log(f"{label}: annotated copy of {args.import_rows:,} rows")
+            rows += [{**base, **row} for row in _bench_annotated(office, args.import_rows)]
         connections.close_all()
     finally:
         if db == "postgres" and not args.keep_db:

@@ -16,6 +16,8 @@ urlpatterns = [
     path("funds/", include("tuijin.funds.urls")),
     path("chains/", include("tuijin.chains.urls")),
     path("benchmarks/", include("tuijin.benchmarks.urls")),
+    path("assessment/", include("tuijin.assessment.urls")),
+    path("opendata/", include("tuijin.opendata.urls")),
     path("stats/", include("tuijin.funds.urls_stats")),
     path("api/", include("tuijin.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

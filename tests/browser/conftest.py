@@ -36,6 +36,9 @@ def server_env(tmp_path_factory):
         TUIJIN_TRUSTED_PROXIES="127.0.0.1",
         # The demo district has 24 units: a lower threshold puts the city/province-scale unit picker on the page.
         TUIJIN_UNIT_PICKER_THRESHOLD="20",
+        # The demo accounts sign in with the password alone; test_two_factor.py runs a server with the default
+        # (the 三员 and the 项目办 must use a second factor).
+        TUIJIN_2FA_REQUIRED_ROLES="",
     )
     return env
 

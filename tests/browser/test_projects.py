@@ -120,7 +120,7 @@ def test_unit_picker_searches_and_filters_the_list(page, live_url):
     page.goto(f"{live_url}/projects/")
     assert page.locator("#id_responsible_unit option").count() == 1  # 全部 only: the units come from the search
     page.fill("#id_responsible_unit_search", "西街")
-    page.wait_for_function("document.querySelectorAll('#id_responsible_unit option').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('#id_responsible_unit option').length > 1")
     assert "西街街道" in page.locator("#id_responsible_unit").inner_text()
     assert "东街" not in page.locator("#id_responsible_unit").inner_text()
     page.select_option("#id_responsible_unit", label="西街街道")

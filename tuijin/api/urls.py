@@ -1,7 +1,8 @@
 """API root: each app's router under /api/<app>/, the OpenAPI schema and its browsable views."""
 
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("org/", include("tuijin.org.api.urls")),
@@ -13,7 +14,16 @@ urlpatterns = [
     path("funds/", include("tuijin.funds.api.urls")),
     path("chains/", include("tuijin.chains.api.urls")),
     path("benchmarks/", include("tuijin.benchmarks.api.urls")),
+    path("assessment/", include("tuijin.assessment.api.urls")),
+    path("opendata/", include("tuijin.opendata.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/swagger/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger"),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("schema/swagger/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger"),
+    # Redoc builds its search worker from a blob: URL: only this page's policy allows that.
+    path(
+        "schema/redoc/",
+        csp_update({"worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")
+        ),
+        name="redoc",
+    ),
 ]

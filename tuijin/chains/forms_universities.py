@@ -240,7 +240,9 @@ class CooperationFilterSet(django_filters.FilterSet):
         queryset=University.objects.all(), field_name="resource__university", label=gettext_lazy("高校")
     )
     kind = django_filters.ChoiceFilter(choices=CooperationKind.choices, label=gettext_lazy("类型"))
-    year = django_filters.NumberFilter(field_name="happened_on__year", label=gettext_lazy("年度"))
+    year = django_filters.NumberFilter(
+        field_name="happened_on__year", label=gettext_lazy("年度"), min_value=1, max_value=9999
+    )
     resource = django_filters.NumberFilter(field_name="resource_id", widget=forms.HiddenInput)
     node = django_filters.NumberFilter(field_name="node_id", widget=forms.HiddenInput)
 

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401  (register receivers and system checks)
+        from .bounds import install
+
+        install()  # plausible dates and text lengths on every field (issue 19 item 12)

@@ -19,6 +19,7 @@ DEMO_STEPS = [
     "tuijin.supervision.demo.load_supervision",
     "tuijin.chains.demo.load_chains",
     "tuijin.benchmarks.demo.load_benchmarks",
+    "tuijin.assessment.demo.load_assessment",
 ]
 
 

@@ -50,7 +50,10 @@ def _conflict(obj: models.Model, expected: int | None, message: str) -> Conflict
         message
         or _("该记录已被他人修改（您编辑的是第 %(mine)d 版，当前为第 %(now)d 版），您的修改未保存，请刷新后重试。")
     ) % values
-    return ConflictError(text, current=current, changes=changes_since(current, expected or 0))
+    # an expected version beyond the current one (or a nonsense number from an API body) has nothing newer: clamp,
+    # so the JSON lookup never gets a number the database cannot hold
+    since = max(0, min(expected or 0, getattr(current, "version", 0) or 0))
+    return ConflictError(text, current=current, changes=changes_since(current, since))
 
 
 def bump_version(

@@ -81,6 +81,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("政产学研"), "chains:resource_list", "chains.view_universityresource", "mortarboard", _("产业链与对标")),
     NavItem(_("合作记录"), "chains:cooperation_list", "chains.view_cooperation", "link-45deg", _("产业链与对标")),
     NavItem(_("对标对表"), "benchmarks:index", "benchmarks.view_indicator", "bar-chart-line", _("产业链与对标")),
+    NavItem(_("考核排名"), "assessment:index", "assessment.view_round", "trophy", _("考核评价")),
+    NavItem(_("加减分"), "assessment:adjustment_list", "assessment.add_adjustment", "plus-slash-minus", _("考核评价")),
+    NavItem(_("容错纠错"), "assessment:case_list", "assessment.view_leniencycase", "shield-check", _("考核评价")),
     NavItem(_("读入规则"), "supervision:rules", "supervision.view_readingrule", "sliders", _("基础配置")),
     NavItem(_("缺链判定规则"), "chains:rules", "chains.change_chainrules", "sliders", _("基础配置")),
     NavItem(_("预警规则"), "dispatch:config_rules", "progress.change_warningrule", "sliders", _("基础配置")),
@@ -107,6 +110,7 @@ NAV_ITEMS: list[NavItem] = [
         _("低效用地预警线"), "investment:settings", "investment.change_investmentsettings", "sliders", _("基础配置")
     ),
     NavItem(_("资金与纳统设置"), "funds:settings", "funds.change_fundssettings", "sliders", _("基础配置")),
+    NavItem(_("数据公开"), "opendata:settings", "opendata.change_publicationsettings", "globe", _("基础配置")),
     NavItem(_("工单类别与办理时限"), "tickets:sla_list", "tickets.view_categorysla", "stopwatch", _("基础配置")),
     NavItem(_("工作日历"), "workdays:calendar", "workdays.view_holidayoverride", "calendar3", _("基础配置")),
     NavItem(_("单位"), "org:orgunit_list", "org.view_orgunit", "diagram-3", _("组织机构")),

@@ -32,7 +32,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, label=_("状态"))
     channel = django_filters.ChoiceFilter(field_name="batch__channel", choices=Channel.choices, label=_("资金渠道"))
     unit = django_filters.ModelChoiceFilter(queryset=OrgUnit.objects.none(), method="filter_unit", label=_("责任单位"))
-    year = django_filters.NumberFilter(method="filter_year", label=_("年度"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("年度"), min_value=1, max_value=9999)
     # hidden: the drill-downs of the other pages
     kpi = django_filters.ChoiceFilter(
         choices=[(k, f.label) for k, f in FIGURES.items()], method="filter_nothing", widget=forms.HiddenInput
@@ -84,7 +84,7 @@ class ApplicationFilterSet(django_filters.FilterSet):
 
 class BatchFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("资金渠道"))
-    year = django_filters.NumberFilter(field_name="deadline__year", label=_("年度"))
+    year = django_filters.NumberFilter(field_name="deadline__year", label=_("年度"), min_value=1, max_value=9999)
 
     class Meta:
         model = FundingBatch

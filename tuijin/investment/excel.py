@@ -68,7 +68,16 @@ from tuijin.projects.excel import (
     rows_written,
 )
 from tuijin.projects.models import ImportJob, IndustryCategory, IndustryChain
-from tuijin.utilities.excel import XLSX_TYPES, neutralize, open_xlsx, table_xlsx, workbook_bytes
+from tuijin.utilities.excel import (
+    XLSX_TYPES,
+    clear_annotations,
+    header_cells,
+    neutralize,
+    notes_column_for,
+    open_xlsx,
+    table_xlsx,
+    workbook_bytes,
+)
 from tuijin.utilities.uploads import check_upload
 
 from . import ledger, services
@@ -1154,14 +1163,11 @@ def annotated_copy(data: bytes, errors: Sequence[Mapping[str, Any]], *, kind: st
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code="invalid_file") from exc
     sheet = book[sheet_name] if sheet_name in book.sheetnames else book.worksheets[0]
-    where = {index[_norm_header(c.value)]: c.column for c in sheet[1] if _norm_header(c.value) in index}
-    notes_at = next((c.column for c in sheet[1] if _norm_header(c.value) == ERROR_HEADER), sheet.max_column + 1)
-    for line in sheet.iter_rows(min_row=2):  # the marks of an earlier annotation (a corrected copy uploaded again)
-        for cell in line:
-            if cell.column == notes_at:
-                cell.value = None
-            elif cell.comment is not None and cell.comment.author == ANNOTATION_AUTHOR:
-                cell.comment, cell.fill = None, PatternFill(fill_type=None)
+    headers = header_cells(sheet)  # the cells the file holds, never its claimed dimensions (a stray XFD1048576)
+    where = {index[_norm_header(c.value)]: c.column for c in headers if _norm_header(c.value) in index}
+    notes_at, existed = notes_column_for(sheet, headers, lambda value: _norm_header(value) == ERROR_HEADER)
+    # the marks of an earlier annotation (a corrected copy uploaded again)
+    clear_annotations(sheet, author=ANNOTATION_AUTHOR, notes_column=notes_at if existed else None)
     head = sheet.cell(row=1, column=notes_at, value=ERROR_HEADER)
     head.font = Font(bold=True, color="9C0006")
     sheet.column_dimensions[head.column_letter].width = 60

@@ -265,6 +265,32 @@ _BENCH_EDIT = {
     "benchmarks.add_indicatortarget",
     "benchmarks.change_indicatortarget",
 }
+# 考核评价 (assessment): everyone reads the rubrics and the published rankings; a unit's own score lines (scoped)
+_ASSESS_READ = {
+    "assessment.view_rubric",
+    "assessment.view_round",
+    "assessment.view_unitscore",
+    "assessment.view_appeal",
+    "assessment.view_leniencycase",
+    "assessment.view_adjustment",
+    "assessment.export_round",
+}
+# a unit contests a line of its own published score
+_ASSESS_UNIT = {"assessment.appeal_unitscore", "assessment.add_appeal"}
+# the 项目办 writes the rubrics, runs and publishes rounds, enters bonuses and deductions, decides appeals and 容错
+_ASSESS_OFFICE = {
+    "assessment.add_rubric",
+    "assessment.change_rubric",
+    "assessment.add_round",
+    "assessment.publish_round",
+    "assessment.add_adjustment",
+    "assessment.change_adjustment",
+    "assessment.add_exemption",
+    "assessment.decide_appeal",
+    "assessment.add_leniencycase",
+    "assessment.change_leniencycase",
+    "assessment.decide_leniencycase",
+}
 _PROJECT_OFFICE = {
     # the catalogues the 项目办 configures (审批事项目录, 产业链; projects/views_catalogues.py)
     "projects.view_approvalitemtype",
@@ -283,6 +309,10 @@ _PROJECT_OFFICE = {
     "projects.add_annualplan",
     "projects.approve_annualplan",
     "projects.add_approvalitem",
+    # 数据公开 (OC4IDS): the choice of public fields and the package export (opendata/)
+    "opendata.view_publicationsettings",
+    "opendata.change_publicationsettings",
+    "opendata.export_publicationsettings",
 }
 
 ROLE_SPECS: dict[str, RoleSpec] = {
@@ -313,6 +343,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _CHAIN_EDIT
             | _BENCH_READ
             | _BENCH_EDIT
+            | _ASSESS_READ
+            | _ASSESS_OFFICE
         ),
     ),
     Role.UNIT_REPORTER: RoleSpec(
@@ -335,6 +367,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _CHAIN_READ
             | _CHAIN_LINK
             | _BENCH_READ
+            | _ASSESS_READ
+            | _ASSESS_UNIT
         ),
     ),
     Role.UNIT_APPROVER: RoleSpec(
@@ -358,6 +392,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | _CHAIN_READ
             | _CHAIN_LINK
             | _BENCH_READ
+            | _ASSESS_READ
+            | _ASSESS_UNIT
         ),
     ),
     Role.SPONSOR_LEADER: RoleSpec(
@@ -374,6 +410,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             | {"tickets.add_ticket", "tickets.dashboard_ticket", "supervision.dashboard_task"}
             | _CHAIN_READ
             | _BENCH_READ
+            | _ASSESS_READ
         ),
         # leaders read every lead of the district (a lead has no sponsor yet); the tasks and meetings they are in
         # charge of or attended (sponsor scope), and the district's 督办 statistics
@@ -382,6 +419,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             "tickets.dashboard_ticket": ScopeKind.REGION,
             "supervision.dashboard_task": ScopeKind.REGION,
             **dict.fromkeys(_LEAD_READ, ScopeKind.REGION),
+            **dict.fromkeys(_ASSESS_READ, ScopeKind.REGION),
         },
     ),
     Role.DISTRICT_LEADER: RoleSpec(
@@ -403,6 +441,7 @@ ROLE_SPECS: dict[str, RoleSpec] = {
             }
             | _CHAIN_READ
             | _BENCH_READ
+            | _ASSESS_READ
         ),
     ),
     Role.ENTERPRISE: RoleSpec(

@@ -1,7 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["COUNTED_STATUSES", "LightColor", "ReportEventType", "ReportStatus", "WarningDimension"]
+__all__ = ["COUNTED_STATUSES", "AnomalyCode", "LightColor", "ReportEventType", "ReportStatus", "WarningDimension"]
 
 
 class ReportStatus(models.TextChoices):
@@ -44,3 +44,12 @@ class WarningDimension(models.TextChoices):
     FUNDS_IDLE = "funds_idle", _("资金闲置")
     FUNDS_START = "funds_start", _("资金下达后未按期开工")
     STATS_GAP = "stats_gap", _("统计口径差异")
+
+
+class AnomalyCode(models.TextChoices):
+    """The kinds of 数据异常 a submitted report is flagged with (`progress/anomalies.py`); never blocking."""
+
+    OVER_TOTAL = "over_total", _("累计超总投资")
+    PACE_JUMP = "pace_jump", _("投资额突增")
+    PROGRESS_BACK = "progress_back", _("形象进度倒退")
+    IDENTICAL = "identical", _("多项目数据雷同")

@@ -15,12 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tuijin.core.models import BaseModel, ChangeLoggedModel
 
-from .choices import LightColor, ReportEventType, ReportStatus, WarningDimension
+from .choices import AnomalyCode, LightColor, ReportEventType, ReportStatus, WarningDimension
 
 __all__ = [
     "LightOverride",
     "PendingPhoto",
     "ProgressReport",
+    "ReportAnomaly",
     "ReportCorrection",
     "ReportEvent",
     "ReportPhoto",
@@ -338,12 +339,26 @@ class ReportPhoto(BaseModel):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, db_index=True)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created = models.DateTimeField(default=timezone.now)
+    # Evidence (progress/photo_evidence.py): the original above is kept as uploaded; pages show the rendition (long
+    # side ≤ 1600 px, EXIF orientation applied, metadata stripped) and the thumbnail.
+    width = models.PositiveIntegerField(_("宽度（像素）"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("高度（像素）"), null=True, blank=True)
+    rendition = models.FileField(upload_to="report-photos/renditions/%Y/%m/", max_length=255, blank=True)
+    thumbnail = models.FileField(upload_to="report-photos/thumbs/%Y/%m/", max_length=255, blank=True)
+    camera_make = models.CharField(_("设备厂商"), max_length=100, blank=True)
+    camera_model = models.CharField(_("设备型号"), max_length=100, blank=True)
+    phash = models.CharField(_("感知哈希"), max_length=16, blank=True, db_index=True)
+    flag_far = models.BooleanField(_("拍摄地点偏离项目"), default=False)
+    flag_early = models.BooleanField(_("拍摄时间早于填报月份"), default=False)
+    flag_reused = models.BooleanField(_("与其他项目或月份的照片重复"), default=False)
+    flag_details = models.JSONField(_("存疑依据"), default=list, blank=True)
+    evidence_checked_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
 
     scope_fields = REPORT_SCOPE
 
@@ -383,3 +398,26 @@ class PendingPhoto(BaseModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class ReportAnomaly(BaseModel):
+    """A 数据异常 flag on a counted report (`progress/anomalies.py`): which rule, the reason in plain Chinese and the
+    figures behind it. Written when the report is submitted or corrected, removed when it goes back to draft; it
+    informs the reviewer and never blocks anything."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="anomalies")
+    code = models.CharField(_("异常类型"), max_length=20, choices=AnomalyCode.choices)
+    reason = models.CharField(_("异常说明"), max_length=500)
+    data = models.JSONField(_("依据数据"), default=dict, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    scope_fields = REPORT_SCOPE
+
+    class Meta:
+        verbose_name = _("月报数据异常")
+        verbose_name_plural = _("月报数据异常")
+        ordering = ["report_id", "code"]
+        constraints = [models.UniqueConstraint(fields=["report", "code"], name="progress_unique_anomaly")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_code_display()}"

@@ -1,9 +1,8 @@
-"""Site photos: content-checked upload, EXIF shooting time and GPS position; deleting one from a draft; keeping a
-photo chosen on a form whose save failed (PendingPhoto) so the retried save attaches it."""
+"""Site photos: content-checked upload (the pixel cap included), then the evidence of photo_evidence.py (EXIF,
+rendition, thumbnail, perceptual hash, flags); deleting one from a draft; keeping a photo chosen on a form whose save
+failed (PendingPhoto) so the retried save attaches it."""
 
-import io
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -18,9 +17,9 @@ from tuijin.utilities.uploads import check_upload
 
 from .choices import ReportEventType, ReportStatus
 from .models import PendingPhoto, ReportEvent, ReportPhoto
+from .photo_evidence import photo_evidence_apply
 
 __all__ = [
-    "exif_metadata",
     "pending_photo_attach",
     "pending_photo_store",
     "pending_photos_for",
@@ -31,59 +30,21 @@ __all__ = [
 PENDING_MAX_AGE = timedelta(days=1)
 
 PHOTO_TYPES = {"image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
-_DATETIME_ORIGINAL, _GPS_IFD, _EXIF_IFD = 36867, 34853, 34665
-
-
-def _to_degrees(value, ref) -> Decimal | None:
-    try:
-        degrees, minutes, seconds = (Decimal(str(float(v))) for v in value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        return None
-    result = degrees + minutes / 60 + seconds / 3600
-    if ref in ("S", "W"):
-        result = -result
-    return result.quantize(Decimal("0.000001"))
-
-
-def exif_metadata(content: bytes) -> tuple[datetime | None, Decimal | None, Decimal | None]:
-    """(taken_at in Asia/Shanghai, latitude, longitude) from EXIF, each None when absent or unreadable."""
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            exif = image.getexif()
-            raw = exif.get_ifd(_EXIF_IFD).get(_DATETIME_ORIGINAL) or exif.get(306)
-            gps = exif.get_ifd(_GPS_IFD)
-    except Exception:  # a photo without readable EXIF is still a photo
-        return None, None, None
-    taken = None
-    if raw:
-        try:
-            # EXIF times carry no zone: cameras here are set to Beijing time.
-            naive = datetime.strptime(str(raw).strip(), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007
-            taken = timezone.make_aware(naive)
-        except ValueError:
-            taken = None
-    lat = _to_degrees(gps.get(2), gps.get(1)) if gps and gps.get(2) else None
-    lng = _to_degrees(gps.get(4), gps.get(3)) if gps and gps.get(4) else None
-    return taken, lat, lng
 
 
 def _photo_create(*, actor, report, name, content_type, size, sha256, extension, content) -> ReportPhoto:
-    taken, lat, lng = exif_metadata(content)
     photo = ReportPhoto(
         report=report,
         original_name=(name or "photo")[-200:],
         content_type=content_type,
         size=size,
         sha256=sha256,
-        taken_at=taken,
-        latitude=lat,
-        longitude=lng,
         uploaded_by=actor,
     )
     photo.file.save(f"{sha256}{extension}", ContentFile(content), save=False)
     photo.save()
+    # EXIF, rendition, thumbnail, perceptual hash and the evidence flags (warnings, never a refusal)
+    photo_evidence_apply(photo, content)
     ReportEvent.objects.create(
         report=report, actor=actor, type=ReportEventType.PHOTO_ADDED, data={"name": photo.original_name}
     )
@@ -115,10 +76,11 @@ def report_photo_delete(*, actor, photo: ReportPhoto) -> None:
     check_scope(actor, report, "change", message=_("该月报不在您的管理范围内。"))
     if report.status != ReportStatus.DRAFT:
         raise ApplicationError(_("月报已提交，照片不能删除；如需修改请联系审核人退回。"), code="not_draft")
-    name, storage, path = photo.original_name, photo.file.storage, photo.file.name
+    name, storage = photo.original_name, photo.file.storage
+    paths = [f.name for f in (photo.file, photo.rendition, photo.thumbnail) if f and f.name]
     photo.delete()
     ReportEvent.objects.create(report=report, actor=actor, type=ReportEventType.PHOTO_DELETED, data={"name": name})
-    transaction.on_commit(lambda: storage.delete(path) if path else None)
+    transaction.on_commit(lambda: [storage.delete(path) for path in paths])
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from tuijin.core.periods import month_start, previous_month
 from tuijin.core.permissions import check_scope
 from tuijin.notifications.services import Message, notify_many
 
+from .anomalies import anomalies_update
 from .choices import COUNTED_STATUSES, ReportEventType, ReportStatus
 from .models import ProgressReport, ReportCorrection, ReportEvent, ReportingPeriod, ReportProblem
 from .selectors import report_office_reviewers, report_unit_approvers, report_unit_reporters
@@ -655,6 +656,7 @@ def report_submit(*, actor, report: ProgressReport, version: int) -> ProgressRep
         event=ReportEventType.SUBMITTED,
         extra_fields={"submitted_at": now, "submitted_by": actor, "return_reason": ""},
     )
+    anomalies_update(report)  # 数据异常: flags for the reviewer, a warning to the reporter; never blocking
     _notify(
         report_unit_approvers(report),
         report,
@@ -688,6 +690,7 @@ def report_withdraw(*, actor, report: ProgressReport, version: int) -> ProgressR
         event=ReportEventType.WITHDRAWN,
         extra_fields={"submitted_at": None, "submitted_by": None},
     )
+    anomalies_update(report)
     _notify(
         report_unit_approvers(report),
         report,
@@ -800,6 +803,7 @@ def report_return(*, actor, report: ProgressReport, version: int, reason: str) -
         extra_fields={"return_reason": reason},
         reason=reason,
     )
+    anomalies_update(report)
     _notify(
         [*report_unit_reporters(report), submitted_by],
         report,
@@ -866,6 +870,7 @@ def report_correct(*, actor, report: ProgressReport, version: int, data: dict, r
     report._changelog_message = _("更正：%(r)s") % {"r": reason}
     _bump(report, version, expected_status=ReportStatus.OFFICE_APPROVED)
     ReportCorrection.objects.create(report=report, reason=reason, before=before, after=after, actor=actor)
+    anomalies_update(report, before_amount=old.get("month_investment"))
     _event(report, actor, ReportEventType.CORRECTED, reason=reason, before=before, after=after)
     what = "；".join(f"{label}：{b} → {a}" for label, b, a in correction_rows(report, before, after))
     _notify(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_history, views_sheet
+from . import views, views_anomalies, views_history, views_photos, views_sheet
 
 app_name = "progress"
 
@@ -14,7 +14,10 @@ urlpatterns = [
     path("bulk-approve/", views.report_bulk_approve, name="report_bulk_approve"),
     path("reports/<int:pk>/correct/", views.report_correct_view, name="report_correct"),
     path("export.xlsx", views.report_export, name="report_export"),
-    path("photos/<int:pk>/", views.photo_view, name="photo"),
+    path("anomalies/", views_anomalies.anomalies_page, name="anomalies"),
+    path("photos/<int:pk>/", views_photos.photo_view, name="photo"),
+    path("photos/<int:pk>/thumb/", views_photos.photo_thumb, name="photo_thumb"),
+    path("photos/<int:pk>/original/", views_photos.photo_original, name="photo_original"),
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
     path("sheet/<int:year>-<int:month>.xlsx", views_sheet.sheet_download, name="sheet_download"),
     path("sheet/import/", views_sheet.sheet_import, name="sheet_import"),

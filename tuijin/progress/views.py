@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from .choices import ReportStatus
 from .forms import BulkApproveForm, CorrectionForm, ProblemFormSet, ReportForm, ReviewForm
 from .models import PendingPhoto, ProgressReport, ReportPhoto
 from .photos import pending_photo_attach, pending_photo_store, pending_photos_for, report_photo_delete
+from .views_anomalies import anomalies_warn
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,7 +54,9 @@ def _messages_of(exc) -> str:
 class ReportQueueView(ObjectListView):
     """All reports in scope for a month, with a 'waiting for me' filter for reviewers."""
 
-    queryset = ProgressReport.objects.select_related("project__responsible_unit", "submitted_by")
+    queryset = ProgressReport.objects.select_related("project__responsible_unit", "submitted_by").prefetch_related(
+        "anomalies"
+    )
     template_name = "progress/report_list.html"
     table_template = "progress/htmx/report_table.html"
     title = gettext_lazy("月报审核")
@@ -370,6 +373,8 @@ def _report_form_save(request, form, problems, project, period, report, pending:
         form.add_error(None, _messages_of(exc))
     else:
         messages.success(request, _("月报已提交，等待单位审核。") if submit else _("草稿已保存。"))
+        if submit:
+            anomalies_warn(request, saved)
         return redirect(saved)
     return None
 
@@ -487,14 +492,6 @@ def report_correct_view(request, pk: int):
         "progress/report_correct.html",
         {"form": form, "report": report, "figures": services.report_figures(report)},
     )
-
-
-@login_required
-def photo_view(request, pk: int):
-    photo = scoped_object_or_404(request, ReportPhoto.objects.all(), pk)
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @login_required

@@ -24,6 +24,7 @@ are optional headers (a file from the earlier template without them still import
 
 import copy
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -45,7 +46,16 @@ from tuijin.core.context import current_request
 from tuijin.core.exceptions import ApplicationError
 from tuijin.org.models import OrgUnit, Person
 from tuijin.org.scoping import scope_filter
-from tuijin.utilities.excel import is_formula_cell, neutralize, open_xlsx, unneutralize, workbook_bytes
+from tuijin.utilities.excel import (
+    clear_annotations,
+    header_cells,
+    is_formula_cell,
+    neutralize,
+    notes_column_for,
+    open_xlsx,
+    unneutralize,
+    workbook_bytes,
+)
 
 from . import services
 from .choices import (
@@ -96,6 +106,9 @@ SHEET_NOTES = "填写说明"
 SHEET_OPTIONS = "选项"
 ERROR_HEADER = "错误说明"
 MAX_ROWS = 20000
+# Data rows may be spread over the first MAX_ROWS + SPARE_ROWS rows (blank rows in between are skipped); content
+# below that is refused rather than walked (a stray cell at row 1,000,000 is a mistake, not a project).
+SPARE_ROWS = MAX_ROWS
 TEMPLATE_ROWS = MAX_ROWS  # data-validation ranges in the template cover this many rows
 PROGRESS_EVERY = 200
 BULK_CHUNK = 1000
@@ -924,6 +937,30 @@ class ImportReport:
         return text + "。"
 
 
+class ImportTimeout(ApplicationError):
+    """The validation or the annotated copy ran past `TUIJIN_IMPORT_TIME_LIMIT` (the deadline given to it)."""
+
+
+def deadline_after(seconds: float | None) -> float | None:
+    """A `time.monotonic()` deadline `seconds` from now (None: no limit)."""
+    return None if seconds is None else time.monotonic() + seconds
+
+
+def _check_deadline(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() > deadline:
+        raise ImportTimeout(
+            _("文件过大或过于复杂，处理超过了时限，已停止（未导入任何数据）。请拆分为多个文件后重新上传。"),
+            code="import_timeout",
+        )
+
+
+def _beyond_rows(row_number: int, max_rows: int) -> str:
+    return _(
+        "第 %(row)d 行有内容，但数据只能填在第 2 行至第 %(last)d 行（最多 %(n)d 行数据）。"
+        "表格中可能有误填的单元格或大量空行，请删除后重新上传。"
+    ) % {"row": row_number, "last": 2 * max_rows + 1, "n": max_rows}
+
+
 def _failed(message: str, row: int = 0, column: str = "") -> ImportReport:
     report = ImportReport(fatal=str(message))
     report.add_error(row, column, str(message))
@@ -941,8 +978,13 @@ def _data_sheet(workbook):
     return workbook.worksheets[0]
 
 
-def _read_rows(data: bytes, report: ImportReport) -> list[tuple[int, dict[str, tuple[Any, bool]]]] | None:
-    """Header check and raw cell values (value, is-formula) by column key; None when the file was refused."""
+def _read_rows(
+    data: bytes, report: ImportReport, deadline: float | None = None
+) -> list[tuple[int, dict[str, tuple[Any, bool]]]] | None:
+    """Header check and raw cell values (value, is-formula) by column key; None when the file was refused.
+
+    Only the header columns are read, rows stop at the last one with content, and missing rows cost nothing; content
+    beyond row MAX_ROWS + SPARE_ROWS + 1 refuses the file (`_beyond_rows`)."""
     try:
         workbook = open_xlsx(data)
     except ValidationError as exc:
@@ -986,7 +1028,12 @@ def _read_rows(data: bytes, report: ImportReport) -> list[tuple[int, dict[str, t
             report.fatal = _("表头与导入模板不一致。")
             return None
         width = max(positions) + 1
+        gap: Any = None  # openpyxl yields one shared tuple for every row missing from the file: skipped at once
         for row_number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            if cells is gap:
+                continue
+            if row_number % 1000 == 0:
+                _check_deadline(deadline)
             values: dict[str, tuple[Any, bool]] = {}
             for index, cell in enumerate(cells):
                 key = positions.get(index)
@@ -994,12 +1041,19 @@ def _read_rows(data: bytes, report: ImportReport) -> list[tuple[int, dict[str, t
                     continue
                 values[key] = (cell.value, is_formula_cell(cell))
             if not values or all(_is_blank(value) for value, _f in values.values()):
+                gap = cells
                 continue
+            if row_number > MAX_ROWS + SPARE_ROWS + 1:
+                report.fatal = _beyond_rows(row_number, MAX_ROWS)
+                report.add_error(0, "", report.fatal)
+                return None
             if len(rows) >= MAX_ROWS:
                 report.fatal = _("数据超过 %(n)d 行的上限，请拆分为多个文件导入。") % {"n": MAX_ROWS}
                 report.add_error(0, "", report.fatal)
                 return None
             rows.append((row_number, values))
+    except ImportTimeout:
+        raise
     except Exception:  # a corrupt sheet can fail anywhere inside openpyxl's XML parsing
         report.fatal = _("无法读取文件：文件已损坏或不是有效的 Excel（.xlsx）文件。")
         report.errors = []
@@ -1233,10 +1287,11 @@ def _service_errors(exc: ValidationError) -> list[tuple[str, str]]:
     return [("", message) for message in exc.messages]
 
 
-def parse_workbook(data: bytes, *, actor) -> ImportReport:
-    """Validate every row of an uploaded workbook as `actor` would import it; writes nothing."""
+def parse_workbook(data: bytes, *, actor, deadline: float | None = None) -> ImportReport:
+    """Validate every row of an uploaded workbook as `actor` would import it; writes nothing. Past `deadline`
+    (`time.monotonic()`), ImportTimeout."""
     report = ImportReport()
-    raw_rows = _read_rows(data, report)
+    raw_rows = _read_rows(data, report, deadline)
     if raw_rows is None:
         return report
     report.total_rows = len(raw_rows)
@@ -1299,6 +1354,8 @@ def parse_workbook(data: bytes, *, actor) -> ImportReport:
 
     # 3. The services' validation on every row that could be matched.
     for index, (row_number, values, cell_errors) in enumerate(parsed):
+        if index % 200 == 0:
+            _check_deadline(deadline)
         errors: list[tuple[str, str]] = [(key, message) for key, message in cell_errors.items()]
         match = matches[index]
         id_column = "code" if values.get("code") else "name"
@@ -1553,7 +1610,8 @@ def read_keyed_rows(
     """The data rows of a downloaded-and-filled sheet, as (row number, {header: (value, is formula)}); blank rows
     skipped. Headers are matched by `header_index` (normalised name → header); a missing, repeated or unknown header,
     more than `max_rows` rows, no rows, or an unreadable file sets `report.fatal` (and its errors) and returns None.
-    `kind` names the sheet in the messages (调度表, 年度计划表). `report` needs `fatal`, `errors` and `add_error`."""
+    `kind` names the sheet in the messages (调度表, 年度计划表). `report` needs `fatal`, `errors` and `add_error`.
+    Content below row 2 × `max_rows` + 1 refuses the file; rows missing from the file cost nothing."""
     try:
         workbook = open_xlsx(data)
     except ValidationError as exc:
@@ -1587,14 +1645,22 @@ def read_keyed_rows(
             report.fatal = _("表头与%(k)s不一致。") % {"k": kind}
             return None
         width = max(positions) + 1
+        gap: Any = None  # the shared tuple openpyxl yields for each row missing from the file
         for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=width), start=2):
+            if cells is gap:
+                continue
             values = {
                 positions[i]: (c.value, is_formula_cell(c))
                 for i, c in enumerate(cells)
                 if i in positions and c.value is not None
             }
             if not values or all(_is_blank(v) for v, _f in values.values()):
+                gap = cells
                 continue
+            if number > 2 * max_rows + 1:
+                report.fatal = _beyond_rows(number, max_rows)
+                report.add_error(0, "", report.fatal)
+                return None
             if len(rows) >= max_rows:
                 report.fatal = _("数据超过 %(n)d 行的上限，请拆分为多个文件导入。") % {"n": max_rows}
                 report.add_error(0, "", report.fatal)
@@ -1685,10 +1751,15 @@ def rows_written(denied: str):
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def annotated_copy(data: bytes, report: ImportReport | Sequence[Mapping[str, Any]]) -> bytes:
+def annotated_copy(
+    data: bytes, report: ImportReport | Sequence[Mapping[str, Any]], *, deadline: float | None = None
+) -> bytes:
     """The user's workbook with every erroneous cell filled red and commented, plus a 「错误说明」 column per row.
 
-    `report` is an ImportReport or its `errors` list (as stored on ImportJob.errors).
+    `report` is an ImportReport or its `errors` list (as stored on ImportJob.errors). The work is bounded by the
+    cells the file really holds (at most `TUIJIN_XLSX_MAX_CELLS`, checked before loading) and the errors, never by
+    the sheet's claimed dimensions: the 「错误说明」 column goes after the last header, a stray cell far away is
+    neither walked nor moved. Past `deadline`, ImportTimeout.
     """
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -1698,28 +1769,16 @@ def annotated_copy(data: bytes, report: ImportReport | Sequence[Mapping[str, Any
         workbook = open_xlsx(data, read_only=False)
     except ValidationError as exc:
         raise ApplicationError(exc.messages[0], code="invalid_file") from exc
+    _check_deadline(deadline)
     sheet = _data_sheet(workbook)
     red = PatternFill("solid", fgColor="FFC7CE")
     header_fill = PatternFill("solid", fgColor="FFE699")
-    no_fill = PatternFill(fill_type=None)
 
     # Clear the marks of an earlier annotation (the user may upload a fixed annotated copy again).
-    error_col = None
-    for cell in sheet[1]:
-        if _norm_header(cell.value) == ERROR_HEADER:
-            error_col = cell.column
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.comment is not None and cell.comment.author == ANNOTATION_AUTHOR:
-                cell.comment = None
-                cell.fill = no_fill
-    if error_col is None:
-        error_col = sheet.max_column + 1
-    else:
-        for row_cells in sheet.iter_rows(min_row=2, min_col=error_col, max_col=error_col):
-            for cell in row_cells:
-                cell.value = None
-    columns = {HEADER_TO_KEY.get(_norm_header(cell.value)): cell.column for cell in sheet[1] if cell.value}
+    headers = header_cells(sheet)
+    error_col, existed = notes_column_for(sheet, headers, lambda value: _norm_header(value) == ERROR_HEADER)
+    clear_annotations(sheet, author=ANNOTATION_AUTHOR, notes_column=error_col if existed else None)
+    columns = {HEADER_TO_KEY.get(_norm_header(cell.value)): cell.column for cell in headers}
     columns_by_header = {COLUMN_BY_KEY[key].header: col for key, col in columns.items() if key}
     head = sheet.cell(row=1, column=error_col, value=ERROR_HEADER)
     head.font = Font(bold=True, color="9C0006")
@@ -1730,7 +1789,9 @@ def annotated_copy(data: bytes, report: ImportReport | Sequence[Mapping[str, Any
     for error in errors:
         by_row[int(error.get("row") or 0)].append(error)
     file_messages = [str(e["message"]) for e in by_row.pop(0, [])]
-    for row_number, row_errors in sorted(by_row.items()):
+    for done, (row_number, row_errors) in enumerate(sorted(by_row.items())):
+        if done % 1000 == 0:
+            _check_deadline(deadline)
         per_cell: dict[int, list[str]] = defaultdict(list)
         lines = []
         for error in row_errors:

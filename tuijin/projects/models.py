@@ -618,6 +618,7 @@ class ImportJob(BaseModel):
     """An Excel import: the uploaded file, its validation report, and progress when it runs in the background."""
 
     STATUS_CHOICES = [
+        ("validating", _("校验中")),
         ("validated", _("已校验")),
         ("queued", _("排队中")),
         ("running", _("导入中")),
@@ -642,6 +643,13 @@ class ImportJob(BaseModel):
     errors = models.JSONField(default=list, blank=True)  # [{"row": 5, "column": "项目代码", "message": "…"}]
     message = models.CharField(max_length=300, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # the annotated error copy, built by the background validation (`tasks.validate_import_job`) when rows have errors
+    annotated = models.FileField(upload_to="imports/%Y/%m/", max_length=255, blank=True)
+    # the lease of the worker running it ("host:pid:start"), renewed by `heartbeat`; `tasks.import_jobs_fail_stale`
+    # fails a job whose worker is gone, and the user may then run it again (`retryable`)
+    worker = models.CharField(max_length=200, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    retryable = models.BooleanField(default=False)
 
     scope_fields = None  # jobs are read through `created_by = user` in the views
 
@@ -656,3 +664,11 @@ class ImportJob(BaseModel):
     @property
     def progress_percent(self) -> int:
         return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in ("validating", "queued", "running")
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == "failed" and self.retryable

@@ -24,7 +24,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tuijin.core.exceptions import ApplicationError
-from tuijin.utilities.excel import neutralize, open_xlsx, workbook_bytes
+from tuijin.utilities.excel import (
+    clear_annotations,
+    header_cells,
+    neutralize,
+    notes_column_for,
+    open_xlsx,
+    workbook_bytes,
+)
 
 from . import services
 from .choices import PlanStatus, Stage
@@ -589,24 +596,15 @@ def annotated_plan_copy(data: bytes, errors: Sequence[Mapping[str, Any]]) -> byt
         raise ApplicationError(exc.messages[0], code="invalid_file") from exc
     sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
     red = PatternFill("solid", fgColor="FFC7CE")
-    error_col = None
-    columns: dict[str, int] = {}
-    for cell in sheet[1]:
-        name = _norm_header(cell.value)
-        if name == ERROR_HEADER:
-            error_col = cell.column
-        elif name in HEADER_INDEX:
-            columns[HEADER_INDEX[name]] = cell.column
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.comment is not None and cell.comment.author == ANNOTATION_AUTHOR and cell.row > 1:
-                cell.comment = None
-                cell.fill = PatternFill(fill_type=None)
-    if error_col is None:
-        error_col = sheet.max_column + 1
-    else:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=error_col, max_col=error_col):
-            cell.value = None
+    # Only the cells the file holds are walked, never its claimed dimensions (a stray cell at XFD1048576).
+    headers = header_cells(sheet)
+    columns: dict[str, int] = {
+        HEADER_INDEX[_norm_header(cell.value)]: cell.column
+        for cell in headers
+        if _norm_header(cell.value) in HEADER_INDEX
+    }
+    error_col, existed = notes_column_for(sheet, headers, lambda value: _norm_header(value) == ERROR_HEADER)
+    clear_annotations(sheet, author=ANNOTATION_AUTHOR, notes_column=error_col if existed else None)
     head = sheet.cell(row=1, column=error_col, value=ERROR_HEADER)
     head.font = Font(bold=True, color="9C0006")
     sheet.column_dimensions[head.column_letter].width = 60

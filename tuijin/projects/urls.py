@@ -13,6 +13,7 @@ urlpatterns = [
     path("import/", views.project_import, name="project_import"),
     path("import/<int:pk>/", views.import_job, name="import_job"),
     path("import/<int:pk>/apply/", views.import_job_apply, name="import_job_apply"),
+    path("import/<int:pk>/retry/", views.import_job_retry, name="import_job_retry"),
     path("import/<int:pk>/annotated.xlsx", views.import_job_annotated, name="import_job_annotated"),
     path("plan-changes/", views.PlanChangeListView.as_view(), name="plan_change_list"),
     path("plan-changes/<int:pk>/decide/", views.plan_change_decide, name="plan_change_decide"),

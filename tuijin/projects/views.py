@@ -535,9 +535,10 @@ def project_import(request):
         else:
             audit_event_record(
                 event_type=AuditEventType.IMPORT,
-                detail={
+                detail={  # rows and errors are known here only when the validation already ran (no worker queue)
                     "file": job.original_name,
                     "sha256": job.sha256,
+                    "job": job.pk,
                     "rows": job.total_rows,
                     "errors": job.error_rows,
                 },
@@ -556,6 +557,10 @@ def _own_job(request, pk: int) -> ImportJob:
 @login_required
 def import_job(request, pk: int):
     job = _own_job(request, pk)
+    if request.htmx and not job.in_progress:  # the page polled while the worker ran: reload it with the outcome
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     template = "projects/htmx/import_job_status.html" if request.htmx else "projects/import_job.html"
     return render(request, template, {"job": job, "errors": job.errors[:500]})
 
@@ -567,7 +572,9 @@ def import_job_apply(request, pk: int):
 
     job = _own_job(request, pk)
     only_valid = request.POST.get("only_valid") == "1"
-    if job.status != "validated":
+    if job.status == "validating":
+        messages.error(request, _("正在校验，请稍候。"))
+    elif job.status != "validated":
         messages.error(request, _("该导入任务已执行。"))
     elif job.error_rows and not only_valid:
         messages.error(request, _("文件中有错误，未导入任何数据。请修正后重新上传，或选择“仅导入无误的行”。"))
@@ -578,13 +585,43 @@ def import_job_apply(request, pk: int):
     return redirect("projects:import_job", pk=job.pk)
 
 
+@require_POST
 @login_required
-def import_job_annotated(request, pk: int):
-    from .excel import annotated_copy
+def import_job_retry(request, pk: int):
+    """Run again a job whose worker died (or failed on a system error): its file, validated again."""
+    from .tasks import import_job_retry as retry
 
     job = _own_job(request, pk)
-    with job.file.open("rb") as handle:
-        content = annotated_copy(handle.read(), job.errors)
+    if not job.can_retry:
+        messages.error(request, _("该导入任务不能重新执行。"))
+    else:
+        retry(job)
+    return redirect("projects:import_job", pk=job.pk)
+
+
+@login_required
+def import_job_annotated(request, pk: int):
+    """The annotated copy built by the background validation; for a job validated before it kept one, built now
+    (bounded by the file's cells and the time limit)."""
+    from django.conf import settings
+
+    from .excel import annotated_copy, deadline_after
+
+    job = _own_job(request, pk)
+    if job.annotated:
+        with job.annotated.open("rb") as handle:
+            content = handle.read()
+    elif job.status == "validating":
+        messages.info(request, _("正在校验，请稍候。"))
+        return redirect("projects:import_job", pk=job.pk)
+    else:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            content = annotated_copy(data, job.errors, deadline=deadline_after(settings.TUIJIN_IMPORT_TIME_LIMIT))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("projects:import_job", pk=job.pk)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="import-errors.xlsx"'
     return response

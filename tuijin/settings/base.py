@@ -3,6 +3,7 @@
 There are no production-only code paths: a deployment differs from `make run` only by its environment.
 """
 
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     "tuijin.supervision",
     "tuijin.chains",
     "tuijin.benchmarks",
+    "tuijin.opendata",
+    "tuijin.assessment",
     "tuijin.admin_site.TuijinAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,6 +67,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,16 +80,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "tuijin.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tuijin.core.bounds.RequestSizeMiddleware",
     "tuijin.core.middleware.ControlCharacterMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tuijin.core.middleware.DenialAuditMiddleware",
     "tuijin.users.middleware.SessionPolicyMiddleware",
+    "tuijin.users.middleware.TwoFactorMiddleware",
     "tuijin.users.middleware.PasswordPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -191,6 +201,16 @@ TUIJIN_LOCKOUT_MINUTES = env_int("TUIJIN_LOCKOUT_MINUTES", 30, minimum=1)
 TUIJIN_SESSION_IDLE_MINUTES = env_int("TUIJIN_SESSION_IDLE_MINUTES", 30, minimum=1)
 TUIJIN_SESSION_IDLE_MINUTES_ADMIN = env_int("TUIJIN_SESSION_IDLE_MINUTES_ADMIN", 15, minimum=1)
 TUIJIN_SESSION_ABSOLUTE_HOURS = env_int("TUIJIN_SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+# Two-factor authentication (TOTP, users/two_factor.py): accounts holding one of these roles must enrol at their next
+# login; anyone else may. Empty (TUIJIN_2FA_REQUIRED_ROLES=) requires it of nobody; enrolled accounts still use it.
+TUIJIN_2FA_REQUIRED_ROLES = env_list(
+    "TUIJIN_2FA_REQUIRED_ROLES", ["sys_admin", "sec_admin", "audit_admin", "project_office"]
+)
+OTP_TOTP_ISSUER = env_str("TUIJIN_2FA_ISSUER", "Tuijin")
+# Wrong codes count toward the login lockout (users.services), so django-otp's own back-off is off: it would refuse
+# a correct code typed within seconds of a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 # 催报: a unit is urged at most once per month's report within this many hours (dispatch.services.report_urge).
 TUIJIN_URGE_INTERVAL_HOURS = env_int("TUIJIN_URGE_INTERVAL_HOURS", 4, minimum=1)
 TUIJIN_AUDIT_RETENTION_DAYS = env_int("TUIJIN_AUDIT_RETENTION_DAYS", 365, minimum=180)
@@ -222,6 +242,21 @@ TUIJIN_REPORT_WINDOW_OPEN_DAY = env_int("TUIJIN_REPORT_WINDOW_OPEN_DAY", 1, mini
 TUIJIN_REPORT_WINDOW_CLOSE_DAY = env_int("TUIJIN_REPORT_WINDOW_CLOSE_DAY", 5, minimum=1)
 if not TUIJIN_REPORT_WINDOW_OPEN_DAY <= TUIJIN_REPORT_WINDOW_CLOSE_DAY <= 28:
     raise ImproperlyConfigured("TUIJIN_REPORT_WINDOW_OPEN_DAY must be ≤ TUIJIN_REPORT_WINDOW_CLOSE_DAY ≤ 28")
+# 数据异常 of monthly reports (progress/anomalies.py; flags, never blocking): a month above FACTOR × the median of
+# the project's previous months (at least MIN_MONTHS of them); IDENTICAL_MIN projects of one unit with the same amount.
+TUIJIN_ANOMALY_PACE_FACTOR = env_int("TUIJIN_ANOMALY_PACE_FACTOR", 3, minimum=2)
+TUIJIN_ANOMALY_PACE_MIN_MONTHS = env_int("TUIJIN_ANOMALY_PACE_MIN_MONTHS", 3, minimum=1)
+TUIJIN_ANOMALY_IDENTICAL_MIN = env_int("TUIJIN_ANOMALY_IDENTICAL_MIN", 3, minimum=2)
+# Plausible input (core/bounds.py): every date typed or imported lies in MIN…MAX (ISO dates); a text without a
+# declared max_length holds at most TEXT_MAX_LENGTH characters.
+TUIJIN_DATE_MIN = env_str("TUIJIN_DATE_MIN", "1949-10-01")
+TUIJIN_DATE_MAX = env_str("TUIJIN_DATE_MAX", "2100-12-31")
+TUIJIN_TEXT_MAX_LENGTH = env_int("TUIJIN_TEXT_MAX_LENGTH", 20000, minimum=1000)
+# Open data (OC4IDS): the project identifier prefix registered for the publisher ("oc4ids-" and six characters);
+# the default is a demonstration value, to be replaced by the registered one before publishing.
+TUIJIN_OC4IDS_PREFIX = env_str("TUIJIN_OC4IDS_PREFIX", "oc4ids-demo01")
+if not re.fullmatch(r"oc4ids-[a-z0-9]{6}", TUIJIN_OC4IDS_PREFIX):
+    raise ImproperlyConfigured('TUIJIN_OC4IDS_PREFIX must be "oc4ids-" and six lower-case letters or digits')
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "tuijin.users.validators.LengthValidator"},
@@ -251,6 +286,24 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TUIJIN_TRUSTED_
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: scripts only from our own static files — no inline script
+# element, no on*= handler attribute, no eval (page scripts live in tuijin/static/tuijin/; docs/development.md).
+# Styles allow 'unsafe-inline' because ECharts writes its tooltips as HTML with style attributes, htmx injects its
+# indicator <style>, and templates use style="" attributes; CSS cannot run script. Every asset is vendored: no CDN.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Internationalisation: Simplified Chinese first, English switchable; all times Asia/Shanghai.
@@ -273,6 +326,26 @@ STORAGES = {
 MEDIA_ROOT = env_path("TUIJIN_MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = None
 TUIJIN_UPLOAD_MAX_MB = env_int("TUIJIN_UPLOAD_MAX_MB", 20, minimum=1)
+# Uploaded workbooks (issue 19): at most this many cells over all sheets (and this many shared strings), checked by
+# streaming the XML before openpyxl loads anything; a full 20,000-row project file has about 900,000.
+TUIJIN_XLSX_MAX_CELLS = env_int("TUIJIN_XLSX_MAX_CELLS", 1_200_000, minimum=1000)
+# The background validation and annotated copy of a project import stop after this many seconds (a Chinese error).
+TUIJIN_IMPORT_TIME_LIMIT = env_int("TUIJIN_IMPORT_TIME_LIMIT", 600, minimum=10)
+# A project import of at most this many cells (a few hundred rows) is validated during the upload; larger ones by
+# the worker (`tuijin db_worker`).
+TUIJIN_IMPORT_INLINE_CELLS = env_int("TUIJIN_IMPORT_INLINE_CELLS", 20_000, minimum=0)
+# A running import whose worker sent no heartbeat for this long (or whose process is gone, on the same machine) is
+# marked failed by `tuijin fail_stale_imports` (cron, every 5 minutes).
+TUIJIN_IMPORT_LEASE_SECONDS = env_int("TUIJIN_IMPORT_LEASE_SECONDS", 600, minimum=60)
+TUIJIN_IMPORT_HEARTBEAT_SECONDS = env_int("TUIJIN_IMPORT_HEARTBEAT_SECONDS", 30, minimum=1)
+# Images above this many megapixels are refused before decoding (decompression bombs); utilities/uploads.py
+TUIJIN_IMAGE_MAX_MEGAPIXELS = env_int("TUIJIN_IMAGE_MAX_MEGAPIXELS", 40, minimum=1)
+# Site-photo evidence flags (progress/photo_evidence.py): shot farther than this from the project's coordinates,
+# more than this many days before the reporting month, or a 64-bit dHash within this Hamming distance of a photo of
+# another project or month
+TUIJIN_PHOTO_FAR_KM = env_int("TUIJIN_PHOTO_FAR_KM", 5, minimum=1)
+TUIJIN_PHOTO_EARLY_DAYS = env_int("TUIJIN_PHOTO_EARLY_DAYS", 31, minimum=0)
+TUIJIN_PHOTO_HASH_DISTANCE = env_int("TUIJIN_PHOTO_HASH_DISTANCE", 6, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -293,7 +366,7 @@ REST_FRAMEWORK = {
         "tuijin.api.ordering.NullsLastOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "tuijin.api.pagination.StandardPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tuijin.api.schema.AutoSchema",  # read-only fields keep the model's null/blank
     "EXCEPTION_HANDLER": "tuijin.api.exceptions.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "PAGE_SIZE": 50,
@@ -307,6 +380,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # the error answers of tuijin/api/exceptions.py on every operation (tuijin/api/schema.py)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tuijin.api.schema.error_responses"],
     # one name per choice set used by several fields
     "ENUM_NAME_OVERRIDES": {
         "DatePrecisionEnum": "tuijin.projects.choices.DatePrecision",

@@ -19,3 +19,6 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # No cache in tests: every dashboard is computed (the tests of tuijin.core.figures_cache switch a real one on).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Two-factor enforcement by role is off so that force_login() sessions of the 三员 and the 项目办 work; the two-factor
+# tests switch it on (override_settings) and the browser test runs a server with the default.
+TUIJIN_2FA_REQUIRED_ROLES = []

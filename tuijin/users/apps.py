@@ -13,3 +13,9 @@ class UsersConfig(AppConfig):
         from .shell import SHELL_DEFAULTS, shell_context
 
         register_shell_context(shell_context, defaults=SHELL_DEFAULTS)  # the password-expiry warning in the page frame
+
+        from django.core import checks
+
+        from .two_factor import check_required_roles
+
+        checks.register(check_required_roles)

@@ -35,6 +35,7 @@ __all__ = [
     "dormant_accounts_disable",
     "dormant_cutoff",
     "register_notifier",
+    "send_notice",
 ]
 
 SECURITY_PERMISSION = "users.unlock_user"  # the 安全管理员's: unlock, reset, enable again
@@ -47,6 +48,16 @@ def register_notifier(notify: Callable[..., Any]) -> None:
     """Called at start-up by the notifications app with its `notify(users=…, title=…, …)`: `users` sits below
     `notifications` in the layers (.importlinter) and cannot import it. Without it no notice is sent."""
     _notifier["notify"] = notify
+
+
+def send_notice(**kwargs: Any) -> bool:
+    """Send an in-app notice through the registered notifier (the two-factor reset uses it too); False when none is
+    registered."""
+    notify = _notifier.get("notify")
+    if notify is None:
+        return False
+    notify(**kwargs)
+    return True
 
 
 @dataclass

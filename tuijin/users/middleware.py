@@ -8,15 +8,27 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from tuijin.core.choices import AuditEventType
 from tuijin.org.roles import ADMIN_ROLES
 from tuijin.org.scoping import user_memberships
 
-__all__ = ["PasswordPolicyMiddleware", "SessionPolicyMiddleware", "idle_limit", "password_expires_at"]
+__all__ = [
+    "PasswordPolicyMiddleware",
+    "SessionPolicyMiddleware",
+    "TwoFactorMiddleware",
+    "idle_limit",
+    "password_expires_at",
+    "two_factor_pending",
+]
 
-_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/password/")
+_EXEMPT_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/password/", "/accounts/2fa/")
+# While the second factor is pending, only these (and the verification or enrolment page itself) answer.
+_TWO_FACTOR_EXEMPT = ("/static/", "/i18n/", "/accounts/logout/")
+VERIFY_PATH = "/accounts/2fa/verify/"
+ENROL_PATH = "/accounts/2fa/enrol/"
 
 
 def idle_limit(user) -> timedelta:
@@ -81,4 +93,42 @@ class PasswordPolicyMiddleware:
                 if _is_api(request):
                     return JsonResponse({"detail": _("请先修改密码。")}, status=403)
                 return redirect("users:password_change")
+        return self.get_response(request)
+
+
+def two_factor_pending(user) -> str:
+    """What a signed-in session still lacks: "verify" (the account has a confirmed device and this session has not
+    entered a code), "enrol" (its role requires a second factor and it has none) or "" (nothing)."""
+    from .two_factor import has_second_factor, is_two_factor_required
+
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return ""
+    if has_second_factor(user):
+        return "verify"
+    if is_two_factor_required(user):
+        return "enrol"
+    return ""
+
+
+class TwoFactorMiddleware:
+    """A session that has passed the password but not the second factor reaches only the code page (or, for an
+    account that must enrol, the enrolment page) and logout: every other page redirects there, and the API answers
+    401 (403 to enrol). Token requests carry no session and are authenticated by DRF instead (the token is the
+    credential, docs/subsystems/authentication.md#api-tokens). Runs after django-otp's OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(_TWO_FACTOR_EXEMPT):
+            pending = two_factor_pending(user)
+            target = VERIFY_PATH if pending == "verify" else ENROL_PATH
+            if pending and request.path != target:
+                if _is_api(request):
+                    if pending == "verify":
+                        return JsonResponse({"detail": _("请先完成双因素认证（输入动态验证码）。")}, status=401)
+                    return JsonResponse({"detail": _("请先在网页上启用双因素认证。")}, status=403)
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

@@ -84,12 +84,16 @@ class PasswordHistory(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Every login attempt, by normalised username and client address (the lockout counts these)."""
+    """Every login attempt, by normalised username and client address (the lockout counts these).
+
+    A failure is a wrong password or a wrong second-factor code. `refused` marks an attempt turned away because a
+    lock was active: nothing was checked, so it never counts toward a lock (users.services)."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     success = models.BooleanField(default=False)
+    refused = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("登录尝试")

@@ -29,7 +29,8 @@ def account_lock_states(usernames) -> dict[str, AccountLockState]:
     """State per normalised username, in four queries whatever the number of accounts (a page of the list).
 
     `failures` counts like the lockout itself (users.services): failures inside the counting window after the
-    account's last successful login and after its last lock ended or was lifted."""
+    account's last successful login and after its last lock ended or was lifted; attempts refused during a lock
+    are not failures."""
     keys = [key for key in usernames if key]
     states = {key: AccountLockState() for key in keys}
     if not keys:
@@ -52,9 +53,9 @@ def account_lock_states(usernames) -> dict[str, AccountLockState]:
     )
     for row in successes:
         reset_at[row["username"]] = max(reset_at[row["username"]], row["last"])
-    failures = LoginAttempt.objects.filter(username__in=keys, success=False, at__gt=window_start).values_list(
-        "username", "at"
-    )
+    failures = LoginAttempt.objects.filter(
+        username__in=keys, success=False, refused=False, at__gt=window_start
+    ).values_list("username", "at")
     for key, at in failures:
         if at > reset_at[key]:
             state = states[key]

@@ -10,14 +10,28 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tuijin.core.audit import audit_event_record
 from tuijin.core.choices import AuditEventType, AuditOutcome
 
+from .dormant import send_notice
 from .models import Lockout, LockoutKind, LoginAttempt, User, normalize_username
+from .two_factor import (
+    confirmed_totp_device,
+    has_second_factor,
+    is_two_factor_required,
+    new_recovery_codes,
+    normalize_recovery_code,
+    recovery_codes_left,
+    recovery_digest,
+)
 
 __all__ = [
     "LoginResult",
@@ -26,6 +40,12 @@ __all__ = [
     "active_lockouts",
     "generate_temporary_password",
     "lockout_unlock",
+    "otp_enrol_confirm",
+    "otp_enrol_device",
+    "otp_recovery_codes_regenerate",
+    "otp_remove",
+    "otp_reset",
+    "otp_verify",
     "password_reset",
     "session_start",
     "user_login",
@@ -41,6 +61,7 @@ class LoginResult:
     user: User | None
     error: str = ""
     locked: bool = False
+    second_factor: str = ""  # "verify" or "enrol": the session must enter a code or enrol before anything else
 
 
 def active_lockouts(*, username: str = "", ip: str = ""):
@@ -51,8 +72,6 @@ def active_lockouts(*, username: str = "", ip: str = ""):
         keys.append((LockoutKind.USERNAME, username))
     if ip:
         keys.append((LockoutKind.IP, ip))
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     for kind, key in keys:
         condition |= Q(kind=kind, key=key)
@@ -60,20 +79,35 @@ def active_lockouts(*, username: str = "", ip: str = ""):
 
 
 def _failures_since_reset(kind: str, key: str, now) -> int:
-    """Failures inside the counting window, after the last lock ended (or was lifted) and, for an account, after
-    its last successful login. An address is not reset by a success: one valid account must not let a sprayer
-    from that address start counting again. Attempts refused while a lock was active do not count."""
+    """The failures that count toward the next lock of `key` (docs/subsystems/authentication.md#lockout).
+
+    Only failures count (a wrong password or second-factor code), never attempts refused during a lock. They count
+    inside the window and after the key's last lock ended or was lifted. An account restarts at its last successful
+    login. An address counts per account and address: an account's failures there stop counting once that account
+    logs in from the address, so colleagues' typos behind one office address never add up, while a sprayer's
+    failures on accounts it cannot log in to keep counting."""
     window_start = now - timedelta(minutes=settings.TUIJIN_LOCKOUT_WINDOW_MINUTES)
-    field = "username" if kind == LockoutKind.USERNAME else "ip"
-    attempts = LoginAttempt.objects.filter(**{field: key})
     starts = [window_start]
-    if kind == LockoutKind.USERNAME:
-        starts.append(attempts.filter(success=True).aggregate(t=Max("at"))["t"])
     last_lock = Lockout.objects.filter(kind=kind, key=key).order_by("-locked_at").first()
     if last_lock is not None:
         starts.append(min(t for t in (last_lock.until, last_lock.unlocked_at) if t is not None))
+    if kind == LockoutKind.USERNAME:
+        attempts = LoginAttempt.objects.filter(username=key)
+        starts.append(attempts.filter(success=True).aggregate(t=Max("at"))["t"])
+        failures = attempts.filter(success=False, refused=False)
+    else:
+        later_success = LoginAttempt.objects.filter(
+            ip=key, username=OuterRef("username"), success=True, pk__gt=OuterRef("pk")
+        )
+        failures = LoginAttempt.objects.filter(ip=key, success=False, refused=False).exclude(Exists(later_success))
     start = max(t for t in starts if t is not None)
-    return attempts.filter(success=False, at__gt=start).count()
+    return failures.filter(at__gt=start).count()
+
+
+def _locked_message() -> str:
+    return _("登录失败次数过多，账户或来源地址已被锁定 %(m)d 分钟。请稍后再试，或联系安全管理员解锁。") % {
+        "m": settings.TUIJIN_LOCKOUT_MINUTES
+    }
 
 
 def _lock_if_needed(kind: str, key: str, now) -> Lockout | None:
@@ -111,7 +145,7 @@ def user_login(request, *, username: str, password: str) -> LoginResult:
     key = normalize_username(username)[:150]
     ip = getattr(request, "client_ip", None) or "0.0.0.0"  # noqa: S104
     if active_lockouts(username=key, ip=ip).exists():
-        LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False)
+        LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False, refused=True)
         audit_event_record(
             event_type=AuditEventType.LOGIN_FAILED,
             user_name=key,
@@ -145,11 +179,22 @@ def user_login(request, *, username: str, password: str) -> LoginResult:
                 locked=True,
             )
         return LoginResult(None, GENERIC_FAILURE)
+    if has_second_factor(user):
+        # The password alone is not a login: nothing is reset or recorded as a success until the code is right
+        # (otp_verify), and the session reaches only the code page (TwoFactorMiddleware).
+        session_start(request, user)
+        return LoginResult(user, second_factor="verify")
     LoginAttempt.objects.create(username=key, ip=ip, at=now, success=True)
     session_start(request, user)
     User.objects.filter(pk=user.pk).update(last_login=now)
-    audit_event_record(event_type=AuditEventType.LOGIN, user=user, request=request)
-    return LoginResult(user)
+    required = is_two_factor_required(user)
+    audit_event_record(
+        event_type=AuditEventType.LOGIN,
+        user=user,
+        request=request,
+        detail={"second_factor": "enrolment_required"} if required else None,
+    )
+    return LoginResult(user, second_factor="enrol" if required else "")
 
 
 def user_logout(request, *, reason: AuditEventType = AuditEventType.LOGOUT) -> None:
@@ -273,3 +318,190 @@ def password_reset(*, actor: User, user: User) -> str:
         detail={"account": user.username, "temporary": True, "must_change": True, "unlocked": unlocked},
     )
     return password
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Two-factor authentication (users/two_factor.py; docs/subsystems/authentication.md#two-factor-authentication)
+
+
+@dataclass
+class OtpResult:
+    ok: bool
+    error: str = ""
+    locked: bool = False
+    used_recovery_code: bool = False
+    recovery_codes_left: int = 0
+
+
+def otp_enrol_device(user: User) -> TOTPDevice:
+    """The account's unconfirmed authenticator (a fresh random key), kept until confirmed or replaced."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=_("身份验证器"), confirmed=False)
+    return device
+
+
+def _store_recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=_("恢复码"), confirmed=True)
+    codes = new_recovery_codes()
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=recovery_digest(code)) for code in codes)
+    return codes
+
+
+@transaction.atomic
+def otp_enrol_confirm(request, *, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the new authenticator with a code it shows. On success it replaces any earlier device, ten new
+    recovery codes replace the old ones (returned to be shown once; only their digests are stored), the session
+    counts as verified and a `user_update` event (`action` otp_enrol) is written. None when the code is wrong."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user, confirmed=False)
+    if not device.verify_token(code.strip()):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _store_recovery_codes(user)
+    request.session.cycle_key()
+    otp_login(request, device)
+    audit_event_record(
+        event_type=AuditEventType.USER_UPDATE,
+        user=user,
+        object_repr=user.username,
+        detail={"action": "otp_enrol", "account": user.username, "recovery_codes": len(codes)},
+        request=request,
+    )
+    return codes
+
+
+def _otp_failed(request, user: User, key: str, ip: str, now) -> OtpResult:
+    LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False)
+    audit_event_record(
+        event_type=AuditEventType.LOGIN_FAILED,
+        user=user,
+        outcome=AuditOutcome.FAILURE,
+        detail={"reason": "otp_invalid"},
+        request=request,
+    )
+    locked = [_lock_if_needed(LockoutKind.USERNAME, key, now), _lock_if_needed(LockoutKind.IP, ip, now)]
+    if any(locked):
+        return OtpResult(False, _locked_message(), locked=True)
+    return OtpResult(False, _("验证码错误或已使用，请输入身份验证器上当前显示的 6 位数字，或一个未用过的恢复码。"))
+
+
+@transaction.atomic
+def otp_verify(request, *, user: User, code: str) -> OtpResult:
+    """The second step of a login: the authenticator's current code, or a recovery code (used up). A wrong code is a
+    failed login (it counts toward the lockout, like a wrong password); a lock ends the half-done session. On
+    success the login is recorded as the password alone would have been (attempt, last_login, `login` event with
+    `second_factor`), and the session key rotates."""
+    now = timezone.now()
+    key = user.username_normalized
+    ip = getattr(request, "client_ip", None) or "0.0.0.0"  # noqa: S104
+    if active_lockouts(username=key, ip=ip).exists():
+        LoginAttempt.objects.create(username=key, ip=ip, at=now, success=False, refused=True)
+        audit_event_record(
+            event_type=AuditEventType.LOGIN_FAILED,
+            user=user,
+            outcome=AuditOutcome.FAILURE,
+            detail={"reason": "locked", "step": "otp"},
+            request=request,
+        )
+        return OtpResult(False, _locked_message(), locked=True)
+    value = (code or "").strip().replace(" ", "")
+    device = None
+    used_recovery = False
+    totp = confirmed_totp_device(user)
+    if value.isdigit() and totp is not None:
+        totp = TOTPDevice.objects.select_for_update().get(pk=totp.pk)
+        if totp.verify_token(value):  # refuses a code already used (replay) and codes outside ±1 step
+            device = totp
+    elif len(normalize_recovery_code(value)) >= 8:
+        static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if static is not None and static.verify_token(recovery_digest(value)):  # deletes the code it matched
+            device, used_recovery = static, True
+    if device is None:
+        return _otp_failed(request, user, key, ip, now)
+    LoginAttempt.objects.create(username=key, ip=ip, at=now, success=True)
+    request.session.cycle_key()
+    otp_login(request, device)
+    User.objects.filter(pk=user.pk).update(last_login=now)
+    left = recovery_codes_left(user)
+    detail: dict = {"second_factor": "recovery_code" if used_recovery else "totp"}
+    if used_recovery:
+        detail["recovery_codes_left"] = left
+    audit_event_record(event_type=AuditEventType.LOGIN, user=user, detail=detail, request=request)
+    return OtpResult(True, used_recovery_code=used_recovery, recovery_codes_left=left)
+
+
+@transaction.atomic
+def otp_recovery_codes_regenerate(request, *, user: User) -> list[str]:
+    """Ten new recovery codes for a verified session; the old ones stop working."""
+    if not has_second_factor(user):
+        raise ValidationError(_("尚未启用双因素认证。"))
+    codes = _store_recovery_codes(user)
+    audit_event_record(
+        event_type=AuditEventType.USER_UPDATE,
+        user=user,
+        object_repr=user.username,
+        detail={"action": "otp_recovery_codes", "account": user.username, "recovery_codes": len(codes)},
+        request=request,
+    )
+    return codes
+
+
+def _devices_delete(user: User) -> int:
+    deleted = TOTPDevice.objects.filter(user=user).delete()[0]
+    StaticDevice.objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def otp_remove(request, *, user: User, code: str) -> None:
+    """The owner turns the second factor off, confirming with a current code. Refused for an account whose role
+    requires it (TUIJIN_2FA_REQUIRED_ROLES): only the 安全管理员's reset removes it, and then it must be enrolled
+    again at the next login."""
+    if is_two_factor_required(user):
+        raise PermissionDenied(_("您的角色必须使用双因素认证，不能停用；更换手机请联系安全管理员重置。"))
+    device = confirmed_totp_device(user)
+    if device is None:
+        raise ValidationError(_("尚未启用双因素认证。"))
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    if not device.verify_token((code or "").strip()):
+        raise ValidationError({"code": [_("验证码错误，请输入身份验证器上当前显示的 6 位数字。")]})
+    _devices_delete(user)
+    audit_event_record(
+        event_type=AuditEventType.USER_UPDATE,
+        user=user,
+        object_repr=user.username,
+        detail={"action": "otp_remove", "account": user.username},
+        request=request,
+    )
+
+
+@transaction.atomic
+def otp_reset(*, actor: User, user: User) -> int:
+    """The 安全管理员 removes an account's authenticator and recovery codes (a lost phone). A session of the account
+    that was verified with them is verified no more; an account whose role requires a second factor enrols again at
+    its next request. Writes `user_update` (`action` otp_reset) and tells the owner (in-app notice)."""
+    _require_security_admin(actor)
+    if actor.pk == user.pk:
+        raise PermissionDenied(_("不能重置自己的双因素认证，请联系另一位安全管理员。"))
+    deleted = _devices_delete(user)
+    audit_event_record(
+        event_type=AuditEventType.USER_UPDATE,
+        user=actor,
+        object_repr=user.username,
+        detail={"action": "otp_reset", "account": user.username, "devices": deleted},
+    )
+    transaction.on_commit(
+        lambda: send_notice(
+            users=[user],
+            title=_("您的双因素认证已被重置"),
+            body=_("安全管理员 %(admin)s 已重置您的身份验证器和恢复码。如非本人申请，请立即联系安全管理员。")
+            % {"admin": actor.display_name or actor.username},
+            url=reverse("users:two_factor"),
+            level="warning",
+            kind="otp_reset",
+        )
+    )
+    return deleted

@@ -3,7 +3,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -30,6 +31,7 @@ from .services import (
     user_logout,
     user_password_change,
 )
+from .two_factor import confirmed_totp_device, is_two_factor_required, recovery_codes_left
 
 
 @sensitive_post_parameters("password")
@@ -48,6 +50,9 @@ def login_view(request):
                 target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
             ):
                 target = ""
+            if result.second_factor:
+                step = "users:two_factor_verify" if result.second_factor == "verify" else "users:two_factor_enrol"
+                return redirect(f"{reverse(step)}?{urlencode({'next': target})}" if target else reverse(step))
             return redirect(target or settings.LOGIN_REDIRECT_URL)
         error = result.error
     return render(
@@ -126,6 +131,9 @@ class AccountDetailView(ObjectDetailView):
         context["can_reenable"] = (
             context["can_unlock"] and not self.object.is_active and self.object.dormant_disabled_at is not None
         )
+        context["otp_device"] = confirmed_totp_device(self.object)
+        context["otp_required"] = is_two_factor_required(self.object)
+        context["otp_codes_left"] = recovery_codes_left(self.object) if context["otp_device"] else 0
         return context
 
     def post(self, request, *args, **kwargs):

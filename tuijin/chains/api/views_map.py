@@ -143,7 +143,7 @@ class ChainNodeViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=ChainStatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list (at most 200), as documented
     def history(self, request, pk=None):
         """The node's status changes, newest first (from → to, reason, trigger, time)."""
         node = self.get_object()
@@ -265,7 +265,7 @@ class ChainRefreshViewSet(GenericViewSet):
     serializer_class = ChainRefreshSerializer
     permission_action = "change"
 
-    @extend_schema(request=None, responses=ChainRefreshSerializer)
+    @extend_schema(request=None, responses={200: ChainRefreshSerializer})  # answers 200, not 201: nothing is created
     def create(self, request, *args, **kwargs):
         changed = maintain.refresh(None, trigger=_("手动重新计算（接口）"))
         return Response({"changed": changed})

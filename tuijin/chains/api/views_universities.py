@@ -138,7 +138,8 @@ class ChainResourceViewSet(
 
 
 class ChainCooperationFilterSet(IdFilterSet):
-    year = django_filters.NumberFilter(field_name="happened_on__year")
+    # bounded: an out-of-range year made the date lookup overflow (500, found by the schemathesis run)
+    year = django_filters.NumberFilter(field_name="happened_on__year", min_value=1, max_value=9999)
 
     class Meta:
         model = Cooperation

@@ -3,10 +3,11 @@ from rest_framework import serializers
 
 from tuijin.projects.models import Project
 
-from ..models import ProgressReport, ReportEvent, ReportProblem
+from ..models import ProgressReport, ReportAnomaly, ReportEvent, ReportProblem
 from ..services import EDITABLE_FIELDS
 
 __all__ = [
+    "AnomalyCountSerializer",
     "ProgressReportDetailSerializer",
     "ProgressReportSerializer",
     "ReportActionSerializer",
@@ -67,13 +68,26 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ReportAnomalySerializer(serializers.ModelSerializer):
+    """A 数据异常 flag (progress/anomalies.py): the rule, its reason in Chinese and the figures behind it."""
+
+    code_display = serializers.CharField(source="get_code_display", read_only=True)
+
+    class Meta:
+        model = ReportAnomaly
+        fields = ["code", "code_display", "reason", "data"]
+        read_only_fields = fields
+
+
 class ProgressReportDetailSerializer(ProgressReportSerializer):
-    """One report with its timeline (newest first), e.g. a 代填 with its reason: detail and write responses."""
+    """One report with its timeline (newest first), e.g. a 代填 with its reason, and its 数据异常 flags: detail and
+    write responses (a submission's response says what was flagged; nothing is blocked)."""
 
     events = ReportEventSerializer(many=True, read_only=True)
+    anomalies = ReportAnomalySerializer(many=True, read_only=True)
 
     class Meta(ProgressReportSerializer.Meta):
-        fields = [*ProgressReportSerializer.Meta.fields, "events"]
+        fields = [*ProgressReportSerializer.Meta.fields, "events", "anomalies"]
         read_only_fields = fields
 
 
@@ -113,3 +127,13 @@ class ReportCreateSerializer(ReportInputSerializer):
 class ReportActionSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class AnomalyCountSerializer(serializers.Serializer):
+    """数据异常 of a month for one responsible unit: flags per kind, and the flagged reports."""
+
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+    reports = serializers.IntegerField()

@@ -13,11 +13,14 @@ from rest_framework.viewsets import GenericViewSet
 from tuijin.api.exceptions import if_match_version
 from tuijin.api.permissions import ACTION_FOR_METHOD
 from tuijin.api.viewsets import ScopedViewSetMixin
+from tuijin.core.periods import parse_month
 
 from .. import services
+from ..anomalies import anomaly_counts
 from ..models import ProgressReport
 from ..sheet import is_proxy
 from .serializers import (
+    AnomalyCountSerializer,
     ProgressReportDetailSerializer,
     ProgressReportSerializer,
     ReportActionSerializer,
@@ -90,7 +93,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "retrieve":
-            queryset = queryset.prefetch_related("events__actor")
+            queryset = queryset.prefetch_related("events__actor", "anomalies")
         return queryset
 
     def get_serializer_class(self):
@@ -100,6 +103,20 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
         response = super().retrieve(request, *args, **kwargs)
         response["ETag"] = f'"{response.data["version"]}"'
         return response
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, description="报告期 YYYY-MM (default: the month being reported)")],
+        responses=AnomalyCountSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="anomaly-counts", pagination_class=None)
+    def anomaly_counts(self, request):
+        """数据异常 per responsible unit and kind for a month, in the caller's scope (progress/anomalies.py)."""
+        try:
+            period = parse_month(request.query_params.get("period"))
+        except ValueError:
+            period = services.period_for_reporting()
+        rows = anomaly_counts(request.user, period)
+        return Response(AnomalyCountSerializer(rows, many=True).data)
 
     # --- writes --------------------------------------------------------------------------------------------------
 
@@ -158,7 +175,7 @@ class ProgressReportViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Re
     def _respond(self, report: ProgressReport, code: int) -> Response:
         instance = (
             ProgressReport.objects.select_related("project")
-            .prefetch_related("problems", "events__actor")
+            .prefetch_related("problems", "events__actor", "anomalies")
             .get(pk=report.pk)
         )
         response = Response(ProgressReportDetailSerializer(instance).data, status=code)

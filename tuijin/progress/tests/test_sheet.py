@@ -196,7 +196,7 @@ def test_upload_creates_drafts_in_one_transaction_then_one_click_submit(world, c
     assert ReportEvent.objects.filter(report=one, type=ReportEventType.SAVED, actor=world.reporter_a).exists()
     assert ObjectChange.objects.filter(changed_object_id=one.pk, user=world.reporter_a).exists()
     page = response.content.decode()
-    assert "一键提交 2 份月报" in page and "confirm(" in page
+    assert "一键提交 2 份月报" in page and "data-tj-confirm=" in page
     drafts = response.context["drafts"]
     submit = client.post(reverse("progress:sheet_submit"), {"report": [f"{r.pk}:{r.version}" for r in drafts]})
     assert submit.status_code == 302

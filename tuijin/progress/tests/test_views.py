@@ -156,7 +156,8 @@ class TestReportPhoto(ViewMatrix):
     def test_in_scope_is_200(self, client, matrix):
         client.force_login(matrix.allowed)
         response = client.get(self.url_for(matrix.in_scope))
-        assert response.status_code == 200 and response["Content-Type"] == "image/png"
+        # the rendition (a JPEG without metadata), not the uploaded PNG: see test_photo_evidence.py
+        assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
 
 EMPTY_REPORT_FORM = {
