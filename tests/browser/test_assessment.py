@@ -52,10 +52,14 @@ def test_appeal_accepted_changes_the_rank_and_leniency_removes_a_deduction(brows
     row.locator("a").first.click()
     page.wait_for_selector("#tj-unit-lines")
     shot(page, "assessment-unit-1440")
-    page.select_option("#id_line", label=re.compile("^投资完成"))
-    page.fill("#id_reason", "")
+    page.select_option(
+        "#id_line", value=page.locator("#id_line option", has_text="投资完成").first.get_attribute("value")
+    )
+    page.fill("#id_reason", "   ")  # passes the browser's required check; the server strips it and refuses
+    page.fill("#id_evidence", "区统计局核实函")
     _submit(page, "#tj-appeal button[type=submit]")
     assert "必填" in page.inner_text("#tj-appeal")  # refused in Chinese, the form kept
+    assert page.input_value("#id_evidence") == "区统计局核实函"
     page.fill("#id_reason", "一个续建项目的 8 月完成额因填报系统维护未计入（浏览器测试）")
     _submit(page, "#tj-appeal button[type=submit]")
     assert "申诉已提交" in page.inner_text("body")
@@ -66,9 +70,9 @@ def test_appeal_accepted_changes_the_rank_and_leniency_removes_a_deduction(brows
     page.wait_for_url(f"{url}/")
     page.goto(round_url + "appeals/")
     card = page.locator("[data-appeal]", has_text=UNIT).filter(has_text="浏览器测试")
-    card.locator("input[name=accept][value='1']").check()
-    card.locator("input[name=points]").fill("100")
-    card.locator("input[name=reason]").fill("经区统计局核实，予以调整")
+    card.locator("input[name$='-accept'][value='1']").check()
+    card.locator("input[name$='-points']").fill("100")
+    card.locator("input[name$='-reason']").fill("经区统计局核实，予以调整")
     with page.expect_navigation():
         card.locator("button[type=submit]").click()
     assert "已审核" in page.inner_text("body")
@@ -99,7 +103,8 @@ def test_appeal_accepted_changes_the_rank_and_leniency_removes_a_deduction(brows
     page.select_option("#id_unit", label=UNIT)
     page.fill("#id_circumstances", "上级政策调整导致手续暂停")
     page.check("input[name=criteria][value=objective]")
-    page.select_option("#id_adjustments", label=re.compile("浏览器测试|上级通报批评"))
+    new_deduction = page.locator("#id_adjustments option", has_text="上级通报批评 −5")
+    page.select_option("#id_adjustments", value=new_deduction.first.get_attribute("value"))
     _submit(page, "#tj-case-form button[type=submit]")
     number = page.locator("h1").inner_text().split()[0]
     page.check("input[name=decision][value=exempt]")

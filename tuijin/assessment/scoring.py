@@ -265,9 +265,9 @@ def compute(round_: Round) -> Round:
             )
     ScoreLine.objects.bulk_create(lines, batch_size=2000)
     _rank(round_)
-    round_.computed_at = timezone.now()
-    round_.stale = False
-    round_.save(update_fields=["computed_at", "stale", "last_updated"])
+    # bookkeeping, not an edit: no history entry and no version bump for a recomputation
+    round_.computed_at, round_.stale = timezone.now(), False
+    Round.objects.filter(pk=round_.pk).update(computed_at=round_.computed_at, stale=False)
     return round_
 
 

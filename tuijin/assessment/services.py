@@ -75,10 +75,11 @@ def _notify_units(round_: Round, unit_ids, title: str, body: str, url: str, kind
     notify_many(messages)
 
 
-def _office_users():
-    from tuijin.users.models import User
+def _office_users(unit):
+    """Who decides an appeal of `unit`: the holders of `decide_appeal` whose scope reaches it (the 项目办)."""
+    from tuijin.users.recipients import users_covering
 
-    return [u for u in User.objects.filter(is_active=True) if u.has_perm("assessment.decide_appeal")]
+    return list(users_covering(unit, "assessment.decide_appeal"))
 
 
 @transaction.atomic
@@ -287,7 +288,7 @@ def appeal_submit(
     from tuijin.notifications.services import notify
 
     notify(
-        users=_office_users(),
+        users=_office_users(line.score.unit),
         title=_("考核申诉待审核：%(u)s · %(l)s") % {"u": line.score.unit, "l": line.label},
         body=reason.strip()[:200],
         url=round_.get_absolute_url() + "appeals/",

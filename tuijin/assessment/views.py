@@ -123,11 +123,12 @@ def round_detail(request, pk: int):
     office = request.user.has_perm("assessment.publish_round")
     if round_.is_open and not office:
         # 试算: a unit reads its own lines, not the ranking
-        mine = UnitScore.objects.restrict(request.user, "view").filter(round=round_).values_list("unit_id", flat=True)
-        first = next(iter(mine), None)
-        if first is None:
+        mine = list(
+            UnitScore.objects.restrict(request.user, "view").filter(round=round_).values_list("unit_id", flat=True)[:2]
+        )
+        if len(mine) != 1:
             raise Http404(_("对象不存在。"))
-        return redirect("assessment:unit_score", pk=round_.pk, unit_id=first)
+        return redirect("assessment:unit_score", pk=round_.pk, unit_id=mine[0])
     round_ = selectors.fresh(round_)
     in_scope = set(
         UnitScore.objects.restrict(request.user, "view").filter(round=round_).values_list("unit_id", flat=True)
@@ -276,7 +277,7 @@ def appeals(request, pk: int):
     status = 200
     if request.method == "POST":
         appeal = get_object_or_404(Appeal, pk=request.POST.get("appeal"), line__score__round=round_)
-        form = AppealDecideForm(request.POST)
+        form = AppealDecideForm(request.POST, prefix="a%d" % appeal.pk)
         if form.is_valid():
             try:
                 services.appeal_decide(
@@ -301,7 +302,7 @@ def appeals(request, pk: int):
     items = []
     for appeal in rows:
         form = forms_by_id.get(appeal.pk) or AppealDecideForm(
-            initial={"version": appeal.version, "points": appeal.requested_points}, prefix=None
+            initial={"version": appeal.version, "points": appeal.requested_points}, prefix="a%d" % appeal.pk
         )
         items.append((appeal, form if appeal.status == AppealStatus.SUBMITTED else None))
     return render(request, "assessment/appeals.html", {"round": round_, "items": items}, status=status)

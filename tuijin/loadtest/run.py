@@ -35,6 +35,7 @@ def _env(db_url: str, var_dir: str) -> dict:
         TUIJIN_ALLOWED_HOSTS="127.0.0.1,localhost",
         TUIJIN_LOG_LEVEL="WARNING",
         TUIJIN_LOCKOUT_FAILURES="1000",
+        TUIJIN_2FA_REQUIRED_ROLES="",  # the synthetic leaders and office have no phones (the check itself still runs)
         TUIJIN_DB_CONN_MAX_AGE="60",
     )
     return env

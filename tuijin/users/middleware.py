@@ -26,7 +26,7 @@ __all__ = [
 
 _EXEMPT_PREFIXES = ("/static/", "/i18n/", "/accounts/logout/", "/accounts/password/", "/accounts/2fa/")
 # While the second factor is pending, only these (and the verification or enrolment page itself) answer.
-_TWO_FACTOR_EXEMPT = ("/static/", "/i18n/", "/accounts/logout/")
+_TWO_FACTOR_EXEMPT = ("/static/", "/i18n/", "/accounts/logout/", "/healthz/")
 VERIFY_PATH = "/accounts/2fa/verify/"
 ENROL_PATH = "/accounts/2fa/enrol/"
 

@@ -156,7 +156,7 @@ class RoundViewSet(ScopedReadOnlyViewSet):
         return selectors.rounds_for(self.request.user)
 
     @extend_schema(responses=AssessmentRankingRowSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole ranking, not a page of it
     def ranking(self, request, pk=None):
         """The ranking by group (红榜/黑榜 marked) — totals and ranks only; the lines are on the unit's score."""
         round_ = selectors.fresh(self.get_object())

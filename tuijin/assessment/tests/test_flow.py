@@ -27,6 +27,12 @@ def published(world, district, quarterly) -> Round:
     )
 
 
+def decision(appeal, **fields) -> dict:
+    """The appeals page's form for one appeal (its fields prefixed with the appeal's id)."""
+    fields.setdefault("version", appeal.version)
+    return {"appeal": appeal.pk, **{"a%d-%s" % (appeal.pk, k): v for k, v in fields.items()}}
+
+
 def test_publishing_freezes_and_tells_the_units(world, district, quarterly, client, django_capture_on_commit_callbacks):
     round_ = services.round_create(actor=world.office, rubric=quarterly, anchor=date(YEAR, 6, 1))
     client.force_login(world.reporter_a)
@@ -72,19 +78,11 @@ def test_a_unit_appeals_the_office_accepts_and_the_rank_changes(world, published
 
     client.force_login(world.office)
     appeals_url = reverse("assessment:appeals", args=[published.pk])
-    response = client.post(
-        appeals_url, {"appeal": appeal.pk, "version": appeal.version, "accept": "1", "reason": "核实"}
-    )
+    response = client.post(appeals_url, decision(appeal, accept="1", reason="核实"))
     assert response.status_code == 400 and "采纳申诉须填写调整后得分" in response.content.decode()
     response = client.post(
         appeals_url,
-        {
-            "appeal": appeal.pk,
-            "version": appeal.version,
-            "accept": "1",
-            "points": "40",
-            "reason": "经统计局核实，予以调整",
-        },
+        decision(appeal, accept="1", points="40", reason="经统计局核实，予以调整"),
     )
     assert response.status_code == 302
     appeal.refresh_from_db()
@@ -111,9 +109,7 @@ def test_a_unit_appeals_the_office_accepts_and_the_rank_changes(world, published
     third = services.appeal_submit(
         actor=world.reporter_a, line=ScoreLine.objects.get(score=a, label="入库纳统"), reason="x"
     )
-    response = client.post(
-        appeals_url, {"appeal": third.pk, "version": third.version + 5, "accept": "0", "reason": "不予采纳"}
-    )
+    response = client.post(appeals_url, decision(third, version=third.version + 5, accept="0", reason="不予采纳"))
     assert response.status_code == 409
 
 
@@ -318,3 +314,22 @@ def test_an_exemption_excuses_a_unit_from_an_indicator(world, district, quarterl
     assert (line.status, line.points, line.max_points) == ("exempt", D("0"), None)
     assert line.explanation == "免考：项目用地被上级收回，本项不计分"
     assert UnitScore.objects.get(round=round_, unit=world.unit_a).total == D("48.67")  # 45.67 + 3
+
+
+def test_the_office_is_told_of_an_appeal_and_the_unit_of_the_decision(
+    world, published, django_capture_on_commit_callbacks
+):
+    line = ScoreLine.objects.get(score__round=published, score__unit=world.unit_a, label="投资完成")
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal = services.appeal_submit(actor=world.reporter_a, line=line, reason="漏计")
+    assert Notification.objects.filter(user=world.office, title__startswith="考核申诉待审核").exists()
+    assert not Notification.objects.filter(user=world.foreign_office, title__startswith="考核申诉").exists()
+    from tuijin.assessment.attention import assessment_attention
+
+    assert [i.count for i in assessment_attention(world.office) if i.title == "考核申诉待审核"] == [1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_decide(
+            actor=world.office, appeal=appeal, expected_version=appeal.version, accept=False, reason="依据不足"
+        )
+    assert Notification.objects.filter(user=world.reporter_a, title="申诉未采纳：投资完成").exists()
+    assert not [i for i in assessment_attention(world.office) if i.title == "考核申诉待审核"]

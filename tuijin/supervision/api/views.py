@@ -300,7 +300,7 @@ class ReadingView(GenericViewSet):
         self.permission_action = "add"
         return super().get_permissions()
 
-    @extend_schema(request=ReadingInputSerializer, responses=dict)
+    @extend_schema(request=ReadingInputSerializer, responses={200: dict})  # a reading, not a created row
     def create(self, request, *args, **kwargs):
         from ..lexicon import lexicon_for, rules_from_db
         from ..reading import read_report
