@@ -48,7 +48,7 @@ problems), its figures checked against the cockpit's.
 
 考核评价 (`_bench_assessment`, after the chain rows): the shipped 项目建设季度考评 narrowed to one
 group of the 300 units with the most projects; the quarter of the measured month is created and scored (every
-line with its evidence) and recomputed a few times — the row "job: 考核 quarter scored, 300 units", with its
+line with its evidence) and recomputed a few times — the row "考核 quarter scored, 300 units", with its
 queries and its ratio (÷sql) to a floor measured in the same run: one statement reading the facts-layer sums
 and counts per unit.
 
@@ -1190,8 +1190,8 @@ def _bench_assessment(office, period, base: dict[str, Any], runs: int, label: st
     measured = _stats(sorted(times))
     row = {
         **base,
-        "kind": "job",
-        "row": f"job: 考核 quarter scored, {len(unit_ids)} units ({lines:,} lines)",
+        "kind": "page",  # timed like a page (p50/p95 over the recomputations), so the table prints its times
+        "row": f"考核 quarter scored, {len(unit_ids)} units ({lines:,} lines)",
         **measured,
         "queries": len(ctx.captured_queries),
     }

@@ -156,7 +156,9 @@ class Indicator(ChangeLoggedModel):
 class Exemption(ChangeLoggedModel):
     """A unit excused from one indicator for a span of periods (免考), with the reason."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="exemptions")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="exemptions", verbose_name=_("考核指标")
+    )
     unit = models.ForeignKey("org.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("单位"))
     starts = models.DateField(_("起始"))
     ends = models.DateField(_("截止"), null=True, blank=True)
@@ -191,7 +193,12 @@ class Round(ChangeLoggedModel):
     stale = models.BooleanField(_("待重算"), default=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布人"),
     )
     appeal_until = models.DateField(_("申诉截止"), null=True, blank=True)
 
@@ -319,7 +326,9 @@ class Adjustment(ChangeLoggedModel):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("项目")
     )
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("录入人")
+    )
     withdrawn = models.BooleanField(_("已撤销"), default=False)
 
     scope_fields = {"unit": "unit", "region": "unit"}
@@ -348,11 +357,18 @@ class Appeal(ChangeLoggedModel):
     evidence = models.CharField(_("证明材料"), max_length=300, blank=True)
     requested_points = models.DecimalField(_("申请调整为"), null=True, blank=True, **POINTS)
     status = models.CharField(_("状态"), max_length=10, choices=AppealStatus.choices, default=AppealStatus.SUBMITTED)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申诉人")
+    )
     decided_points = models.DecimalField(_("调整后得分"), null=True, blank=True, **POINTS)
     decision_reason = models.CharField(_("审核意见"), max_length=500, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
     )
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
 
@@ -397,11 +413,18 @@ class LeniencyCase(ChangeLoggedModel):
     )
     decision_note = models.CharField(_("认定意见"), max_length=500, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("认定人"),
     )
     decided_at = models.DateTimeField(_("认定时间"), null=True, blank=True)
     adjustments = models.ManyToManyField(Adjustment, blank=True, related_name="cases", verbose_name=_("涉及扣分"))
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("登记人")
+    )
 
     scope_fields = {"unit": "unit", "region": "unit"}
 

@@ -65,6 +65,23 @@ def _message(exc: Exception) -> str:
     return str(exc)
 
 
+def _submit(request, form, action, *, title: str, success, next_url):
+    """The POST of a form page: when `form` is valid run `action(cleaned_data)`; then redirect to `next_url` (a URL, or
+    a function of the action's result) with `success` (a text, or a function of the result). A stale version shows
+    the conflict page; a refusal goes onto the form, shown again with what was typed. None: show the form again."""
+    if not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ConflictError as exc:
+        return conflict_response(request, exc, title=title, rows=[], retry_url=request.path, back_url=request.path)
+    except (ApplicationError, ValidationError, PermissionDenied) as exc:
+        form.add_error(None, _message(exc))
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(next_url(result) if callable(next_url) else next_url)
+
+
 def _round_or_404(request, pk: int) -> Round:
     require(request, "view", Round)
     round_ = get_object_or_404(Round.objects.select_related("rubric", "rubric_version"), pk=pk)
@@ -278,25 +295,23 @@ def appeals(request, pk: int):
     if request.method == "POST":
         appeal = get_object_or_404(Appeal, pk=request.POST.get("appeal"), line__score__round=round_)
         form = AppealDecideForm(request.POST, prefix="a%d" % appeal.pk)
-        if form.is_valid():
-            try:
-                services.appeal_decide(
-                    actor=request.user,
-                    appeal=appeal,
-                    expected_version=form.cleaned_data["version"],
-                    accept=form.cleaned_data["accept"],
-                    reason=form.cleaned_data["reason"],
-                    points=form.cleaned_data.get("points"),
-                )
-            except ConflictError as exc:
-                return conflict_response(
-                    request, exc, title=_("审核申诉"), rows=[], retry_url=request.path, back_url=request.path
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已审核，总分和名次已重新计算。"))
-                return redirect("assessment:appeals", pk=round_.pk)
+        done = _submit(
+            request,
+            form,
+            lambda data, appeal=appeal: services.appeal_decide(
+                actor=request.user,
+                appeal=appeal,
+                expected_version=data["version"],
+                accept=data["accept"],
+                reason=data["reason"],
+                points=data.get("points"),
+            ),
+            title=_("审核申诉"),
+            success=_("已审核，总分和名次已重新计算。"),
+            next_url=request.path,
+        )
+        if done is not None:
+            return done
         forms_by_id[appeal.pk] = form
         status = 400
     items = []
@@ -316,14 +331,16 @@ def adjustment_list(request):
     if request.method == "POST":
         require(request, "add", Adjustment)
         assert form is not None
-        if form.is_valid():
-            try:
-                services.adjustment_create(actor=request.user, data=form.cleaned_data)
-            except (ApplicationError, ValidationError) as exc:
-                form.add_error(None, _message(exc))
-            else:
-                messages.success(request, _("已录入。试算中的考核将按此重新计算。"))
-                return redirect("assessment:adjustment_list")
+        done = _submit(
+            request,
+            form,
+            lambda data: services.adjustment_create(actor=request.user, data=data),
+            title=_("加减分"),
+            success=_("已录入。试算中的考核将按此重新计算。"),
+            next_url=request.path,
+        )
+        if done is not None:
+            return done
         status = 400
     rows = (
         Adjustment.objects.restrict(request.user, "view")
@@ -368,17 +385,20 @@ def case_list(request):
     if request.method == "POST":
         require(request, "add", LeniencyCase)
         assert form is not None
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "adjustments"}
-            try:
-                case = services.case_create(
-                    actor=request.user, data=data, adjustments=form.cleaned_data.get("adjustments") or []
-                )
-            except (ApplicationError, ValidationError) as exc:
-                form.add_error(None, _message(exc))
-            else:
-                messages.success(request, _("已登记：%(n)s") % {"n": case.number})
-                return redirect(case.get_absolute_url())
+        done = _submit(
+            request,
+            form,
+            lambda data: services.case_create(
+                actor=request.user,
+                data={k: v for k, v in data.items() if k != "adjustments"},
+                adjustments=data.get("adjustments") or [],
+            ),
+            title=_("容错纠错"),
+            success=lambda case: _("已登记：%(n)s") % {"n": case.number},
+            next_url=lambda case: case.get_absolute_url(),
+        )
+        if done is not None:
+            return done
         status = 400
     rows = LeniencyCase.objects.restrict(request.user, "view").select_related("unit", "decided_by")[:300]
     return render(request, "assessment/cases.html", {"rows": rows, "form": form}, status=status)
@@ -393,25 +413,23 @@ def case_detail(request, pk: int):
     if request.method == "POST":
         require(request, "decide", LeniencyCase)
         assert form is not None
-        if form.is_valid():
-            try:
-                services.case_decide(
-                    actor=request.user,
-                    case=case,
-                    expected_version=form.cleaned_data["version"],
-                    decision=form.cleaned_data["decision"],
-                    note=form.cleaned_data["note"],
-                    reduce_percent=form.cleaned_data.get("reduce_percent"),
-                )
-            except ConflictError as exc:
-                return conflict_response(
-                    request, exc, title=_("容错认定"), rows=[], retry_url=request.path, back_url=request.path
-                )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("已认定，相关考核得分已重新计算。"))
-                return redirect(case.get_absolute_url())
+        done = _submit(
+            request,
+            form,
+            lambda data: services.case_decide(
+                actor=request.user,
+                case=case,
+                expected_version=data["version"],
+                decision=data["decision"],
+                note=data["note"],
+                reduce_percent=data.get("reduce_percent"),
+            ),
+            title=_("容错认定"),
+            success=_("已认定，相关考核得分已重新计算。"),
+            next_url=case.get_absolute_url(),
+        )
+        if done is not None:
+            return done
         status = 400
     labels = dict(CRITERIA)
     return render(
