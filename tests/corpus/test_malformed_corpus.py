@@ -295,13 +295,18 @@ def test_every_corpus_file_through_every_shared_check(corpus):
 # --- the CLI ------------------------------------------------------------------------------------------------------
 
 
-def test_cli_import_refuses_corpus_files_cleanly(corpus, world, tmp_path, capsys):
+def test_cli_import_refuses_corpus_files_cleanly(corpus, world, tmp_path, capsys, monkeypatch):
     """`tuijin import_projects FILE --user …` on a sample of the xlsx family (every 6th: about 100 files), run as
     from the shell (`ManagementUtility`, in-process on the test database): exit code 1, a Chinese message on stderr,
     no traceback, nothing imported."""
     from django.core.management import ManagementUtility
+    from django.db import connections
 
     from tuijin.projects.models import Project
+
+    # run_from_argv closes every connection when the command ends, as a shell process would before exiting; here
+    # that would close the test's own transaction on PostgreSQL, so the connections are kept open
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     sample = [(name, content) for name, family, content in corpus if family == "xlsx"][::6]
     assert len(sample) >= 100
