@@ -190,7 +190,7 @@ def _count_metric(key: str, name: str | Promise, *, within_period: bool):
 def _investment(unit_ids: Sequence[int], span: Span, *, against_schedule: bool) -> dict[int, Measure]:
     """完成率 = Σ年初至今完成 ÷ Σ考核年度计划 over the unit's listed projects (the dashboard's unit ranking);
     against the schedule, the line is 完成率 − 序时进度 in percentage points."""
-    from tuijin.dispatch.schedule import schedule_for_region
+    from tuijin.dispatch.schedule import schedule_book
     from tuijin.org.models import OrgUnit
 
     sums = {
@@ -201,8 +201,8 @@ def _investment(unit_ids: Sequence[int], span: Span, *, against_schedule: bool) 
         .annotate(plan=Sum("plan"), ytd=Sum("ytd"))
         .order_by()
     }
-    regions = dict(OrgUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "region_id"))
-    curves: dict[int | None, Any] = {}
+    regions = dict(OrgUnit.objects.filter(pk__in=list(unit_ids)).values_list("pk", "region__path"))
+    book = schedule_book(span.year) if against_schedule else None  # every schedule of the year: two queries
     measures = {}
     for unit_id in unit_ids:
         row = sums.get(unit_id) or {"plan": None, "ytd": None}
@@ -218,13 +218,9 @@ def _investment(unit_ids: Sequence[int], span: Span, *, against_schedule: bool) 
         }
         value = rate
         if against_schedule:
-            region_id = regions.get(unit_id)
-            if region_id not in curves:
-                from tuijin.org.models import Region
-
-                region = Region.objects.filter(pk=region_id).first() if region_id is not None else None
-                curves[region_id] = schedule_for_region(region, span.year)
-            schedule = curves[region_id].at(span.last_month.month).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            assert book is not None
+            curve = book.curve(regions.get(unit_id))  # the unit's region or its nearest ancestor with a schedule
+            schedule = curve.at(span.last_month.month).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             value = rate - schedule
             figure += _("，序时进度 %(s)s%%，差 %(d)s 个百分点") % {"s": _fmt(schedule), "d": _fmt(value)}
         measures[unit_id] = Measure(value, ytd, plan, figure=figure)

@@ -299,11 +299,13 @@ def _rank(round_: Round) -> None:
 @transaction.atomic
 def retotal(round_: Round) -> Round:
     """A published round after an appeal or a 容错 decision: re-apply the deductions' cases, total and rank again."""
-    lines = list(ScoreLine.objects.filter(score__round=round_, adjustment__isnull=False).select_related("adjustment"))
+    lines = list(
+        ScoreLine.objects.filter(score__round=round_, adjustment__isnull=False)
+        .select_related("adjustment")
+        .prefetch_related("adjustment__cases")
+    )
     for line in lines:
-        adjustment = line.adjustment
-        adjustment_prefetched = Adjustment.objects.prefetch_related("cases").get(pk=adjustment.pk)
-        line.points, line.neutralised, line.explanation = adjustment_effect(adjustment_prefetched)
+        line.points, line.neutralised, line.explanation = adjustment_effect(line.adjustment)
         line.explanation = line.explanation[:500]
     ScoreLine.objects.bulk_update(lines, ["points", "neutralised", "explanation"])
     _rank(round_)
