@@ -103,6 +103,17 @@ def test_project_office_pages_work_under_the_policy(page, live_url):
     page.wait_for_function("() => !document.querySelector('#tj-project-table').dataset.old")
     assert "stage=" in page.url  # hx-push-url
     watch.check("project list after an htmx swap")
+    # the search box filters as one types (keyup, no Enter, no 查询 click)
+    watch.visit(f"{live_url}/projects/")
+    before = page.locator("#tj-project-table tbody tr").count()
+    name = page.locator("#tj-project-table tbody tr a").first.inner_text().strip()
+    page.evaluate("() => { document.querySelector('#tj-project-table').dataset.old = '1'; }")
+    page.locator("#id_q").press_sequentially(name[:6], delay=30)
+    page.wait_for_function("() => !document.querySelector('#tj-project-table').dataset.old", timeout=5000)
+    assert "q=" in page.url
+    after = page.locator("#tj-project-table tbody tr").count()
+    assert 0 < after < before, (before, after)
+    watch.check("project list after typing a search")
     watch.visit(f"{live_url}/projects/")
     page.click("[data-tj-check-all]")  # 全选 of the bulk reassignment
     checks = page.locator(".tj-row-check")
