@@ -333,3 +333,46 @@ def test_the_office_is_told_of_an_appeal_and_the_unit_of_the_decision(
         )
     assert Notification.objects.filter(user=world.reporter_a, title="申诉未采纳：投资完成").exists()
     assert not [i for i in assessment_attention(world.office) if i.title == "考核申诉待审核"]
+
+
+
+def test_a_signing_makes_open_rounds_stale_once_per_transaction(
+    world, district, quarterly, django_capture_on_commit_callbacks
+):
+    """招商 records are not in the facts layer: a signing (or a 督办 task, a fund application) marks the open
+    rounds stale on commit, and a transaction writing many rows marks them once, not once per row. (The test runs
+    in one transaction, so the first change below is the transaction's first.)"""
+    from django.db import transaction
+
+    from tuijin.investment.choices import LeadStage, SigningKind
+    from tuijin.investment.tests.test_kpis import make, sign
+
+    round_ = services.round_create(actor=world.office, rubric=quarterly, anchor=date(YEAR, 6, 1))
+    published_round = services.round_create(actor=world.office, rubric=quarterly, anchor=date(YEAR, 3, 1))
+    services.round_publish(
+        actor=world.office, round_=published_round, expected_version=published_round.version, appeal_until=None
+    )
+    Round.objects.filter(pk=round_.pk).update(stale=False)
+
+    def stale_callbacks(callbacks) -> int:
+        return len([c for c in callbacks if getattr(c, "__name__", "") == "_mark_stale"])
+
+    # a change rolled back with its savepoint leaves nothing behind, and does not swallow the next change's mark
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                make("回滚的线索", world.unit_a, LeadStage.SIGNED, signed_date=date(YEAR, 5, 1))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert stale_callbacks(callbacks) == 0
+    round_.refresh_from_db()
+    assert not round_.stale
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        lead = make("氢能装备项目", world.unit_a, LeadStage.SIGNED, signed_date=date(YEAR, 5, 1))
+        for n in range(5):
+            sign(lead, SigningKind.FIRST if n == 0 else SigningKind.INCREASE, date(YEAR, 5, 1 + n), "100", "100")
+    assert stale_callbacks(callbacks) == 1, callbacks
+    round_.refresh_from_db()
+    published_round.refresh_from_db()
+    assert round_.stale and not published_round.stale
