@@ -6,15 +6,18 @@ rounds) keeps the frozen indicator lines and re-applies what may still change af
 decisions on the deductions. Both end in `_rank`, which totals and ranks. docs/subsystems/assessment.md.
 """
 
+import functools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import ParamSpec, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuijin.core.periods import quarter_of
@@ -29,6 +32,20 @@ __all__ = ["adjustment_effect", "compute", "group_members", "retotal", "version_
 
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _in_the_record_language(func: Callable[P, R]) -> Callable[P, R]:
+    """Score lines are a record every reader shares: their figures and explanations are written in the site's
+    language (settings.LANGUAGE_CODE), not in the language of whoever happened to trigger the computation."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _q(value: Decimal) -> Decimal:
@@ -170,6 +187,7 @@ def _adjustments(round_: Round, unit_ids: Iterable[int]) -> dict[int, list[Adjus
     return found
 
 
+@_in_the_record_language
 @transaction.atomic
 def compute(round_: Round) -> Round:
     """Rebuild an open round's scores from the figures (replaces every line)."""
@@ -296,6 +314,7 @@ def _rank(round_: Round) -> None:
     UnitScore.objects.bulk_update(scores, ["total", "available", "appealed", "rank"], batch_size=1000)
 
 
+@_in_the_record_language
 @transaction.atomic
 def retotal(round_: Round) -> Round:
     """A published round after an appeal or a 容错 decision: re-apply the deductions' cases, total and rank again."""

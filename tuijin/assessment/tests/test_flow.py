@@ -376,3 +376,15 @@ def test_a_signing_makes_open_rounds_stale_once_per_transaction(
     round_.refresh_from_db()
     published_round.refresh_from_db()
     assert round_.stale and not published_round.stale
+
+
+def test_lines_are_written_in_the_site_language_whoever_computes(world, district, quarterly):
+    """An office user reading in English recomputes a round: the stored lines stay Chinese for every reader."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        round_ = services.round_create(actor=world.office, rubric=quarterly, anchor=date(YEAR, 6, 1))
+        services.round_recompute(actor=world.office, round_=round_)
+    explanations = list(ScoreLine.objects.filter(score__round=round_).values_list("explanation", flat=True))
+    assert explanations and all("weight" not in e and "points" not in e for e in explanations), explanations[:3]
+    assert all("分" in e for e in explanations if e)
