@@ -335,7 +335,6 @@ def test_the_office_is_told_of_an_appeal_and_the_unit_of_the_decision(
     assert not [i for i in assessment_attention(world.office) if i.title == "考核申诉待审核"]
 
 
-
 def test_a_signing_makes_open_rounds_stale_once_per_transaction(
     world, district, quarterly, django_capture_on_commit_callbacks
 ):
