@@ -1,4 +1,7 @@
+from contextlib import contextmanager
+
 import pytest
+from django.db import DEFAULT_DB_ALIAS
 
 from tuijin.utilities.testing.world import build_world
 
@@ -26,3 +29,20 @@ def real_cache():
         cache.clear()
         yield cache
         cache.clear()
+
+
+@pytest.fixture
+def django_capture_on_commit_callbacks():
+    """pytest-django's fixture, except that writes inside it start after-commit batches of their own
+    (core.aftercommit): a test never commits, so a batch begun by an earlier write would otherwise absorb them."""
+    from django.test import TestCase
+
+    from tuijin.core.aftercommit import close_waiting
+
+    @contextmanager
+    def capture(*, using=DEFAULT_DB_ALIAS, execute=False):
+        close_waiting(using)
+        with TestCase.captureOnCommitCallbacks(using=using, execute=execute) as callbacks:
+            yield callbacks
+
+    return capture

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from tuijin.core.aftercommit import EarliestByKey
+
 # The records, besides the facts layer, that `metrics.py` reads: a save or delete of any of them makes the open
 # (试算) rounds stale, as a change of the facts does.
 SOURCE_MODELS = (
@@ -33,26 +35,23 @@ class AssessmentConfig(AppConfig):
 
 
 def _on_facts_changed(sender, project_ids=None, since=None, **kwargs) -> None:
-    """The facts moved: open (试算) rounds of that year are recomputed before they are shown next."""
+    """The facts moved: open (试算) rounds reaching that month are recomputed before they are shown next."""
     from .services import mark_open_rounds_stale
 
-    mark_open_rounds_stale(since.year if since is not None else None)
+    mark_open_rounds_stale(since)
 
 
-def _mark_stale() -> None:
+def _mark_stale(pending) -> None:
     from .services import mark_open_rounds_stale
 
     mark_open_rounds_stale()
 
 
+_stale_after_commit = EarliestByKey(_mark_stale, name="assessment-stale")
+
+
 def _on_source_changed(sender, raw=False, **kwargs) -> None:
     """A 招商/督办/资金 record changed: once the transaction commits, open rounds are marked stale — once per
     transaction however many rows it wrote (an import of a thousand signings costs one UPDATE, not a thousand)."""
-    if raw:
-        return
-    from django.db import transaction
-
-    connection = transaction.get_connection()
-    if connection.in_atomic_block and any(entry[1] is _mark_stale for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_mark_stale)
+    if not raw:
+        _stale_after_commit.add([0], None)

@@ -168,11 +168,12 @@ def round_close(*, actor, round_: Round, expected_version: int) -> Round:
     return round_
 
 
-def mark_open_rounds_stale(year: int | None = None) -> int:
-    """The figures changed: open rounds (of `year`) are recomputed before they are shown next."""
+def mark_open_rounds_stale(since: date | None = None) -> int:
+    """Figures from `since` on changed (None: any figure): the open rounds whose period reaches that month are
+    recomputed before they are shown next (a change in November moves the next year's cumulative figures too)."""
     rows = Round.objects.filter(status=RoundStatus.OPEN, stale=False)
-    if year is not None:
-        rows = rows.filter(period_start__year=year)
+    if since is not None:
+        rows = rows.filter(period_end__gte=since)
     return rows.update(stale=True)
 
 

@@ -12,7 +12,6 @@
 """
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
 from datetime import date
@@ -23,6 +22,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from django.utils import timezone
 
+from tuijin.core.aftercommit import EarliestByKey
 from tuijin.core.figures_cache import bulk_source_change
 from tuijin.progress.models import ProgressReport
 from tuijin.projects.models import AnnualPlan, Project
@@ -227,28 +227,8 @@ def diff(project_ids: Iterable[int] | None = None) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 # After commit: tell the lights (once per transaction, for every project touched in it)
 
-_state = threading.local()
 
-
-def _pending_after_commit(ids: list[int], since: date | None) -> None:
-    pending: dict[int, date | None] | None = getattr(_state, "pending", None)
-    if pending is None:
-        pending = _state.pending = {}
-    for pid in ids:
-        if pid in pending:
-            before = pending[pid]
-            pending[pid] = None if before is None or since is None else min(before, since)
-        else:
-            pending[pid] = since
-    # One callback per call; the first to run takes everything pending, the others find nothing.
-    transaction.on_commit(_announce)
-
-
-def _announce() -> None:
-    pending: dict[int, date | None] | None = getattr(_state, "pending", None)
-    _state.pending = None
-    if not pending:
-        return
+def _announce(pending: dict[int, date | None]) -> None:
     by_since: dict[date | None, list[int]] = {}
     for pid, since in pending.items():
         by_since.setdefault(since, []).append(pid)
@@ -257,6 +237,13 @@ def _announce() -> None:
             facts_changed.send(sender=ProjectMonth, project_ids=sorted(ids), since=since)
         except Exception:  # a failing listener must not break the committed write; the nightly rebuild repairs
             logger.exception("facts_changed listener failed for %d projects", len(ids))
+
+
+_after_commit = EarliestByKey(_announce, name="facts_changed")
+
+
+def _pending_after_commit(ids: list[int], since: date | None) -> None:
+    _after_commit.add(ids, since)
 
 
 # --------------------------------------------------------------------------------------------------------------

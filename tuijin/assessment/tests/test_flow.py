@@ -343,6 +343,7 @@ def test_a_signing_makes_open_rounds_stale_once_per_transaction(
     in one transaction, so the first change below is the transaction's first.)"""
     from django.db import transaction
 
+    from tuijin.assessment import apps
     from tuijin.investment.choices import LeadStage, SigningKind
     from tuijin.investment.tests.test_kpis import make, sign
 
@@ -354,7 +355,7 @@ def test_a_signing_makes_open_rounds_stale_once_per_transaction(
     Round.objects.filter(pk=round_.pk).update(stale=False)
 
     def stale_callbacks(callbacks) -> int:
-        return len([c for c in callbacks if getattr(c, "__name__", "") == "_mark_stale"])
+        return len([c for c in callbacks if getattr(c, "owner", None) is apps._stale_after_commit])
 
     # a change rolled back with its savepoint leaves nothing behind, and does not swallow the next change's mark
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

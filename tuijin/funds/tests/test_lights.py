@@ -138,6 +138,30 @@ def test_stats_gap_light_yellow_and_red(world):
 
 
 @pytest.mark.django_db
+def test_many_figures_in_one_transaction_relight_once(world, django_capture_on_commit_callbacks, monkeypatch):
+    """An import of 纳统 figures for many projects relights them all in one pass after commit, not once a row."""
+    from django.db import transaction
+
+    from tuijin.dispatch import warnings
+
+    tolerance_settings("100", "20")
+    user = bureau(world)
+    projects = [building(world) for _ in range(4)]
+    for project in projects:
+        report(project, APR, "1500")
+    calls: list[tuple[list[int], date | None]] = []
+    real = warnings.relight
+    monkeypatch.setattr(
+        warnings, "relight", lambda ids, since=None, **kw: calls.append((ids, since)) or real(ids, since)
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for n, project in enumerate(projects):
+            enter(user, project, date(2025, 4 - n % 2, 1), "1000")
+    funds_calls = [c for c in calls if len(c[0]) == len(projects)]
+    assert funds_calls == [(sorted(p.pk for p in projects), date(2025, 3, 1))], calls
+
+
+@pytest.mark.django_db
 def test_notice_lists_the_mismatch_and_the_funds_lights(world):
     import docx
 
