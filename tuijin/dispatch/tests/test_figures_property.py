@@ -12,7 +12,7 @@ approve, correct, change dates, change stage — and applies them through the se
 - 未上报 is the same set on the 未上报 page, in the reminders, on the project list and in 本单位月报's count;
 - each project's 开工 light agrees with the dashboard's late / started lists.
 
-Examples: `TUIJIN_PROPERTY_EXAMPLES` (default 200; CI runs the default on SQLite and on PostgreSQL).
+Examples: `TUIJIN_PROPERTY_EXAMPLES` (default 200; CI runs 200 on SQLite and 100 on PostgreSQL).
 """
 
 import os
