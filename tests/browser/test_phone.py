@@ -71,6 +71,31 @@ def test_enterprise_tickets_are_cards_with_status_on_screen(phone, live_url):
     shot(phone, "phone-qiye-tickets")
 
 
+def test_office_pages_fit_a_phone(phone, live_url):
+    """The 驾驶舱 (its escalated-tickets table) and the funding windows: each batch and each escalated ticket is a
+    labelled card within the screen, and the page never scrolls sideways."""
+    _signed_in(phone, live_url, "xmb")
+    for language in ("zh-hans", "en"):  # English headers are the wider ones
+        phone.context.add_cookies([{"name": "django_language", "value": language, "url": live_url}])
+        phone.goto(f"{live_url}/progress/dashboard/")
+        phone.wait_for_load_state("networkidle")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH, language
+        escalated = phone.locator("tr.table-danger:has(.badge), tr.table-warning:has(.badge)")
+        for i in range(escalated.count()):
+            _within_screen(phone, escalated.nth(i))
+        shot(phone, f"phone-xmb-dashboard-{language}")
+    phone.context.add_cookies([{"name": "django_language", "value": "zh-hans", "url": live_url}])
+    phone.goto(f"{live_url}/funds/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    batches = phone.locator("#tj-batches-open tr[data-batch]")
+    assert batches.count() >= 1 and not phone.locator("#tj-batches-open thead").is_visible()
+    for i in range(batches.count()):
+        _within_screen(phone, batches.nth(i))
+        _within_screen(phone, batches.nth(i).locator("td a").first)
+    assert batches.first.locator("td").nth(3).get_attribute("data-label") == "申报截止"
+    shot(phone, "phone-xmb-funds")
+
+
 def test_dashboard_prints_content_only(page, live_url):
     login(page, live_url, "xmb")
     page.wait_for_url(f"{live_url}/")
