@@ -19,6 +19,7 @@ from tuijin.core.views_generic import ObjectDetailView, ObjectListView
 from tuijin.org.models import Membership, OrgUnit, Person
 from tuijin.org.services import membership_grant, membership_revoke
 
+from .filtersets import AccountFilterSet
 from .forms import AccountPersonForm, LoginForm, MembershipGrantForm, TuijinPasswordChangeForm
 from .models import Lockout, User
 from .selectors import account_lock_states
@@ -84,15 +85,9 @@ class AccountListView(ObjectListView):
     """Accounts and their roles: the 系统管理员 creates accounts (admin site), the 安全管理员 grants roles here."""
 
     queryset = User.objects.prefetch_related("memberships__unit").order_by("username")
+    filterset_class = AccountFilterSet
     table_template = "users/htmx/account_table.html"
     title = gettext_lazy("账户与角色")
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            queryset = queryset.filter(username__icontains=query) | queryset.filter(display_name__icontains=query)
-        return queryset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

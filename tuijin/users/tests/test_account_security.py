@@ -218,3 +218,11 @@ def test_forced_change_names_the_temporary_password(client, world):
     User.objects.filter(pk=world.reporter_a.pk).update(must_change_password=True)
     client.force_login(world.reporter_a)
     assert "临时密码" in client.get(reverse("users:password_change")).content.decode()
+
+
+def test_account_search_filters_the_list(client, world):
+    """The search box (the generic list form, kept while the table swaps) finds by username or name."""
+    client.force_login(world.secadmin)
+    listing = client.get(reverse("users:account_list"), {"q": world.reporter_a.username}).context["object_list"]
+    assert [a.username for a in listing] == [world.reporter_a.username]
+    assert not client.get(reverse("users:account_list"), {"q": "没有这个人"}).context["object_list"]
